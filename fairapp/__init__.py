@@ -1,0 +1,68 @@
+"""fairapp: the Morality Market fair (ตลาดนัดคุณธรรม) — booths, nominations, judging, certificates."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """The application factory: config, extensions, blueprints, CLI, error handlers."""
+    app = Flask(__name__, instance_path=os.environ.get("FAIRAPP_INSTANCE", str(ROOT / "instance")),
+                template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from . import config as config_module
+    config_module.load(app, config)
+
+    from .extensions import babel, csrf, db, limiter, login_manager, migrate
+    from .core.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(Path(__file__).parent / "translations"))
+    _setup_login(app)
+
+    from . import models  # noqa: F401  (every model registered before mappers configure)
+    from .accounts import bp as accounts_bp
+    from .admin import bp as admin_bp
+    from .core.views import bp as core_bp
+    from .fairs import bp as fairs_bp
+
+    for blueprint in (core_bp, accounts_bp, fairs_bp, admin_bp):
+        app.register_blueprint(blueprint)
+
+    from .core import errors, security, templating
+    errors.register(app)
+    security.register(app)
+    templating.register(app)
+
+    from . import cli
+    cli.register(app)
+    return app
+
+
+def _setup_login(app: Flask) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from .extensions import db, login_manager
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("กรุณาเข้าสู่ระบบก่อนใช้งานหน้านี้")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from .accounts.models import User
+
+        if not user_id.isdigit():
+            return None
+        return db.session.get(User, int(user_id))

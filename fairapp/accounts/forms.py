@@ -1,0 +1,105 @@
+"""Sign-up, login, password and invitation forms (shape only; the rules live in operations)."""
+from __future__ import annotations
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TelField
+from wtforms.validators import EqualTo, ValidationError
+
+from ..core.forms import (BaseForm, EmailAddress, StrongPassword, ThaiPhone, ThaiTaxId, length,
+                          optional, required)
+from ..core.geo import district_choices, district_in_province, province_choices
+from .models import SECTOR_LABELS
+
+
+class PersonFields:
+    """The person's fields, shared by sign-up and joining by invitation."""
+
+    title = StringField(_l("คำนำหน้า"), [required(_l("กรุณากรอกคำนำหน้า เช่น นาย นาง นางสาว ดร. พระ")), length(60)],
+                        description=_l("เลือกจากรายการหรือพิมพ์เอง เช่น พระครูสุธรรมโสภิต"))
+    first_name = StringField(_l("ชื่อ"), [required(_l("กรุณากรอกชื่อ")), length(100)])
+    last_name = StringField(_l("นามสกุล"), [optional(), length(100)],
+                            description=_l("พระภิกษุสงฆ์เว้นว่างได้"))
+    phone = TelField(_l("เบอร์โทรศัพท์"), [required(_l("กรุณากรอกเบอร์โทรศัพท์")), ThaiPhone()],
+                     render_kw={"autocomplete": "tel", "inputmode": "tel"})
+    email = EmailField(_l("อีเมล"), [required(_l("กรุณากรอกอีเมล")), length(254), EmailAddress()],
+                       render_kw={"autocomplete": "email"})
+    password = PasswordField(_l("รหัสผ่าน"), [required(_l("กรุณาตั้งรหัสผ่าน")), StrongPassword()],
+                             description=_l("อย่างน้อย 10 ตัวอักษร ใช้วลีที่จำง่ายแต่เดายาก"),
+                             render_kw={"autocomplete": "new-password"})
+    password2 = PasswordField(_l("ยืนยันรหัสผ่าน"), [
+        required(_l("กรุณากรอกรหัสผ่านอีกครั้ง")),
+        EqualTo("password", message=_l("รหัสผ่านทั้งสองช่องไม่ตรงกัน"))],
+        render_kw={"autocomplete": "new-password"})
+
+
+class SignupForm(PersonFields, BaseForm):
+    org_name_th = StringField(_l("ชื่อองค์กร/ชุมชน (ภาษาไทย)"),
+                              [required(_l("กรุณากรอกชื่อองค์กรเป็นภาษาไทย")), length(200)])
+    org_name_en = StringField(_l("ชื่อองค์กร (ภาษาอังกฤษ)"), [optional(), length(200)],
+                              description=_l("ไม่บังคับ"))
+    sector = SelectField(_l("ภาคี"), validate_choice=True)
+    province = SelectField(_l("จังหวัด"), validate_choice=True)
+    district = SelectField(_l("อำเภอ/เขต"), validate_choice=False)
+    tax_id = StringField(_l("เลขประจำตัวผู้เสียภาษี/นิติบุคคล 13 หลัก"), [optional(), ThaiTaxId()],
+                         description=_l("ไม่บังคับ สำหรับหน่วยงานที่มีเลขนี้"),
+                         render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    accept = BooleanField(_l("ข้าพเจ้ายินยอมให้ศูนย์คุณธรรมใช้ข้อมูลนี้เพื่อการจัดงานตลาดนัดคุณธรรม"),
+                          [required(_l("กรุณายืนยันความยินยอมก่อนลงทะเบียน"))])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        locale = str(get_locale() or "th")
+        self.sector.choices = [("", _l("— เลือกภาคี —"))] + [(s.value, label) for s, label in SECTOR_LABELS.items()]
+        self.province.choices = [("", _l("— เลือกจังหวัด —"))] + province_choices(locale)
+        self.district.choices = [("", _l("— เลือกอำเภอ/เขต —"))] + (
+            district_choices(self.province.data, locale) if self.province.data else [])
+
+    def validate_sector(self, field):
+        if not field.data:
+            raise ValidationError(_l("กรุณาเลือกภาคี"))
+
+    def validate_province(self, field):
+        if not field.data:
+            raise ValidationError(_l("กรุณาเลือกจังหวัด"))
+
+    def validate_district(self, field):
+        if not field.data:
+            raise ValidationError(_l("กรุณาเลือกอำเภอ/เขต"))
+        if self.province.data and not district_in_province(field.data, self.province.data):
+            raise ValidationError(_l("อำเภอ/เขตนี้ไม่อยู่ในจังหวัดที่เลือก กรุณาเลือกใหม่"))
+
+
+class JoinForm(PersonFields, BaseForm):
+    """Sign-up through an invitation: the person only; the email is the invited one."""
+
+
+class LoginForm(BaseForm):
+    email = EmailField(_l("อีเมล"), [required(_l("กรุณากรอกอีเมล")), length(254)],
+                       render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("รหัสผ่าน"), [required(_l("กรุณากรอกรหัสผ่าน"))],
+                             render_kw={"autocomplete": "current-password"})
+    remember = BooleanField(_l("จดจำการเข้าสู่ระบบบนเครื่องนี้"))
+
+
+class ForgotForm(BaseForm):
+    email = EmailField(_l("อีเมล"), [required(_l("กรุณากรอกอีเมล")), length(254), EmailAddress()],
+                       render_kw={"autocomplete": "email"})
+
+
+class ResetForm(BaseForm):
+    password = PasswordField(_l("รหัสผ่านใหม่"), [required(_l("กรุณาตั้งรหัสผ่าน")), StrongPassword()],
+                             description=_l("อย่างน้อย 10 ตัวอักษร ใช้วลีที่จำง่ายแต่เดายาก"),
+                             render_kw={"autocomplete": "new-password"})
+    password2 = PasswordField(_l("ยืนยันรหัสผ่านใหม่"), [
+        required(_l("กรุณากรอกรหัสผ่านอีกครั้ง")),
+        EqualTo("password", message=_l("รหัสผ่านทั้งสองช่องไม่ตรงกัน"))],
+        render_kw={"autocomplete": "new-password"})
+
+
+class InviteForm(BaseForm):
+    email = EmailField(_l("อีเมลของผู้ที่จะเชิญ"), [required(_l("กรุณากรอกอีเมล")), length(254), EmailAddress()])
+
+
+class ActionForm(BaseForm):
+    """An empty form: a button that posts with a CSRF token (log out, cancel, accept)."""

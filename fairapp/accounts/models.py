@@ -1,0 +1,185 @@
+"""Users, the organizations they belong to, and invitations to join one."""
+from __future__ import annotations
+
+import enum
+import hashlib
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.geo import district_name, province_name
+from ..core.time import UTCDateTime, utcnow
+from ..extensions import db
+
+
+class Sector(str, enum.Enum):
+    """The six ภาคี (partner sectors) of the national moral promotion plan."""
+
+    government = "government"
+    religion = "religion"
+    education = "education"
+    business = "business"
+    media = "media"
+    civil = "civil"
+
+    @property
+    def label(self) -> str:
+        return str(SECTOR_LABELS[self])
+
+
+SECTOR_LABELS = {
+    Sector.government: _l("ภาครัฐ"),
+    Sector.religion: _l("ภาคศาสนา"),
+    Sector.education: _l("ภาคการศึกษา"),
+    Sector.business: _l("ภาคธุรกิจ"),
+    Sector.media: _l("ภาคสื่อมวลชน"),
+    Sector.civil: _l("ภาคประชาสังคม ชุมชน ครอบครัว และเยาวชน"),
+}
+
+TITLE_SUGGESTIONS = ("นาย", "นาง", "นางสาว", "ดร.", "ผศ.", "ผศ.ดร.", "รศ.", "รศ.ดร.", "ศ.",
+                     "ศ.ดร.", "พระ", "พระครู", "พระมหา", "ว่าที่ร้อยตรี")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(String(60), default="")
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    phone: Mapped[str | None] = mapped_column(String(20))
+    locale: Mapped[str] = mapped_column(String(5), default="th")
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    memberships: Mapped[list["Membership"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan")
+    # Declared by name so accounts does not import fairs (fairs depends on accounts).
+    fair_roles: Mapped[list["FairRole"]] = relationship(  # noqa: F821
+        "FairRole", back_populates="user", cascade="all, delete-orphan",
+        foreign_keys="FairRole.user_id")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: a deactivated user cannot sign in
+        return self.active
+
+    @property
+    def full_name(self) -> str:
+        """Title, first and last name as Thais write them (no space after the title)."""
+        return f"{self.title}{self.first_name} {self.last_name}".strip()
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
+    @property
+    def organizations(self) -> list["Organization"]:
+        return [m.organization for m in self.memberships]
+
+    def roles_in(self, fair_id: int) -> set[str]:
+        """This user's roles (staff, judge, chair) in one fair."""
+        return {r.role for r in self.fair_roles if r.fair_id == fair_id}
+
+    def has_fair_role(self, fair_id: int, *roles: str) -> bool:
+        """True when the user holds one of `roles` in the fair (admins count as staff)."""
+        if self.is_admin and "staff" in roles:
+            return True
+        return bool(self.roles_in(fair_id) & set(roles))
+
+    @property
+    def is_staff_anywhere(self) -> bool:
+        """Admins and anyone who is fair staff in some fair."""
+        return self.is_admin or any(r.role == "staff" for r in self.fair_roles)
+
+    def is_member_of(self, org_id: int) -> bool:
+        return any(m.organization_id == org_id for m in self.memberships)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email}>"
+
+
+class Organization(db.Model):
+    __tablename__ = "organizations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name_th: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    sector: Mapped[Sector] = mapped_column(db.Enum(Sector, native_enum=False, length=20))
+    province_code: Mapped[str] = mapped_column(String(2), index=True)
+    district_code: Mapped[str] = mapped_column(String(4))
+    tax_id: Mapped[str | None] = mapped_column(String(13), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    memberships: Mapped[list["Membership"]] = relationship(
+        back_populates="organization", cascade="all, delete-orphan")
+    invitations: Mapped[list["Invitation"]] = relationship(
+        back_populates="organization", cascade="all, delete-orphan")
+
+    def name(self, locale: str = "th") -> str:
+        return (self.name_en or self.name_th) if locale == "en" else self.name_th
+
+    def province_name(self, locale: str = "th") -> str:
+        return province_name(self.province_code, locale)
+
+    def district_name(self, locale: str = "th") -> str:
+        return district_name(self.district_code, locale)
+
+    def can_view(self, user) -> bool:
+        """Members of the organization, fair staff and admins."""
+        return bool(user.is_authenticated and (user.is_member_of(self.id) or user.is_staff_anywhere))
+
+    def can_manage(self, user) -> bool:
+        """Members may invite colleagues; admins may too."""
+        return bool(user.is_authenticated and (user.is_member_of(self.id) or user.is_admin))
+
+
+class Membership(db.Model):
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("user_id", "organization_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20), default="member")  # owner | member
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    organization: Mapped[Organization] = relationship(back_populates="memberships")
+
+
+def token_digest(token: str) -> str:
+    """Invitation tokens are stored hashed, so a leaked database does not leak usable links."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Invitation(db.Model):
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organization: Mapped[Organization] = relationship(back_populates="invitations")
+    invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
+
+    @property
+    def is_open(self) -> bool:
+        """Neither accepted, cancelled nor expired."""
+        return (self.accepted_at is None and self.cancelled_at is None
+                and self.expires_at > utcnow())

@@ -1,0 +1,217 @@
+"""Account rules: sign-up, confirmation and reset tokens, authentication, invitations.
+
+Operations flush but never commit; the view commits once, so a failure saves nothing half-written.
+"""
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..core import audit
+from ..core.errors import DomainError
+from ..core.time import utcnow
+from ..extensions import db
+from .models import Invitation, Membership, Organization, User, token_digest
+
+
+class EmailTaken(DomainError):
+    message = _l("อีเมลนี้มีบัญชีอยู่แล้ว กรุณาเข้าสู่ระบบ หรือใช้ลิงก์ลืมรหัสผ่าน")
+
+
+class TaxIdTaken(DomainError):
+    message = _l("มีองค์กรที่ใช้เลขประจำตัว 13 หลักนี้ลงทะเบียนไว้แล้ว กรุณาขอคำเชิญจากเจ้าหน้าที่ขององค์กรนั้น")
+
+
+class TokenInvalid(DomainError):
+    message = _l("ลิงก์นี้ไม่ถูกต้อง กรุณาใช้ลิงก์ล่าสุดจากอีเมล หรือขอลิงก์ใหม่")
+
+
+class TokenExpired(DomainError):
+    message = _l("ลิงก์นี้หมดอายุแล้ว กรุณาขอลิงก์ใหม่")
+
+
+class AlreadyMember(DomainError):
+    message = _l("ผู้ใช้นี้เป็นสมาชิกขององค์กรอยู่แล้ว")
+
+
+class InvitationClosed(DomainError):
+    message = _l("คำเชิญนี้ใช้ไม่ได้แล้ว (ถูกใช้ ยกเลิก หรือหมดอายุ) กรุณาขอคำเชิญใหม่")
+
+
+class InvitationForOtherEmail(DomainError):
+    message = _l("คำเชิญนี้ส่งถึงอีเมลอื่น กรุณาออกจากระบบแล้วเปิดลิงก์อีกครั้ง หรือขอคำเชิญถึงอีเมลของคุณ")
+
+
+def hash_password(password: str) -> str:
+    """The password hashed with the configured method (scrypt in production)."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def create_user(*, email: str, password: str, first_name: str, last_name: str = "",
+                title: str = "", phone: str | None = None, locale: str = "th") -> User:
+    """A new user; raises EmailTaken when the address already has an account."""
+    if find_user_by_email(email):
+        raise EmailTaken()
+    user = User(email=email.strip().lower(), password_hash=hash_password(password), title=title.strip(),
+                first_name=first_name.strip(), last_name=last_name.strip(), phone=phone,
+                locale=locale if locale in ("th", "en") else "th")
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def register_organization(*, org: dict, person: dict, password: str, locale: str = "th") -> User:
+    """Sign-up: the organization, its first member (owner) and the membership, all or nothing."""
+    if org.get("tax_id") and db.session.scalar(
+            select(Organization.id).where(Organization.tax_id == org["tax_id"])):
+        raise TaxIdTaken()
+    user = create_user(password=password, locale=locale, **person)
+    organization = Organization(**org)
+    db.session.add(organization)
+    db.session.add(Membership(user=user, organization=organization, role="owner"))
+    db.session.flush()
+    audit.record("organization.registered", organization, actor=user,
+                 after={"name_th": organization.name_th, "sector": organization.sector.value,
+                        "province_code": organization.province_code, "owner": user.email})
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user when email and password match and the account is active, else None."""
+    user = find_user_by_email(email or "")
+    if user is None:
+        # Spend the same time as a real check, so timing does not reveal which emails exist.
+        check_password_hash(_DUMMY_HASH(), password or "")
+        return None
+    if not check_password_hash(user.password_hash, password or "") or not user.is_active:
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def _DUMMY_HASH() -> str:
+    cache = current_app.extensions.setdefault("fairapp_dummy_hash", {})
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in cache:
+        cache[method] = generate_password_hash(secrets.token_hex(8), method=method)
+    return cache[method]
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"fairapp.{purpose}")
+
+
+def make_confirm_token(user: User) -> str:
+    """A signed link token that confirms this user's current email address."""
+    return _serializer("confirm").dumps({"uid": user.id, "email": user.email})
+
+
+def make_reset_token(user: User) -> str:
+    """A signed reset token, void once the password changes (it carries part of the hash)."""
+    return _serializer("reset").dumps({"uid": user.id, "ph": user.password_hash[-16:]})
+
+
+def _load(purpose: str, token: str, max_age: int) -> dict:
+    try:
+        data = _serializer(purpose).loads(token, max_age=max_age)
+    except SignatureExpired:
+        raise TokenExpired()
+    except BadSignature:
+        raise TokenInvalid()
+    if not isinstance(data, dict):
+        raise TokenInvalid()
+    return data
+
+
+def confirm_email(token: str) -> User:
+    """Mark the user's email confirmed; raises TokenExpired or TokenInvalid."""
+    data = _load("confirm", token, current_app.config["CONFIRM_TOKEN_MAX_AGE"])
+    user = db.session.get(User, data.get("uid"))
+    if user is None or user.email != data.get("email"):
+        raise TokenInvalid()
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+        audit.record("user.email_confirmed", user, actor=user)
+    return user
+
+
+def user_for_reset(token: str) -> User:
+    """The user a reset token belongs to; raises when it is expired, forged or already used."""
+    data = _load("reset", token, current_app.config["RESET_TOKEN_MAX_AGE"])
+    user = db.session.get(User, data.get("uid"))
+    if user is None or user.password_hash[-16:] != data.get("ph"):
+        raise TokenInvalid()
+    return user
+
+
+def reset_password(user: User, password: str) -> None:
+    """Set a new password; clicking the reset link also proves the email address."""
+    user.password_hash = hash_password(password)
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+    audit.record("user.password_reset", user, actor=user)
+
+
+def invite_member(org: Organization, email: str, actor: User) -> tuple[Invitation, str]:
+    """An invitation to join `org` and its secret token (sent by mail, stored only hashed).
+
+    Inviting the same address again replaces the earlier open invitation.
+    """
+    email = email.strip().lower()
+    existing = find_user_by_email(email)
+    if existing and existing.is_member_of(org.id):
+        raise AlreadyMember()
+    now = utcnow()
+    for old in org.invitations:
+        if old.email == email and old.is_open:
+            old.cancelled_at = now
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(organization=org, email=email, token_hash=token_digest(token),
+                            invited_by_id=actor.id,
+                            expires_at=now + timedelta(days=current_app.config["INVITATION_DAYS"]))
+    db.session.add(invitation)
+    db.session.flush()
+    audit.record("organization.member_invited", invitation, actor=actor,
+                 after={"organization_id": org.id, "email": email})
+    return invitation, token
+
+
+def find_invitation(token: str) -> Invitation | None:
+    return db.session.scalar(select(Invitation).where(Invitation.token_hash == token_digest(token)))
+
+
+def cancel_invitation(invitation: Invitation, actor: User) -> None:
+    if not invitation.is_open:
+        raise InvitationClosed()
+    invitation.cancelled_at = utcnow()
+    audit.record("organization.invitation_cancelled", invitation, actor=actor,
+                 before={"email": invitation.email})
+
+
+def accept_invitation(invitation: Invitation, user: User) -> Membership:
+    """Join the organization; the invitation can be used once, by the address it was sent to."""
+    if not invitation.is_open:
+        raise InvitationClosed()
+    if user.email != invitation.email:
+        raise InvitationForOtherEmail()
+    if user.is_member_of(invitation.organization_id):
+        raise AlreadyMember()
+    invitation.accepted_at = utcnow()
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = invitation.accepted_at  # the link came to this address
+    membership = Membership(user=user, organization_id=invitation.organization_id, role="member")
+    db.session.add(membership)
+    db.session.flush()
+    audit.record("organization.member_joined", membership, actor=user,
+                 after={"organization_id": invitation.organization_id, "email": user.email})
+    return membership

@@ -1,0 +1,95 @@
+"""Configuration: defaults here; `instance/config.py` and the environment override them.
+
+Environment variables read: DATABASE_URL, SECRET_KEY, MAIL_SERVER, MAIL_PORT, MAIL_USERNAME,
+MAIL_PASSWORD, MAIL_USE_TLS, MAIL_DEFAULT_SENDER, SESSION_COOKIE_SECURE, RATELIMIT_STORAGE_URI,
+PREFERRED_URL_SCHEME, SERVER_NAME.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalize_database_url(url: str) -> str:
+    """Accept the URL forms hosting platforms hand out and pick the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _secret_key(instance_path: str) -> str:
+    """SECRET_KEY from the environment; else one generated once under instance/.
+
+    Several app servers must share one key (set SECRET_KEY); the file is the embedded default.
+    """
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load(app, overrides: dict | None) -> None:
+    """Fill app.config: defaults, then instance/config.py, then environment, then overrides."""
+    inst = app.instance_path
+    cfg = app.config
+    cfg.update(
+        SQLALCHEMY_DATABASE_URI="sqlite:///" + os.path.join(inst, "fairapp.db"),
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+        MAX_FORM_MEMORY_SIZE=2 * 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=True,
+        REMEMBER_COOKIE_SECURE=True,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=60 * 60 * 12,
+        WTF_CSRF_TIME_LIMIT=60 * 60 * 12,
+        BABEL_DEFAULT_LOCALE="th",
+        BABEL_DEFAULT_TIMEZONE="Asia/Bangkok",
+        LANGUAGES=("th", "en"),
+        MAIL_SERVER=None,
+        MAIL_PORT=587,
+        MAIL_USE_TLS=True,
+        MAIL_USERNAME=None,
+        MAIL_PASSWORD=None,
+        MAIL_DEFAULT_SENDER="fairapp <no-reply@fairapp.local>",
+        MAIL_OUTBOX_DIR=os.path.join(inst, "mail"),
+        RATELIMIT_STORAGE_URI="memory://",
+        RATELIMIT_HEADERS_ENABLED=True,
+        LOGIN_RATE_LIMIT="10 per minute;50 per hour",
+        PASSWORD_HASH_METHOD="scrypt",
+        CONFIRM_TOKEN_MAX_AGE=7 * 24 * 3600,
+        RESET_TOKEN_MAX_AGE=2 * 3600,
+        INVITATION_DAYS=14,
+    )
+    cfg.from_pyfile("config.py", silent=True)
+    env = os.environ
+    if env.get("DATABASE_URL"):
+        cfg["SQLALCHEMY_DATABASE_URI"] = env["DATABASE_URL"]
+    for key in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER",
+                "RATELIMIT_STORAGE_URI", "PREFERRED_URL_SCHEME", "SERVER_NAME"):
+        if env.get(key):
+            cfg[key] = env[key]
+    if env.get("MAIL_PORT"):
+        cfg["MAIL_PORT"] = int(env["MAIL_PORT"])
+    cfg["MAIL_USE_TLS"] = _bool(env.get("MAIL_USE_TLS"), cfg["MAIL_USE_TLS"])
+    secure = _bool(env.get("SESSION_COOKIE_SECURE"), cfg["SESSION_COOKIE_SECURE"])
+    cfg["SESSION_COOKIE_SECURE"] = cfg["REMEMBER_COOKIE_SECURE"] = secure
+    if overrides:
+        cfg.update(overrides)
+    cfg["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(cfg["SQLALCHEMY_DATABASE_URI"])
+    if not cfg.get("SECRET_KEY"):
+        cfg["SECRET_KEY"] = _secret_key(inst)

@@ -1,0 +1,142 @@
+"""Form basics: a base form whose CSRF failure keeps the typed values, and Thai-aware validators.
+
+Views that validate a BaseForm are exempt from the global CSRF check (`form_csrf`), because the
+form checks the token itself: a stale or missing token then re-renders the form with what was
+typed and a clear message, instead of an error page that loses it.
+"""
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from stdnum.th import tin as th_tin
+from wtforms import ValidationError
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..extensions import csrf
+
+CSRF_MESSAGE = _l("แบบฟอร์มหมดอายุหรือไม่ได้ส่งรหัสความปลอดภัยมา ข้อมูลที่กรอกยังอยู่ "
+                  "กรุณาตรวจสอบแล้วกดส่งอีกครั้ง")
+
+
+def form_csrf(view):
+    """Mark a view whose BaseForm checks the CSRF token itself (and keeps the input on failure)."""
+    return csrf.exempt(view)
+
+
+class BaseForm(FlaskForm):
+    """FlaskForm whose CSRF error is a translated, actionable message shown above the form."""
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if "csrf_token" in self.errors:
+            self.csrf_token.errors = [str(CSRF_MESSAGE)]
+            self.form_errors.append(str(CSRF_MESSAGE))
+        return ok
+
+
+def required(message=None):
+    """DataRequired with a Thai/English message."""
+    return DataRequired(message=message or _l("กรุณากรอกช่องนี้"))
+
+
+def length(max: int, min: int = -1):
+    """Length with a message that names the limit."""
+    if min > 0:
+        return Length(min=min, max=max,
+                      message=_l("ความยาวต้องอยู่ระหว่าง %(min)d ถึง %(max)d ตัวอักษร", min=min, max=max))
+    return Length(max=max, message=_l("ยาวได้ไม่เกิน %(max)d ตัวอักษร", max=max))
+
+
+optional = Optional
+
+
+class EmailAddress:
+    """A syntactically valid email address (no DNS lookup); normalizes the field's data."""
+
+    def __call__(self, form, field):
+        try:
+            result = validate_email((field.data or "").strip(), check_deliverability=False)
+        except EmailNotValidError:
+            raise ValidationError(_l("อีเมลนี้ไม่ถูกต้อง ตัวอย่าง: somchai@example.go.th"))
+        field.data = result.normalized.lower()
+
+
+def normalize_thai_phone(raw: str) -> str | None:
+    """The number in E.164 (+66...) when it is a valid Thai number, else None."""
+    try:
+        number = phonenumbers.parse(raw, "TH")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number) or phonenumbers.region_code_for_number(number) != "TH":
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_thai_phone(e164: str | None) -> str:
+    """A stored +66 number shown the way Thais write it (081 234 5678)."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, "TH")
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+class ThaiPhone:
+    """A Thai phone number (mobile or landline); the field's data becomes E.164."""
+
+    def __call__(self, form, field):
+        value = normalize_thai_phone((field.data or "").strip())
+        if value is None:
+            raise ValidationError(_l("เบอร์โทรศัพท์นี้ไม่ใช่เบอร์ในประเทศไทย ตัวอย่าง: 081 234 5678 หรือ 053 711 234"))
+        field.data = value
+
+
+class ThaiTaxId:
+    """A 13-digit Thai juristic/tax ID with a correct check digit; dashes and spaces allowed."""
+
+    def __call__(self, form, field):
+        digits = re.sub(r"[\s-]", "", field.data or "")
+        if not digits:
+            field.data = None
+            return
+        if not re.fullmatch(r"[0-9]{13}", digits):
+            raise ValidationError(_l("เลขประจำตัวผู้เสียภาษี/นิติบุคคลต้องเป็นตัวเลข 13 หลัก"))
+        if not th_tin.is_valid(digits):
+            raise ValidationError(_l("เลขประจำตัว 13 หลักนี้ไม่ถูกต้อง (หลักตรวจสอบไม่ตรง) กรุณาตรวจสอบอีกครั้ง"))
+        field.data = digits
+
+
+COMMON_PASSWORDS = frozenset("""
+password password1 password123 passw0rd 12345678 123456789 1234567890 qwerty123 qwertyuiop
+11111111 00000000 12341234 abcd1234 1q2w3e4r 1qaz2wsx iloveyou admin123 welcome1 letmein1
+sunshine football baseball superman princess asdfghjkl zxcvbnm123 88888888 99999999 thailand
+bangkok1 kanchana 123qweasd qwer1234 asdf1234 computer internet changeme fairapp123 moral1234
+""".split())
+
+
+class StrongPassword:
+    """At least 10 characters, not a common password, not the email, not one repeated character.
+
+    The email comes from the form's email field, or `form.known_email` when the form has none.
+    """
+
+    def __init__(self, email_field: str = "email"):
+        self.email_field = email_field
+
+    def __call__(self, form, field):
+        value = field.data or ""
+        if len(value) < 10:
+            raise ValidationError(_l("รหัสผ่านต้องยาวอย่างน้อย 10 ตัวอักษร"))
+        lowered = value.lower()
+        email_field = getattr(form, self.email_field, None)
+        email = getattr(form, "known_email", None) or (email_field.data if email_field else "")
+        local = (email or "").split("@")[0].lower()
+        if (lowered in COMMON_PASSWORDS or len(set(value)) < 4
+                or (len(local) >= 4 and local in lowered)):
+            raise ValidationError(_l("รหัสผ่านนี้เดาง่ายเกินไป กรุณาใช้วลีที่ยาวขึ้นหรือผสมคำที่ไม่เกี่ยวกับชื่อและอีเมล"))

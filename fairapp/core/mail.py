@@ -1,0 +1,91 @@
+"""Outgoing mail: SMTP when MAIL_SERVER is set; otherwise written to instance/mail/ (the outbox).
+
+The outbox keeps the demo working offline; admins read it at /admin/mail.
+"""
+from __future__ import annotations
+
+import email.policy
+import os
+import re
+import secrets
+import smtplib
+from dataclasses import dataclass
+from datetime import datetime
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parsedate_to_datetime
+from pathlib import Path
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+
+from .time import utcnow
+
+_NAME = re.compile(r"^[0-9]{8}T[0-9]{12}-[0-9a-f]{8}\.eml$")
+
+
+def send_mail(to: str, subject: str, template: str, locale: str = "th", **context) -> EmailMessage:
+    """Render templates/mail/<template>.txt in the recipient's language and send it."""
+    with force_locale(locale):
+        body = render_template(f"mail/{template}.txt", **context)
+        subject = str(subject)
+    msg = EmailMessage(policy=email.policy.SMTP)
+    msg["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
+    msg["To"] = to
+    msg["Subject"] = subject
+    msg["Date"] = formatdate(localtime=False)
+    msg["Message-ID"] = make_msgid(domain="fairapp.local")
+    msg.set_content(body, charset="utf-8")
+    cfg = current_app.config
+    if cfg.get("MAIL_SERVER"):
+        with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=20) as smtp:
+            if cfg.get("MAIL_USE_TLS"):
+                smtp.starttls()
+            if cfg.get("MAIL_USERNAME"):
+                smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
+            smtp.send_message(msg)
+    else:
+        outbox = Path(cfg["MAIL_OUTBOX_DIR"])
+        outbox.mkdir(parents=True, exist_ok=True)
+        name = f"{utcnow():%Y%m%dT%H%M%S%f}-{secrets.token_hex(4)}.eml"
+        tmp = outbox / (name + ".tmp")
+        tmp.write_bytes(msg.as_bytes())
+        os.replace(tmp, outbox / name)  # readers never see a half-written message
+    return msg
+
+
+@dataclass
+class OutboxMessage:
+    name: str
+    to: str
+    subject: str
+    sent_at: datetime | None
+    body: str
+
+
+def _read(path: Path) -> OutboxMessage:
+    msg = message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    part = msg.get_body(preferencelist=("plain",))
+    try:
+        sent = parsedate_to_datetime(msg["Date"])
+    except (TypeError, ValueError):
+        sent = None
+    return OutboxMessage(path.name, str(msg["To"]), str(msg["Subject"]), sent,
+                         part.get_content() if part else "")
+
+
+def outbox_messages(limit: int = 200) -> list[OutboxMessage]:
+    """The newest messages of the file outbox first."""
+    outbox = Path(current_app.config["MAIL_OUTBOX_DIR"])
+    if not outbox.is_dir():
+        return []
+    names = sorted((p for p in outbox.iterdir() if _NAME.match(p.name)), reverse=True)
+    return [_read(p) for p in names[:limit]]
+
+
+def outbox_message(name: str) -> OutboxMessage | None:
+    """One outbox message by file name; None for a name that is not an outbox file."""
+    if not _NAME.match(name):
+        return None
+    path = Path(current_app.config["MAIL_OUTBOX_DIR"]) / name
+    return _read(path) if path.is_file() else None

@@ -1,0 +1,34 @@
+"""Jinja filters and globals: B.E. dates, Thai numerals, phone format, language, current path."""
+from __future__ import annotations
+
+from flask import g, request
+from flask_babel import get_locale
+
+from .forms import format_thai_phone
+from .thai import format_date, thai_digits
+
+
+def _digits_on() -> bool:
+    return bool(g.get("thai_digits")) and str(get_locale()) == "th"
+
+
+def thaidate(value, style: str = "long") -> str:
+    """The one way a date is shown: Buddhist Era, in the page's language, Thai numerals if the fair asks."""
+    return format_date(value, style=style, locale=str(get_locale() or "th"), digits=_digits_on())
+
+
+def num(value) -> str:
+    """A number, in Thai numerals when the fair asks for them."""
+    return thai_digits(value) if _digits_on() else str(value)
+
+
+def register(app) -> None:
+    app.add_template_filter(thaidate, "thaidate")
+    app.add_template_filter(num, "num")
+    app.add_template_filter(format_thai_phone, "phone")
+
+    @app.context_processor
+    def inject():
+        lang = str(get_locale() or "th")
+        return {"lang": lang, "other_lang": "en" if lang == "th" else "th",
+                "current_path": request.full_path.rstrip("?") if request else "/"}

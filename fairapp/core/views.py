@@ -1,0 +1,52 @@
+"""Routes every feature shares: health check, language switch, district lookup."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from ..extensions import db
+from .geo import district_choices
+from .i18n import LANG_COOKIE, locale_code, safe_next
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    """200 with the database status when the app and its database answer; 503 otherwise."""
+    try:
+        db.session.execute(text("SELECT 1"))
+        db.session.rollback()
+        database = "ok"
+    except Exception as exc:  # any failure of the database means "not healthy"
+        current_app.logger.warning("healthz: database check failed: %s", exc)
+        db.session.rollback()
+        database = "error"
+    status = 200 if database == "ok" else 503
+    return jsonify(status="ok" if status == 200 else "error", database=database,
+                   dialect=db.engine.dialect.name), status
+
+
+@bp.get("/lang/<code>")
+def set_language(code: str):
+    """Switch language in one click; the choice sticks for a year and follows the account."""
+    target = safe_next(request.args.get("next"), url_for("fairs.index"))
+    response = redirect(target)
+    if code in current_app.config["LANGUAGES"]:
+        response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
+                            secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True)
+        if current_user.is_authenticated and current_user.locale != code:
+            current_user.locale = code  # mail to this user follows the choice too
+            db.session.commit()
+    return response
+
+
+@bp.get("/geo/districts/<province_code>")
+def districts(province_code: str):
+    """The districts of a province, for the sign-up form's district list."""
+    rows = district_choices(province_code, locale_code())
+    response = jsonify([{"code": code, "name": name} for code, name in rows])
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response

@@ -1,0 +1,30 @@
+"""Read-only queries for fair pages and the dashboard."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..core.time import today_local
+from ..extensions import db
+from .models import Fair
+
+
+def upcoming_fairs() -> list[Fair]:
+    """Fairs that have not ended, soonest first, then the rest, newest first."""
+    today = today_local()
+    fairs = db.session.scalars(select(Fair).order_by(Fair.starts_on)).all()
+    coming = [f for f in fairs if f.ends_on >= today]
+    past = sorted((f for f in fairs if f.ends_on < today), key=lambda f: f.starts_on, reverse=True)
+    return coming + past
+
+
+def dashboard_fairs(user) -> list[tuple[Fair, set[str]]]:
+    """(fair, this user's roles) for the fairs the user has a role in, and the fairs still to come."""
+    role_fair_ids = {r.fair_id for r in user.fair_roles}
+    today = today_local()
+    query = select(Fair).order_by(Fair.starts_on.desc())
+    rows = []
+    for fair in db.session.scalars(query):
+        roles = user.roles_in(fair.id)
+        if fair.id in role_fair_ids or fair.ends_on >= today:
+            rows.append((fair, roles))
+    return rows

@@ -1,0 +1,4 @@
+"""Imports every model so metadata (and Alembic autogenerate) sees all tables."""
+from .accounts.models import Invitation, Membership, Organization, User  # noqa: F401
+from .core.audit import AuditEntry  # noqa: F401
+from .fairs.models import Fair, FairRole  # noqa: F401

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Installs and starts what the test suite needs that a fresh machine may lack:
+# PostgreSQL (started on 127.0.0.1:5432 with the fairapp role and test database),
+# Debian's chromium (browser tests), poppler-utils (PDF to PNG/text checks) and the ICU
+# headers PyICU builds against. Idempotent: does nothing that is already done.
+# Needs root (apt-get). Usage: scripts/system-deps.sh [--build-only]
+set -euo pipefail
+
+PG_USER=${PG_USER:-fairapp}
+PG_PASSWORD=${PG_PASSWORD:-fairapp}
+PG_DB=${PG_DB:-fairapp_test}
+
+need=()
+command -v pkg-config >/dev/null || need+=(pkg-config)
+pkg-config --exists icu-i18n 2>/dev/null || need+=(libicu-dev)
+command -v g++ >/dev/null || need+=(g++)
+if [ "${1:-}" != "--build-only" ]; then
+  command -v pg_ctlcluster >/dev/null || need+=(postgresql)
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+  command -v pdftoppm >/dev/null || need+=(poppler-utils)
+  fc-list 2>/dev/null | grep -qi thai || need+=(fonts-thai-tlwg)
+fi
+
+if [ ${#need[@]} -gt 0 ]; then
+  echo "system-deps: installing ${need[*]}"
+  if [ "$(id -u)" != 0 ]; then
+    echo "system-deps: need root to apt-get install ${need[*]}" >&2; exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+[ "${1:-}" = "--build-only" ] && exit 0
+
+# Start PostgreSQL if nothing answers on 5432.
+if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+  ver=$(ls /usr/lib/postgresql | sort -V | tail -n1)
+  if ! pg_lsclusters -h | grep -q "^$ver main"; then
+    pg_createcluster "$ver" main >/dev/null
+  fi
+  pg_ctlcluster "$ver" main start
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+fi
+
+psql_su() { su postgres -c "psql -v ON_ERROR_STOP=1 -qAt $*"; }
+if [ "$(psql_su "-c \"SELECT 1 FROM pg_roles WHERE rolname='$PG_USER'\"")" != 1 ]; then
+  psql_su "-c \"CREATE ROLE $PG_USER LOGIN CREATEDB PASSWORD '$PG_PASSWORD'\""
+fi
+if [ "$(psql_su "-c \"SELECT 1 FROM pg_database WHERE datname='$PG_DB'\"")" != 1 ]; then
+  psql_su "-c \"CREATE DATABASE $PG_DB OWNER $PG_USER ENCODING 'UTF8' TEMPLATE template0\""
+fi
+echo "system-deps: ok (postgresql on 127.0.0.1:5432, chromium, poppler-utils)"

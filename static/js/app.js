@@ -1,0 +1,39 @@
+// fairapp: small progressive enhancements; every page works without this file.
+(function () {
+  "use strict";
+
+  // Sign-up: the district list follows the chosen province.
+  function wireDistricts() {
+    var province = document.querySelector("select[data-districts]");
+    var district = province && province.form.querySelector("select[name=district]");
+    if (!district) return;
+    var placeholder = district.options.length ? district.options[0].cloneNode(true) : null;
+    province.addEventListener("change", function () {
+      var code = province.value;
+      district.innerHTML = "";
+      if (placeholder) district.appendChild(placeholder.cloneNode(true));
+      if (!code) return;
+      fetch(province.dataset.districts.replace("__code__", encodeURIComponent(code)), {credentials: "same-origin"})
+        .then(function (r) { return r.ok ? r.json() : []; })
+        .then(function (rows) {
+          rows.forEach(function (row) {
+            var opt = document.createElement("option");
+            opt.value = row.code; opt.textContent = row.name;
+            district.appendChild(opt);
+          });
+        })
+        .catch(function () { /* the server checks the pair on submit */ });
+    });
+  }
+
+  // A failed form: move focus to the summary so phone users see what to fix.
+  function focusErrors() {
+    var summary = document.getElementById("error-summary");
+    if (summary) summary.focus();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    wireDistricts();
+    focusErrors();
+  });
+})();
