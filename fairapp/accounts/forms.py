@@ -6,8 +6,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TelField
 from wtforms.validators import EqualTo, ValidationError
 
-from ..core.forms import (BaseForm, EmailAddress, StrongPassword, ThaiPhone, ThaiTaxId, length,
-                          optional, required)
+from ..core.forms import (BaseForm, EmailAddress, StrongPassword, ThaiPhone, ThaiTaxId, choices,
+                          length, optional, required)
 from ..core.geo import district_choices, district_in_province, province_choices
 from .models import SECTOR_LABELS
 
@@ -50,10 +50,11 @@ class SignupForm(PersonFields, BaseForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         locale = str(get_locale() or "th")
-        self.sector.choices = [("", _l("— เลือกภาคี —"))] + [(s.value, label) for s, label in SECTOR_LABELS.items()]
-        self.province.choices = [("", _l("— เลือกจังหวัด —"))] + province_choices(locale)
-        self.district.choices = [("", _l("— เลือกอำเภอ/เขต —"))] + (
-            district_choices(self.province.data, locale) if self.province.data else [])
+        self.sector.choices = choices([(s.value, label) for s, label in SECTOR_LABELS.items()],
+                                      _l("— เลือกภาคี —"))
+        self.province.choices = choices(province_choices(locale), _l("— เลือกจังหวัด —"))
+        self.district.choices = choices(district_choices(self.province.data, locale) if self.province.data else [],
+                                        _l("— เลือกอำเภอ/เขต —"))
 
     def validate_sector(self, field):
         if not field.data:

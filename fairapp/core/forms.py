@@ -14,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from stdnum.th import tin as th_tin
 from wtforms import ValidationError
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..extensions import csrf
@@ -27,8 +28,38 @@ def form_csrf(view):
     return csrf.exempt(view)
 
 
+# WTForms' own messages have no Thai catalog: map the ones our fields can raise to our strings
+# (Thai msgids, translated to English by our catalog); anything else gets a generic sentence.
+_WTFORMS_MESSAGES = {
+    "This field is required.": _l("กรุณากรอกช่องนี้"),
+    "Not a valid choice.": _l("ตัวเลือกนี้ไม่มีในรายการ กรุณาเลือกใหม่"),
+    "Invalid Choice: could not coerce.": _l("ตัวเลือกนี้ไม่มีในรายการ กรุณาเลือกใหม่"),
+    "Not a valid date value.": _l("วันที่ไม่ถูกต้อง กรุณาเลือกวันที่จากปฏิทิน"),
+    "Not a valid datetime value.": _l("วันและเวลาไม่ถูกต้อง"),
+    "Not a valid time value.": _l("เวลาไม่ถูกต้อง"),
+    "Not a valid integer value.": _l("กรุณากรอกเป็นตัวเลข"),
+    "Not a valid decimal value.": _l("กรุณากรอกเป็นตัวเลข"),
+    "Not a valid float value.": _l("กรุณากรอกเป็นตัวเลข"),
+}
+_GENERIC = _l("ข้อมูลในช่องนี้ไม่ถูกต้อง กรุณาตรวจสอบอีกครั้ง")
+
+
+class _Messages:
+    """WTForms' translations hook, answering in the page's language."""
+
+    def gettext(self, string):
+        return str(_WTFORMS_MESSAGES.get(string, _GENERIC))
+
+    def ngettext(self, singular, plural, n):
+        return str(_WTFORMS_MESSAGES.get(singular, _GENERIC))
+
+
 class BaseForm(FlaskForm):
     """FlaskForm whose CSRF error is a translated, actionable message shown above the form."""
+
+    class Meta:
+        def get_translations(self, form):
+            return _Messages()
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
@@ -36,6 +67,12 @@ class BaseForm(FlaskForm):
             self.csrf_token.errors = [str(CSRF_MESSAGE)]
             self.form_errors.append(str(CSRF_MESSAGE))
         return ok
+
+
+def choices(pairs, placeholder=None) -> list[SelectChoice]:
+    """SelectField choices from (value, label) pairs, with an optional empty first option."""
+    items = [SelectChoice("", placeholder)] if placeholder is not None else []
+    return items + [SelectChoice(value, label) for value, label in pairs]
 
 
 def required(message=None):

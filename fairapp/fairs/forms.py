@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, TextAreaField
-from wtforms.validators import ValidationError
+from wtforms.validators import InputRequired, ValidationError
 
-from ..core.forms import BaseForm, EmailAddress, length, optional, required
+from ..core.forms import BaseForm, EmailAddress, choices, length, optional, required
 from ..core.geo import province_choices
 from .models import FAIR_ROLES, ROLE_LABELS, WINDOWS
 
@@ -14,7 +14,8 @@ DATE_MSG = _l("กรุณาเลือกวันที่")
 
 
 def _date(label):
-    return DateField(label, [required(DATE_MSG)], render_kw={"type": "date"})
+    # InputRequired, not DataRequired: a typed but invalid date gets "invalid", not "missing".
+    return DateField(label, [InputRequired(DATE_MSG)], render_kw={"type": "date"})
 
 
 class FairForm(BaseForm):
@@ -37,7 +38,7 @@ class FairForm(BaseForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.province.choices = [("", _l("— เลือกจังหวัด —"))] + province_choices(str(get_locale() or "th"))
+        self.province.choices = choices(province_choices(str(get_locale() or "th")), _l("— เลือกจังหวัด —"))
 
     def validate_province(self, field):
         if not field.data:
@@ -66,4 +67,4 @@ class FairForm(BaseForm):
 
 class GrantRoleForm(BaseForm):
     email = EmailField(_l("อีเมลของผู้ใช้"), [required(), length(254), EmailAddress()])
-    role = SelectField(_l("บทบาท"), choices=[(r, ROLE_LABELS[r]) for r in FAIR_ROLES])
+    role = SelectField(_l("บทบาท"), choices=choices((r, ROLE_LABELS[r]) for r in FAIR_ROLES))

@@ -1,0 +1,24 @@
+import pytest
+
+from fairapp.core.forms import format_thai_phone, normalize_thai_phone
+
+
+@pytest.mark.parametrize("raw,e164", [
+    ("081 234 5678", "+66812345678"),
+    ("0812345678", "+66812345678"),
+    ("+66 81 234 5678", "+66812345678"),
+    ("053-711-234", "+6653711234"),
+    ("02 123 4567", "+6621234567"),
+])
+def test_thai_numbers_accepted(raw, e164):
+    assert normalize_thai_phone(raw) == e164
+
+
+@pytest.mark.parametrize("raw", ["+1 202 555 0143", "12345", "abc", "", "0812", "+44 20 7946 0958"])
+def test_non_thai_numbers_refused(raw):
+    assert normalize_thai_phone(raw) is None
+
+
+def test_phone_shown_as_thais_write_it():
+    assert format_thai_phone("+66812345678") == "081 234 5678"
+    assert format_thai_phone(None) == ""

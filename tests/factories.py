@@ -1,0 +1,66 @@
+"""Test factories: rows made through the models, committed, ready for a request to read."""
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+
+from fairapp.accounts.models import Membership, Organization, Sector, User
+from fairapp.core.time import today_local, utcnow
+from fairapp.extensions import db
+from fairapp.fairs.models import Fair, FairRole
+from werkzeug.security import generate_password_hash
+
+PASSWORD = "correct-horse-battery"
+_seq = itertools.count(1)
+_HASH = {}
+
+
+def _hash(password: str) -> str:
+    # Cheap hashing in tests; production uses scrypt (config PASSWORD_HASH_METHOD).
+    if password not in _HASH:
+        _HASH[password] = generate_password_hash(password, method="pbkdf2:sha256:1000")
+    return _HASH[password]
+
+
+def create_org(name_th: str | None = None, *, sector: Sector = Sector.civil, province_code: str = "57",
+               district_code: str = "5701", tax_id: str | None = None, name_en: str | None = None) -> Organization:
+    org = Organization(name_th=name_th or f"ชุมชนคุณธรรมทดสอบ {next(_seq)}", name_en=name_en, sector=sector,
+                       province_code=province_code, district_code=district_code, tax_id=tax_id)
+    db.session.add(org)
+    db.session.commit()
+    return org
+
+
+def create_user(email: str | None = None, *, password: str = PASSWORD, org: Organization | None = None,
+                admin: bool = False, confirmed: bool = True, first_name: str = "สมชาย",
+                last_name: str = "ใจดี", title: str = "นาย", locale: str = "th") -> User:
+    user = User(email=email or f"user{next(_seq)}@example.org", password_hash=_hash(password), title=title,
+                first_name=first_name, last_name=last_name, phone="+66812345678", is_admin=admin,
+                locale=locale, email_confirmed_at=utcnow() if confirmed else None)
+    db.session.add(user)
+    if org is not None:
+        db.session.add(Membership(user=user, organization=org, role="owner"))
+    db.session.commit()
+    return user
+
+
+def create_fair(name_th: str | None = None, *, starts_on: date | None = None, thai_numerals: bool = False,
+                province_code: str = "57") -> Fair:
+    start = starts_on or today_local() + timedelta(days=30)
+    fair = Fair(name_th=name_th or f"ตลาดนัดคุณธรรม ทดสอบ {next(_seq)}", venue_th="ศาลากลางจังหวัดเชียงราย",
+                province_code=province_code, organizer_th="ศูนย์คุณธรรม (องค์การมหาชน)",
+                starts_on=start, ends_on=start + timedelta(days=1),
+                booth_opens=start - timedelta(days=35), booth_closes=start - timedelta(days=5),
+                nomination_opens=start - timedelta(days=35), nomination_closes=start - timedelta(days=10),
+                judging_opens=start - timedelta(days=9), judging_closes=start,
+                thai_numerals=thai_numerals)
+    db.session.add(fair)
+    db.session.commit()
+    return fair
+
+
+def grant(fair: Fair, user: User, role: str) -> FairRole:
+    row = FairRole(fair=fair, user=user, role=role)
+    db.session.add(row)
+    db.session.commit()
+    return row
