@@ -12,6 +12,21 @@ from ..core.geo import district_choices, district_in_province, province_choices
 from .models import SECTOR_LABELS
 
 
+class OrgFields:
+    """The organization's fields (declared first, so they come first on the page and in the error summary)."""
+
+    org_name_th = StringField(_l("ชื่อองค์กร/ชุมชน (ภาษาไทย)"),
+                              [required(_l("กรุณากรอกชื่อองค์กรเป็นภาษาไทย")), length(200)])
+    org_name_en = StringField(_l("ชื่อองค์กร (ภาษาอังกฤษ)"), [optional(), length(200)],
+                              description=_l("ไม่บังคับ"))
+    sector = SelectField(_l("ภาคี"), validate_choice=True)
+    province = SelectField(_l("จังหวัด"), validate_choice=True)
+    district = SelectField(_l("อำเภอ/เขต"), validate_choice=False)
+    tax_id = StringField(_l("เลขประจำตัวผู้เสียภาษี/นิติบุคคล 13 หลัก"), [optional(), ThaiTaxId()],
+                         description=_l("ไม่บังคับ สำหรับหน่วยงานที่มีเลขนี้"),
+                         render_kw={"inputmode": "numeric", "autocomplete": "off"})
+
+
 class PersonFields:
     """The person's fields, shared by sign-up and joining by invitation."""
 
@@ -33,17 +48,7 @@ class PersonFields:
         render_kw={"autocomplete": "new-password"})
 
 
-class SignupForm(PersonFields, BaseForm):
-    org_name_th = StringField(_l("ชื่อองค์กร/ชุมชน (ภาษาไทย)"),
-                              [required(_l("กรุณากรอกชื่อองค์กรเป็นภาษาไทย")), length(200)])
-    org_name_en = StringField(_l("ชื่อองค์กร (ภาษาอังกฤษ)"), [optional(), length(200)],
-                              description=_l("ไม่บังคับ"))
-    sector = SelectField(_l("ภาคี"), validate_choice=True)
-    province = SelectField(_l("จังหวัด"), validate_choice=True)
-    district = SelectField(_l("อำเภอ/เขต"), validate_choice=False)
-    tax_id = StringField(_l("เลขประจำตัวผู้เสียภาษี/นิติบุคคล 13 หลัก"), [optional(), ThaiTaxId()],
-                         description=_l("ไม่บังคับ สำหรับหน่วยงานที่มีเลขนี้"),
-                         render_kw={"inputmode": "numeric", "autocomplete": "off"})
+class SignupForm(OrgFields, PersonFields, BaseForm):
     accept = BooleanField(_l("ข้าพเจ้ายินยอมให้ศูนย์คุณธรรมใช้ข้อมูลนี้เพื่อการจัดงานตลาดนัดคุณธรรม"),
                           [required(_l("กรุณายืนยันความยินยอมก่อนลงทะเบียน"))])
 

@@ -8,18 +8,23 @@ from .forms import format_thai_phone
 from .thai import format_date, thai_digits
 
 
-def _digits_on() -> bool:
-    return bool(g.get("thai_digits")) and str(get_locale()) == "th"
+def _digits_on(digits: bool | None = None) -> bool:
+    wanted = g.get("thai_digits", False) if digits is None else digits
+    return bool(wanted) and str(get_locale()) == "th"
 
 
-def thaidate(value, style: str = "long") -> str:
-    """The one way a date is shown: Buddhist Era, in the page's language, Thai numerals if the fair asks."""
-    return format_date(value, style=style, locale=str(get_locale() or "th"), digits=_digits_on())
+def thaidate(value, style: str = "long", digits: bool | None = None) -> str:
+    """The one way a date is shown: Buddhist Era, in the page's language, Thai numerals if the fair asks.
+
+    `digits` is the fair's Thai-numerals choice where a page lists several fairs; by default the
+    page's fair (set by the view with use_thai_digits) decides.
+    """
+    return format_date(value, style=style, locale=str(get_locale() or "th"), digits=_digits_on(digits))
 
 
-def num(value) -> str:
+def num(value, digits: bool | None = None) -> str:
     """A number, in Thai numerals when the fair asks for them."""
-    return thai_digits(value) if _digits_on() else str(value)
+    return thai_digits(value) if _digits_on(digits) else str(value)
 
 
 def register(app) -> None:

@@ -21,6 +21,7 @@ MONTHS_EN_ABBR = tuple(m[:3] for m in MONTHS_EN)
 
 _THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 BE_OFFSET = 543
+NBSP = "\u00a0"
 
 
 def thai_digits(text: object) -> str:
@@ -38,8 +39,9 @@ def format_date(value: date | datetime | None, style: str = "long", locale: str 
     """A date in Buddhist Era, the one way dates are shown.
 
     style "long": ๑๑ พฤศจิกายน พ.ศ. ๒๕๖๓ / 11 November B.E. 2563;
-    style "short": 11 พ.ย. 2563 / 11 Nov 2563;
-    style "datetime": 11 พ.ย. 2563 13:00 น. / 11 Nov 2563 13:00.
+    style "short": 11 พ.ย. 2563 / 11 Nov 2563 BE;
+    style "datetime": 11 พ.ย. 2563 13:00 น. / 11 Nov 2563 BE 13:00.
+    The era and the year are joined by a no-break space, so a narrow screen never splits them.
     Datetimes are shown in Bangkok time. `digits` turns on Thai numerals (Thai locale only).
     """
     if value is None:
@@ -51,16 +53,16 @@ def format_date(value: date | datetime | None, style: str = "long", locale: str 
     day, month, year = value.day, value.month - 1, be_year(value.year)
     if locale == "th":
         if style == "long":
-            text = f"{day} {MONTHS_TH[month]} พ.ศ. {year}"
+            text = f"{day} {MONTHS_TH[month]} พ.ศ.{NBSP}{year}"
         else:
-            text = f"{day} {MONTHS_TH_ABBR[month]} {year}"
+            text = f"{day} {MONTHS_TH_ABBR[month]}{NBSP}{year}"
         if style == "datetime" and time_part:
             text += f" {time_part} น."
         return thai_digits(text) if digits else text
     if style == "long":
-        text = f"{day} {MONTHS_EN[month]} B.E. {year}"
+        text = f"{day} {MONTHS_EN[month]} B.E.{NBSP}{year}"
     else:
-        text = f"{day} {MONTHS_EN_ABBR[month]} {year}"
+        text = f"{day} {MONTHS_EN_ABBR[month]} {year}{NBSP}BE"
     if style == "datetime" and time_part:
         text += f" {time_part}"
     return text

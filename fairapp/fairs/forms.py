@@ -67,4 +67,8 @@ class FairForm(BaseForm):
 
 class GrantRoleForm(BaseForm):
     email = EmailField(_l("อีเมลของผู้ใช้"), [required(), length(254), EmailAddress()])
-    role = SelectField(_l("บทบาท"), choices=choices((r, ROLE_LABELS[r]) for r in FAIR_ROLES))
+    role = SelectField(_l("บทบาท"), choices=choices(((r, ROLE_LABELS[r]) for r in FAIR_ROLES), _l("— เลือกบทบาท —")))
+
+    def validate_role(self, field):
+        if not field.data:
+            raise ValidationError(_l("กรุณาเลือกบทบาท"))

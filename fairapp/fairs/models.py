@@ -72,11 +72,18 @@ class Fair(db.Model):
         today = today or today_local()
         return getattr(self, f"{kind}_opens") <= today <= getattr(self, f"{kind}_closes")
 
-    def windows(self) -> list[tuple[str, object, date, date, bool]]:
-        """(kind, label, opens, closes, open now) for each window, for display."""
+    def window_state(self, kind: str, today: date | None = None) -> str:
+        """"upcoming", "open" or "closed" for a window."""
+        today = today or today_local()
+        if today < getattr(self, f"{kind}_opens"):
+            return "upcoming"
+        return "open" if today <= getattr(self, f"{kind}_closes") else "closed"
+
+    def windows(self) -> list[tuple[str, object, date, date, str]]:
+        """(kind, label, opens, closes, state) for each window, for display."""
         today = today_local()
         return [(kind, label, getattr(self, f"{kind}_opens"), getattr(self, f"{kind}_closes"),
-                 self.window_open(kind, today)) for kind, label in WINDOWS]
+                 self.window_state(kind, today)) for kind, label in WINDOWS]
 
     def snapshot(self) -> dict:
         """The audited fields, for before/after audit entries."""

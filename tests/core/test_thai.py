@@ -9,18 +9,18 @@ from fairapp.core.thai import be_year, format_date, sort_thai, thai_digits
 def test_buddhist_era_long_and_short():
     d = date(2020, 11, 11)
     assert be_year(2020) == 2563
-    assert format_date(d) == "11 พฤศจิกายน พ.ศ. 2563"
-    assert format_date(d, digits=True) == "๑๑ พฤศจิกายน พ.ศ. ๒๕๖๓"
-    assert format_date(d, "short") == "11 พ.ย. 2563"
-    assert format_date(d, "long", locale="en") == "11 November B.E. 2563"
-    assert format_date(d, "short", locale="en") == "11 Nov 2563"
+    assert format_date(d) == "11 พฤศจิกายน พ.ศ.\u00a02563"  # era and year never split
+    assert format_date(d, digits=True) == "๑๑ พฤศจิกายน พ.ศ.\u00a0๒๕๖๓"
+    assert format_date(d, "short") == "11 พ.ย.\u00a02563"
+    assert format_date(d, "long", locale="en") == "11 November B.E.\u00a02563"
+    assert format_date(d, "short", locale="en") == "11 Nov 2563\u00a0BE"
 
 
 def test_datetime_shown_in_bangkok_time():
     # 18:30 UTC on 31 Dec is already 1 January in Bangkok (UTC+7): the year changes too.
     moment = datetime(2020, 12, 31, 18, 30, tzinfo=timezone.utc)
-    assert format_date(moment, "datetime") == "1 ม.ค. 2564 01:30 น."
-    assert format_date(moment, "datetime", locale="en") == "1 Jan 2564 01:30"
+    assert format_date(moment, "datetime") == "1 ม.ค.\u00a02564 01:30 น."
+    assert format_date(moment, "datetime", locale="en") == "1 Jan 2564\u00a0BE 01:30"
 
 
 def test_empty_date_is_blank():

@@ -116,17 +116,17 @@ def test_roles_are_per_fair(db):
 def test_public_fair_page_in_buddhist_era(client, db):
     fair = create_fair("ตลาดนัดคุณธรรม จังหวัดเชียงราย", starts_on=date(2021, 3, 15))
     html = client.get(f"/fairs/{fair.id}").get_data(as_text=True)
-    assert "15 มีนาคม พ.ศ. 2564" in html
+    assert "15 มีนาคม พ.ศ.\u00a02564" in html
     assert "จังหวัดเชียงราย" in html
 
 
 def test_thai_numerals_when_the_fair_asks(client, db):
     fair = create_fair(starts_on=date(2021, 3, 15), thai_numerals=True)
     html = client.get(f"/fairs/{fair.id}").get_data(as_text=True)
-    assert "๑๕ มีนาคม พ.ศ. ๒๕๖๔" in html
+    assert "๑๕ มีนาคม พ.ศ.\u00a0๒๕๖๔" in html
     client.set_cookie("lang", "en")
     html = client.get(f"/fairs/{fair.id}").get_data(as_text=True)
-    assert "15 March B.E. 2564" in html  # Thai numerals are for the Thai page only
+    assert "15 March B.E.\u00a02564" in html  # Thai numerals are for the Thai page only
 
 
 def test_front_page_lists_upcoming_fairs_first(client, db):
@@ -145,3 +145,19 @@ def test_fair_page_query_count(client, db, count_queries):
     with count_queries() as n:
         client.get(f"/fairs/{fair.id}")
     assert n[0] <= 2
+
+
+def test_window_states(db):
+    fair = create_fair(starts_on=date(2030, 3, 15))
+    assert fair.window_state("booth", date(2030, 1, 1)) == "upcoming"
+    assert fair.window_state("booth", fair.booth_opens) == "open"
+    assert fair.window_state("booth", fair.booth_closes) == "open"  # the closing day is inclusive
+    assert fair.window_state("booth", fair.booth_closes + timedelta(days=1)) == "closed"
+
+
+def test_lists_of_fairs_use_each_fairs_numerals(client, db):
+    create_fair("งานเลขไทย", starts_on=date(2031, 3, 15), thai_numerals=True)
+    create_fair("งานเลขอารบิก", starts_on=date(2031, 4, 15))
+    html = client.get("/").get_data(as_text=True)
+    assert "๑๕ มีนาคม พ.ศ.\u00a0๒๕๗๔" in html
+    assert "15 เมษายน พ.ศ.\u00a02574" in html

@@ -1,0 +1,194 @@
+#!/usr/bin/env python3
+"""Full-page screenshots of the main pages, for eyeballing the layout and the Thai text.
+
+Starts the app on a throwaway SQLite database with the demo loaded, serves it on a free local
+port and drives Debian's chromium through Playwright. The PNGs go to ./shots/ (gitignored).
+
+    .venv/bin/python scripts/screenshots.py [--out shots]
+
+Look at every picture: Thai in Sarabun (no tofu boxes, tone marks sitting right), nothing wider
+than the 360 px phone screen, a tidy layout. Pages that scroll sideways are reported as warnings.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
+                 "--no-first-run", "--disable-component-update", "--disable-sync"]
+PHONE = {"width": 360, "height": 780}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def make_app(tmp: Path):
+    """The app on a fresh SQLite database in `tmp`, migrated, with the demo loaded."""
+    os.environ["FAIRAPP_INSTANCE"] = str(tmp)  # the secret key file and the outbox stay in tmp
+    from flask_migrate import upgrade
+
+    from fairapp import create_app
+    from fairapp.demo import load_demo
+    from fairapp.extensions import db
+
+    app = create_app({
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / 'shots.db'}",
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+        "SECRET_KEY": "screenshots-only",
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "MAIL_OUTBOX_DIR": str(tmp / "mail"),
+        "RATELIMIT_ENABLED": False,
+    })
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        load_demo()
+        db.session.commit()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
+    return app
+
+
+class Shooter:
+    def __init__(self, browser, base_url: str, out: Path):
+        self.browser, self.base_url, self.out = browser, base_url, out
+        self.paths: list[Path] = []
+        self.warnings: list[str] = []
+
+    def context(self, viewport: dict, lang: str | None = None):
+        context = self.browser.new_context(viewport=viewport, base_url=self.base_url, locale="th-TH")
+        if lang:
+            context.add_cookies([{"name": "lang", "value": lang, "url": self.base_url}])
+        return context
+
+    def login(self, context, email: str, password: str):
+        page = context.new_page()
+        page.goto("/login")
+        page.fill("#email", email)
+        page.fill("#password", password)
+        with page.expect_navigation():
+            page.click("#login-form button[type=submit]")
+        if "/login" in page.url:
+            raise SystemExit(f"could not log in as {email}")
+        return page
+
+    def shot(self, page, name: str, path: str | None = None) -> Path:
+        """Go to `path` (unless None: the page as it is), wait for the fonts, take a full-page PNG."""
+        if path is not None:
+            page.goto(path)
+        page.wait_for_load_state("networkidle")
+        page.evaluate("document.fonts.ready.then(() => true)")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        viewport = page.viewport_size["width"]
+        if width > viewport:
+            self.warnings.append(f"{name}: scrolls sideways ({width} px wide at {viewport} px)")
+        missing = page.evaluate("""() => [...document.fonts].filter(f => f.family.includes('Sarabun')
+                                       && f.status === 'error').map(f => f.weight)""")
+        if missing:
+            self.warnings.append(f"{name}: Sarabun weights failed to load: {missing}")
+        target = self.out / f"{name}.png"
+        page.screenshot(path=str(target), full_page=True)
+        self.paths.append(target)
+        return target
+
+    def run(self, demo_password: str) -> None:
+        # Sign-up on a phone in Thai: empty, then after a failed submit.
+        ctx = self.context(PHONE)
+        page = ctx.new_page()
+        self.shot(page, "signup-360-th", "/signup")
+        page.fill("#org_name_th", "ชุมชนคุณธรรมบ้านป่าซาง")
+        page.select_option("#sector", "civil")
+        page.select_option("#province", "57")
+        page.wait_for_selector('#district option[value="5701"]', state="attached", timeout=5000)
+        page.select_option("#district", "5701")
+        page.fill("#tax_id", "0994000165511")  # wrong check digit
+        page.fill("#title", "นางสาว")
+        page.fill("#first_name", "กานดา")
+        page.fill("#phone", "+1 202 555 0143")  # not a Thai number
+        page.fill("#email", "kanda@example.org")
+        page.fill("#password", "short")
+        page.fill("#password2", "other")
+        with page.expect_navigation():
+            page.click("#signup-form button[type=submit]")
+        self.shot(page, "signup-360-th-errors")
+        self.shot(page, "front-360-th", "/")
+        self.shot(page, "login-360-th", "/login")
+        self.shot(page, "404-360-th", "/no-such-page")
+        ctx.close()
+
+        ctx = self.context(DESKTOP)
+        page = ctx.new_page()
+        self.shot(page, "front-1280-th", "/")
+        ctx.close()
+
+        ctx = self.context(DESKTOP, lang="en")
+        page = ctx.new_page()
+        self.shot(page, "fair1-1280-en", "/fairs/1")
+        ctx.close()
+
+        ctx = self.context(PHONE)
+        page = ctx.new_page()
+        self.shot(page, "fair2-past-360-th", "/fairs/2")  # the past fair, Thai numerals on
+        ctx.close()
+
+        ctx = self.context(PHONE)
+        page = self.login(ctx, "staff@fairapp.local", demo_password)
+        self.shot(page, "dashboard-staff-360-th", "/dashboard")
+        ctx.close()
+
+        for viewport, label in ((PHONE, "360"), (DESKTOP, "1280")):
+            ctx = self.context(viewport)
+            page = self.login(ctx, "admin@fairapp.local", demo_password)
+            self.shot(page, f"admin-fair-roles-{label}-th", "/admin/fairs/1/roles")
+            ctx.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", default=str(ROOT / "shots"), help="folder for the PNGs (default: ./shots)")
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    if not os.path.exists(CHROMIUM):
+        print(f"{CHROMIUM} is missing: run scripts/system-deps.sh", file=sys.stderr)
+        return 2
+
+    from playwright.sync_api import sync_playwright
+    from werkzeug.serving import make_server
+
+    from fairapp.demo import DEMO_PASSWORD
+
+    with tempfile.TemporaryDirectory(prefix="fairapp-shots-") as tmp:
+        app = make_app(Path(tmp))
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+                try:
+                    shooter = Shooter(browser, f"http://127.0.0.1:{server.server_port}", out)
+                    shooter.run(DEMO_PASSWORD)
+                finally:
+                    browser.close()
+        finally:
+            server.shutdown()
+            thread.join(timeout=5)
+            from fairapp.extensions import db
+            with app.app_context():
+                db.engine.dispose()
+    for path in shooter.paths:
+        print(path)
+    for warning in shooter.warnings:
+        print("WARNING:", warning, file=sys.stderr)
+    return 1 if shooter.warnings else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
