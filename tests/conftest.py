@@ -54,6 +54,8 @@ def app(tmp_path_factory):
                 conn.execute(text("CREATE SCHEMA public"))
         upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     yield app
+    with app.app_context():
+        _db.engine.dispose()  # close pooled connections (unclosed ones warn, and warnings are errors)
 
 
 @pytest.fixture
