@@ -1,0 +1,440 @@
+"""Authorization matrix: every route x every role (and anonymous), and CSRF on every POST.
+
+EXPECTED has one row per endpoint of app.url_map (except "static"): the URL to request (ids filled
+from the `world` fixture) and, for each role, the expected answer to a GET and/or to a POST that
+carries a valid CSRF token. A new endpoint without a row fails `test_every_route_has_a_row` with
+its name, so every feature adds its routes here.
+
+Expected answers are strings:
+  "200", "400", "403", "404", "405"  the status code;
+  "302 login"                        a redirect to the login page, with ?next= the requested path;
+  "302 /some/path"                   a redirect to that path ({placeholders} filled from the world).
+
+POSTs in the matrix send only the CSRF token (empty forms): they check who may post, not what.
+Cells run in order: every GET, then every POST, log-out last; each role gets a world of its own,
+so state-changing POSTs (cancel an invitation, revoke a role) never affect another role's cells.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from types import SimpleNamespace
+from typing import Callable
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from werkzeug.exceptions import MethodNotAllowed
+
+from fairapp.accounts import operations as account_ops
+from fairapp.accounts.models import Invitation
+from fairapp.core.mail import outbox_messages, send_mail
+from fairapp.core.time import today_local
+from fairapp.extensions import db as _db
+from fairapp.fairs.models import FairRole
+from tests.conftest import csrf_token_from
+from tests.factories import PASSWORD, create_fair, create_org, create_user, grant
+
+ROLES = ("anonymous", "org_member", "other_org_member", "staff", "judge", "chair", "admin")
+GARBAGE = "not-a-real-token"
+CSRF_WORDS = "แบบฟอร์มหมดอายุ"  # the CSRF error page's title and the start of the form message
+
+
+def _all(expect: str) -> dict[str, str]:
+    return {role: expect for role in ROLES}
+
+
+PUBLIC = _all("200")
+SIGNED_IN = {**_all("200"), "anonymous": "302 login"}
+SIGNED_OUT_FORM = {**_all("302 /dashboard"), "anonymous": "200"}  # /signup, /login
+ADMIN_ONLY = {**_all("403"), "anonymous": "302 login", "admin": "200"}
+STAFF_ONLY = {**ADMIN_ONLY, "staff": "200"}
+BAD_TOKEN = _all("400")
+POST_ONLY = _all("405")  # a GET on a POST-only endpoint
+# Organization A: its members, fair staff and admins see it; to anyone else it does not exist.
+ORG_A_VIEW = {"anonymous": "302 login", "org_member": "200", "other_org_member": "404",
+              "staff": "200", "judge": "404", "chair": "404", "admin": "200"}
+# ... and only its members and admins manage it (staff may look, not touch).
+ORG_A_MANAGE = {**ORG_A_VIEW, "staff": "403"}
+
+
+def _manage_a(ok: str) -> dict[str, str]:
+    return {role: (ok if want == "200" else want) for role, want in ORG_A_MANAGE.items()}
+
+
+def _admin_only(ok: str) -> dict[str, str]:
+    return {**ADMIN_ONLY, "admin": ok}
+
+
+@dataclass(frozen=True)
+class Row:
+    url: str
+    get: dict[str, str] | None = None
+    post: dict[str, str] | None = None  # a POST with a valid CSRF token and no other fields
+
+
+EXPECTED: dict[str, Row] = {
+    # core
+    "core.healthz": Row("/healthz", get=PUBLIC),
+    "core.set_language": Row("/lang/th", get=_all("302 /")),
+    "core.districts": Row("/geo/districts/57", get=PUBLIC),
+    # fairs: public pages
+    "fairs.index": Row("/", get=PUBLIC),
+    "fairs.fair": Row("/fairs/{fair}", get=PUBLIC),
+    # fairs: admin set-up
+    "fairs.admin_fairs": Row("/admin/fairs", get=ADMIN_ONLY),
+    "fairs.create_fair": Row("/admin/fairs/new", get=ADMIN_ONLY, post=ADMIN_ONLY),
+    "fairs.edit_fair": Row("/admin/fairs/{fair}/edit", get=ADMIN_ONLY, post=ADMIN_ONLY),
+    "fairs.fair_roles": Row("/admin/fairs/{fair}/roles", get=ADMIN_ONLY, post=ADMIN_ONLY),
+    "fairs.revoke_role": Row("/admin/fairs/{fair}/roles/{grant}/revoke", get=POST_ONLY,
+                             post=_admin_only("302 /admin/fairs/{fair}/roles")),
+    # accounts
+    "accounts.signup": Row("/signup", get=SIGNED_OUT_FORM, post=SIGNED_OUT_FORM),
+    "accounts.login": Row("/login", get=SIGNED_OUT_FORM, post=SIGNED_OUT_FORM),
+    "accounts.logout": Row("/logout", get=POST_ONLY, post=_all("302 /")),
+    "accounts.confirm": Row(f"/confirm/{GARBAGE}", get=BAD_TOKEN),
+    # A GET of /confirm/resend is the confirmation link with the (bad) token "resend": 400.
+    "accounts.resend_confirmation": Row("/confirm/resend", get=BAD_TOKEN,
+                                        post={**_all("302 /dashboard"), "anonymous": "302 login"}),
+    "accounts.forgot_password": Row("/password/forgot", get=PUBLIC, post=PUBLIC),
+    "accounts.reset_password": Row(f"/password/reset/{GARBAGE}", get=BAD_TOKEN, post=BAD_TOKEN),
+    "accounts.dashboard": Row("/dashboard", get=SIGNED_IN),
+    "accounts.organizations": Row("/orgs", get=STAFF_ONLY),
+    "accounts.organization": Row("/orgs/{org}", get=ORG_A_VIEW, post=ORG_A_MANAGE),
+    "accounts.cancel_invitation": Row("/orgs/{org}/invitations/{invitation}/cancel", get=POST_ONLY,
+                                      post=_manage_a("302 /orgs/{org}")),
+    "accounts.join": Row(f"/join/{GARBAGE}", get=BAD_TOKEN, post=BAD_TOKEN),
+    # admin
+    "admin.home": Row("/admin/", get=ADMIN_ONLY),
+    "admin.users": Row("/admin/users", get=ADMIN_ONLY),
+    "admin.mail": Row("/admin/mail", get=ADMIN_ONLY),
+    "admin.mail_message": Row("/admin/mail/{mail}", get=ADMIN_ONLY),
+    "admin.audit": Row("/admin/audit", get=ADMIN_ONLY),
+}
+
+LAST = {"accounts.logout"}  # ends the session: run after every other cell
+
+
+def _routes(app) -> dict[str, set[str]]:
+    """endpoint -> the methods its rules accept (HEAD and OPTIONS aside)."""
+    routes: dict[str, set[str]] = {}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint != "static":
+            routes.setdefault(rule.endpoint, set()).update(rule.methods - {"HEAD", "OPTIONS"})
+    return routes
+
+
+# ---- the world: org A and B, fair F, one user per role, an invitation, a grant, a mail ----
+
+@pytest.fixture
+def world(app, db):
+    org_a, org_b = create_org(), create_org()
+    fair, other_fair = create_fair(), create_fair()
+    users = {
+        "org_member": create_user(org=org_a),
+        "other_org_member": create_user(org=org_b),
+        "staff": create_user(),
+        "judge": create_user(),
+        "chair": create_user(),
+        "admin": create_user(admin=True),
+    }
+    for role in ("staff", "judge", "chair"):
+        grant(fair, users[role], role)
+    spare = create_user()  # holds the grant that the admin's revoke cell removes
+    spare_grant = grant(fair, spare, "judge")
+    other_fair_grant = grant(other_fair, spare, "staff")
+    invitation, invitation_token = account_ops.invite_member(org_a, "invitee-a@example.org",
+                                                              users["org_member"])
+    invitation_b, _ = account_ops.invite_member(org_b, "invitee-b@example.org",
+                                                users["other_org_member"])
+    db.session.commit()
+    with app.test_request_context():
+        send_mail("someone@example.org", "ทดสอบ", "confirm", user=users["org_member"],
+                  link="http://localhost/confirm/x")
+        mail_name = outbox_messages()[0].name
+    ids = {"org": org_a.id, "other_org": org_b.id, "fair": fair.id, "other_fair": other_fair.id,
+           "invitation": invitation.id, "invitation_b": invitation_b.id, "grant": spare_grant.id,
+           "other_fair_grant": other_fair_grant.id, "mail": mail_name}
+    return SimpleNamespace(ids=ids, users=users, spare=spare, invitation_token=invitation_token)
+
+
+def _sign_in(client, login_as, world, role: str):
+    if role != "anonymous":
+        login_as(world.users[role])
+    return client
+
+
+def _csrf(client) -> str:
+    """A CSRF token for this client's session (the forgot-password form is open to everyone)."""
+    response = client.get("/password/forgot")
+    assert response.status_code == 200
+    return csrf_token_from(response.get_data(as_text=True))
+
+
+def _check(response, expect: str, url: str) -> str | None:
+    """None when the response is what `expect` says; else what it was instead."""
+    location = response.headers.get("Location", "")
+    got = f"{response.status_code}" + (f" -> {location}" if location else "")
+    if expect.startswith("302 "):
+        if response.status_code != 302:
+            return got
+        parts = urlsplit(location)
+        if expect == "302 login":
+            ok = parts.path == "/login" and parse_qs(parts.query).get("next") == [url]
+        else:
+            ok = parts.path == expect[4:]
+        return None if ok else got
+    return None if str(response.status_code) == expect else got
+
+
+# ---- the route list and the table agree ----
+
+def test_every_route_has_a_row(app):
+    routes = _routes(app)
+    missing = sorted(set(routes) - set(EXPECTED))
+    assert not missing, (
+        "endpoints without a row in EXPECTED (tests/test_authz_matrix.py): " + ", ".join(missing)
+        + " -- add the URL and the expected answer for every role")
+    stale = sorted(set(EXPECTED) - set(routes))
+    assert not stale, "rows in EXPECTED for endpoints the app no longer has: " + ", ".join(stale)
+
+
+def test_every_row_is_complete_and_points_at_its_endpoint(app):
+    ids = {"org": 1, "other_org": 2, "fair": 3, "other_fair": 4, "invitation": 5, "invitation_b": 6,
+           "grant": 7, "other_fair_grant": 8, "mail": "20250101T000000000000-0123abcd.eml"}
+    adapter = app.url_map.bind("localhost")
+    problems = []
+    for endpoint, methods in _routes(app).items():
+        row = EXPECTED.get(endpoint)
+        if row is None:
+            continue  # reported by test_every_route_has_a_row
+        url = row.url.format(**ids)
+        for method, cells in (("GET", row.get), ("POST", row.post)):
+            if method in methods and cells is None:
+                problems.append(f"{endpoint}: accepts {method} but the row has no {method} cells")
+            if cells is not None and set(cells) != set(ROLES):
+                problems.append(f"{endpoint} {method}: roles {sorted(set(ROLES) ^ set(cells))} missing/extra")
+            if cells is None:
+                continue
+            try:
+                matched, _ = adapter.match(url, method=method)
+            except MethodNotAllowed:
+                if set(cells.values()) != {"405"}:
+                    problems.append(f"{endpoint}: {method} {row.url} is not allowed, expect 405")
+                continue
+            # A method the endpoint does not take may reach another route (GET /confirm/resend).
+            if method in methods and matched != endpoint:
+                problems.append(f"{endpoint}: {method} {row.url} routes to {matched}")
+        if "POST" in methods and endpoint not in CSRF_CASES:
+            problems.append(f"{endpoint}: takes POST but has no case in CSRF_CASES")
+    assert not problems, "\n".join(problems)
+
+
+# ---- the matrix ----
+
+def _cells():
+    gets, posts, last = [], [], []
+    for endpoint, row in EXPECTED.items():
+        for method, cells in (("GET", row.get), ("POST", row.post)):
+            if cells is None:
+                continue
+            target = last if endpoint in LAST else (gets if method == "GET" else posts)
+            target.append((endpoint, method, row.url, cells))
+    return gets + posts + last
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_authorization_matrix(app, client, login_as, world, role):
+    """Every endpoint for one role; the failure lists every wrong cell of that role."""
+    _sign_in(client, login_as, world, role)
+    token = _csrf(client)
+    wrong = []
+    checked = 0
+    for endpoint, method, url_template, cells in _cells():
+        url = url_template.format(**world.ids)
+        expect = cells[role].format(**world.ids)
+        if method == "GET":
+            response = client.get(url)
+        else:
+            response = client.post(url, data={"csrf_token": token})
+        checked += 1
+        got = _check(response, expect, url)
+        if got is not None:
+            wrong.append(f"  {endpoint} {method} {url} as {role}: expected {expect}, got {got}")
+    assert checked == sum((r.get is not None) + (r.post is not None) for r in EXPECTED.values())
+    assert not wrong, f"{len(wrong)} wrong cell(s) for {role}:\n" + "\n".join(wrong)
+
+
+def test_state_changing_cells_really_acted(client, login_as, world, db):
+    """The 302s of cancel and revoke are real: the invitation is cancelled, the grant is gone."""
+    _sign_in(client, login_as, world, "admin")
+    token = _csrf(client)
+    ids = world.ids
+    client.post(f"/orgs/{ids['org']}/invitations/{ids['invitation']}/cancel", data={"csrf_token": token})
+    client.post(f"/admin/fairs/{ids['fair']}/roles/{ids['grant']}/revoke", data={"csrf_token": token})
+    assert db.session.get(Invitation, ids["invitation"]).cancelled_at is not None
+    assert db.session.get(FairRole, ids["grant"]) is None
+
+
+@pytest.mark.parametrize("role, method, url, expect, unchanged", [
+    # An object of another organization or fair, reached through an id the actor may use.
+    ("org_member", "POST", "/orgs/{org}/invitations/{invitation_b}/cancel", "404", "invitation_b"),
+    ("other_org_member", "POST", "/orgs/{other_org}/invitations/{invitation}/cancel", "404", "invitation"),
+    ("admin", "POST", "/orgs/{org}/invitations/{invitation_b}/cancel", "404", "invitation_b"),
+    ("admin", "POST", "/admin/fairs/{fair}/roles/{other_fair_grant}/revoke", "404", "other_fair_grant"),
+    ("org_member", "GET", "/orgs/{other_org}", "404", None),
+    # Ids that do not exist: 404, not 500 (and not 403, which would confirm nothing).
+    ("admin", "GET", "/orgs/999999", "404", None),
+    ("staff", "GET", "/orgs/999999", "404", None),
+    ("org_member", "GET", "/orgs/999999", "404", None),
+    ("anonymous", "GET", "/fairs/999999", "404", None),
+    ("admin", "GET", "/admin/fairs/999999/edit", "404", None),
+    ("admin", "GET", "/admin/fairs/999999/roles", "404", None),
+    ("admin", "POST", "/admin/fairs/{fair}/roles/999999/revoke", "404", None),
+    ("org_member", "POST", "/orgs/{org}/invitations/999999/cancel", "404", None),
+    # Outbox names that are not outbox files: never read from disk.
+    ("admin", "GET", "/admin/mail/20250101T000000000000-0123abcd.eml", "404", None),
+    ("admin", "GET", "/admin/mail/secret_key", "404", None),
+    ("admin", "GET", "/admin/mail/..%2Fsecret_key", "404", None),
+    # Confirmation and reset links of the right shape but forged.
+    ("anonymous", "GET", "/confirm/eyJ1aWQiOjF9.forged.signature", "400", None),
+    ("org_member", "GET", "/password/reset/eyJ1aWQiOjF9.forged.signature", "400", None),
+])
+def test_objects_out_of_reach(client, login_as, world, db, role, method, url, expect, unchanged):
+    _sign_in(client, login_as, world, role)
+    url = url.format(**world.ids)
+    if method == "GET":
+        response = client.get(url)
+    else:
+        response = client.post(url, data={"csrf_token": _csrf(client)})
+    assert _check(response, expect, url) is None, f"{method} {url} as {role}: got {response.status_code}"
+    if unchanged in ("invitation", "invitation_b"):
+        assert db.session.get(Invitation, world.ids[unchanged]).cancelled_at is None
+    elif unchanged == "other_fair_grant":
+        assert db.session.get(FairRole, world.ids[unchanged]) is not None
+
+
+# ---- CSRF: every POST endpoint refuses a request without the token, and nothing changes ----
+
+def _date(days: int) -> str:
+    return (today_local() + timedelta(days=days)).isoformat()
+
+
+def _fair_data(name: str) -> dict:
+    return {"name_th": name, "venue_th": "หอประชุมจังหวัดน่าน", "province": "55",
+            "organizer_th": "ศูนย์คุณธรรม (องค์การมหาชน)", "starts_on": _date(60), "ends_on": _date(61),
+            "booth_opens": _date(0), "booth_closes": _date(50), "nomination_opens": _date(0),
+            "nomination_closes": _date(50), "judging_opens": _date(51), "judging_closes": _date(60)}
+
+
+PERSON = {"title": "นาง", "first_name": "บัวคำ", "last_name": "ใจงาม", "phone": "081 234 5678",
+          "password": "ตลาดนัด-คุณธรรม-2569", "password2": "ตลาดนัด-คุณธรรม-2569"}
+NEW_PASSWORD = "ดอกบัว-บาน-ริมน้ำ-2569"
+
+
+@dataclass
+class CsrfCase:
+    """A POST that would succeed with a token: who sends it, where, what, and how it is refused.
+
+    refusal "400": the global CSRF check answers with the error page;
+    refusal "form": the view's own form re-renders (200) with the CSRF message and the input kept.
+    """
+
+    role: str
+    url: str
+    data: dict | Callable = field(default_factory=dict)
+    refusal: str = "400"
+    setup: Callable | None = None  # setup(world) -> dict of extra placeholders
+
+
+def _unconfirmed(world):
+    user = create_user(confirmed=False)
+    world.users["unconfirmed"] = user
+    return {}
+
+
+def _reset_token(world):
+    return {"reset_token": account_ops.make_reset_token(world.users["org_member"])}
+
+
+def _invitee_signed_in(world):
+    world.users["invitee"] = create_user("invitee-a@example.org")
+    return {}
+
+
+CSRF_CASES: dict[str, list[CsrfCase]] = {
+    "accounts.signup": [CsrfCase("anonymous", "/signup", refusal="form", data={
+        **PERSON, "email": "mali@example.org", "org_name_th": "ชุมชนคุณธรรมบ้านป่าซาง", "sector": "civil",
+        "province": "57", "district": "5701", "accept": "y"})],
+    "accounts.login": [CsrfCase("anonymous", "/login", refusal="form",
+                                data=lambda w: {"email": w.users["org_member"].email, "password": PASSWORD})],
+    "accounts.logout": [CsrfCase("org_member", "/logout")],
+    "accounts.resend_confirmation": [CsrfCase("unconfirmed", "/confirm/resend", setup=_unconfirmed)],
+    "accounts.forgot_password": [CsrfCase("anonymous", "/password/forgot", refusal="form",
+                                          data=lambda w: {"email": w.users["org_member"].email})],
+    "accounts.reset_password": [CsrfCase("anonymous", "/password/reset/{reset_token}", refusal="form",
+                                         setup=_reset_token,
+                                         data={"password": NEW_PASSWORD, "password2": NEW_PASSWORD})],
+    "accounts.organization": [CsrfCase("org_member", "/orgs/{org}", refusal="form",
+                                       data={"email": "colleague@example.org"})],
+    "accounts.cancel_invitation": [CsrfCase("org_member", "/orgs/{org}/invitations/{invitation}/cancel")],
+    "accounts.join": [
+        CsrfCase("anonymous", "/join/{invitation_token}", refusal="form", data=PERSON),
+        CsrfCase("invitee", "/join/{invitation_token}", refusal="form", setup=_invitee_signed_in),
+    ],
+    "fairs.create_fair": [CsrfCase("admin", "/admin/fairs/new", refusal="form",
+                                   data=_fair_data("ตลาดนัดคุณธรรม จังหวัดน่าน"))],
+    "fairs.edit_fair": [CsrfCase("admin", "/admin/fairs/{fair}/edit", refusal="form",
+                                 data=_fair_data("ชื่องานใหม่"))],
+    "fairs.fair_roles": [CsrfCase("admin", "/admin/fairs/{fair}/roles", refusal="form",
+                                  data=lambda w: {"email": w.spare.email, "role": "staff"})],
+    "fairs.revoke_role": [CsrfCase("admin", "/admin/fairs/{fair}/roles/{grant}/revoke")],
+}
+
+
+def _snapshot(app, client) -> dict:
+    """Every row of every table, the outbox, and whether the client is signed in."""
+    rows = {}
+    for table in _db.metadata.sorted_tables:
+        rows[table.name] = sorted(repr(tuple(row)) for row in _db.session.execute(table.select()))
+    _db.session.rollback()
+    with app.test_request_context():
+        mail = [m.name for m in outbox_messages()]
+    signed_in = client.get("/dashboard").status_code == 200
+    return {"rows": rows, "mail": mail, "signed_in": signed_in}
+
+
+def _diff(before: dict, after: dict) -> list[str]:
+    changed = [f"table {name}" for name in before["rows"] if before["rows"][name] != after["rows"].get(name)]
+    if before["mail"] != after["mail"]:
+        changed.append("mail outbox")
+    if before["signed_in"] != after["signed_in"]:
+        changed.append("signed-in state")
+    return changed
+
+
+@pytest.mark.parametrize("endpoint, index", [
+    (endpoint, i) for endpoint, cases in CSRF_CASES.items() for i in range(len(cases))])
+def test_post_without_csrf_token_is_refused_and_changes_nothing(app, client, login_as, world,
+                                                                endpoint, index):
+    case = CSRF_CASES[endpoint][index]
+    extra = case.setup(world) if case.setup else {}
+    _sign_in(client, login_as, world, case.role)
+    url = case.url.format(**world.ids, invitation_token=world.invitation_token, **extra)
+    data = case.data(world) if callable(case.data) else dict(case.data)
+    before = _snapshot(app, client)
+
+    response = client.post(url, data=data)
+    body = response.get_data(as_text=True)
+    if case.refusal == "400":
+        assert response.status_code == 400, f"POST {url} without a token: {response.status_code}"
+    else:
+        assert response.status_code == 200, f"POST {url} without a token: {response.status_code}"
+    assert CSRF_WORDS in body
+    changed = _diff(before, _snapshot(app, client))
+    assert not changed, f"POST {url} without a CSRF token changed: {', '.join(changed)}"
+
+    # The control: the very same request with the token goes through, so the token was the reason.
+    response = client.post(url, data={**data, "csrf_token": _csrf(client)})
+    assert response.status_code == 302, f"POST {url} with a token: {response.status_code}"
+    assert _diff(before, _snapshot(app, client)), f"POST {url} with a token changed nothing"
+
