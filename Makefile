@@ -47,7 +47,7 @@ test-postgres: install
 # Refresh the message catalog after adding strings: make extract, translate, commit.
 extract: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k _n:1,2 -o fairapp/translations/messages.pot . >/dev/null
-	$(BIN)/pybabel update -N -i fairapp/translations/messages.pot -d fairapp/translations
+	$(BIN)/pybabel update -N --ignore-obsolete -i fairapp/translations/messages.pot -d fairapp/translations
 
 bench: install
 	for b in benchmarks/*.py; do $(BIN)/python $$b; done

@@ -15,7 +15,7 @@ EN_PO=fairapp/translations/en/LC_MESSAGES/messages.po
 
 "$BIN/pybabel" -q extract -F babel.cfg -k _l -k _n:1,2 -o "$POT" . >/dev/null
 if [ -f "$EN_PO" ]; then
-  "$BIN/pybabel" -q update -N -i "$POT" -d fairapp/translations
+  "$BIN/pybabel" -q update -N --ignore-obsolete -i "$POT" -d fairapp/translations
 else
   "$BIN/pybabel" -q init -i "$POT" -d fairapp/translations -l en
 fi

@@ -6,8 +6,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TelField
 from wtforms.validators import EqualTo, ValidationError
 
-from ..core.forms import (BaseForm, EmailAddress, StrongPassword, ThaiPhone, ThaiTaxId, choices,
-                          length, optional, required)
+from ..core.forms import (PASSWORD_HINT, BaseForm, EmailAddress, StrongPassword, ThaiPhone, ThaiTaxId,
+                          choices, length, optional, required)
 from ..core.geo import district_choices, district_in_province, province_choices
 from .models import SECTOR_LABELS
 
@@ -40,7 +40,7 @@ class PersonFields:
     email = EmailField(_l("อีเมล"), [required(_l("กรุณากรอกอีเมล")), length(254), EmailAddress()],
                        render_kw={"autocomplete": "email"})
     password = PasswordField(_l("รหัสผ่าน"), [required(_l("กรุณาตั้งรหัสผ่าน")), StrongPassword()],
-                             description=_l("อย่างน้อย 10 ตัวอักษร ใช้วลีที่จำง่ายแต่เดายาก"),
+                             description=PASSWORD_HINT,
                              render_kw={"autocomplete": "new-password"})
     password2 = PasswordField(_l("ยืนยันรหัสผ่าน"), [
         required(_l("กรุณากรอกรหัสผ่านอีกครั้ง")),
@@ -95,7 +95,7 @@ class ForgotForm(BaseForm):
 
 class ResetForm(BaseForm):
     password = PasswordField(_l("รหัสผ่านใหม่"), [required(_l("กรุณาตั้งรหัสผ่าน")), StrongPassword()],
-                             description=_l("อย่างน้อย 10 ตัวอักษร ใช้วลีที่จำง่ายแต่เดายาก"),
+                             description=PASSWORD_HINT,
                              render_kw={"autocomplete": "new-password"})
     password2 = PasswordField(_l("ยืนยันรหัสผ่านใหม่"), [
         required(_l("กรุณากรอกรหัสผ่านอีกครั้ง")),

@@ -138,7 +138,8 @@ def forgot_password():
             _mail(user, _("ตั้งรหัสผ่านใหม่ — ตลาดนัดคุณธรรม"), "reset",
                   link=url_for("accounts.reset_password", token=ops.make_reset_token(user), _external=True))
         # The same answer whether or not the address has an account.
-        flash(_("หากอีเมลนี้มีบัญชีอยู่ เราได้ส่งลิงก์ตั้งรหัสผ่านใหม่ไปแล้ว ลิงก์ใช้ได้ 2 ชั่วโมง"), "info")
+        flash(_("หากอีเมลนี้มีบัญชีอยู่ เราได้ส่งลิงก์ตั้งรหัสผ่านใหม่ไปแล้ว ลิงก์ใช้ได้ %(hours)d ชั่วโมง",
+                hours=current_app.config["RESET_TOKEN_MAX_AGE"] // 3600), "info")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/forgot.html", form=form)
 

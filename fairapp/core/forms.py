@@ -149,6 +149,9 @@ class ThaiTaxId:
         field.data = digits
 
 
+PASSWORD_MIN_LENGTH = 10
+PASSWORD_HINT = _l("อย่างน้อย %(n)d ตัวอักษร ใช้วลีที่จำง่ายแต่เดายาก", n=PASSWORD_MIN_LENGTH)
+
 COMMON_PASSWORDS = frozenset("""
 password password1 password123 passw0rd 12345678 123456789 1234567890 qwerty123 qwertyuiop
 11111111 00000000 12341234 abcd1234 1q2w3e4r 1qaz2wsx iloveyou admin123 welcome1 letmein1
@@ -168,8 +171,8 @@ class StrongPassword:
 
     def __call__(self, form, field):
         value = field.data or ""
-        if len(value) < 10:
-            raise ValidationError(_l("รหัสผ่านต้องยาวอย่างน้อย 10 ตัวอักษร"))
+        if len(value) < PASSWORD_MIN_LENGTH:
+            raise ValidationError(_l("รหัสผ่านต้องยาวอย่างน้อย %(n)d ตัวอักษร", n=PASSWORD_MIN_LENGTH))
         lowered = value.lower()
         email_field = getattr(form, self.email_field, None)
         email = getattr(form, "known_email", None) or (email_field.data if email_field else "")

@@ -110,4 +110,4 @@ class FairRole(db.Model):
 
     @property
     def label(self) -> str:
-        return str(ROLE_LABELS[self.role])
+        return str(ROLE_LABELS[self.role])  # the role_label template filter reads the same table
