@@ -18,7 +18,7 @@ if [ "${1:-}" != "--build-only" ]; then
   command -v pg_ctlcluster >/dev/null || need+=(postgresql)
   [ -x /usr/bin/chromium ] || need+=(chromium)
   command -v pdftoppm >/dev/null || need+=(poppler-utils)
-  fc-list 2>/dev/null | grep -qi thai || need+=(fonts-thai-tlwg)
+  [ -n "$(fc-list :lang=th 2>/dev/null)" ] || need+=(fonts-thai-tlwg)
 fi
 
 if [ ${#need[@]} -gt 0 ]; then
