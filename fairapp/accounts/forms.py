@@ -12,6 +12,17 @@ from ..core.geo import district_choices, district_in_province, province_choices
 from .models import SECTOR_LABELS
 
 
+def _new_password(label) -> PasswordField:
+    return PasswordField(label, [required(_l("กรุณาตั้งรหัสผ่าน")), StrongPassword()],
+                         description=PASSWORD_HINT, render_kw={"autocomplete": "new-password"})
+
+
+def _password_again(label) -> PasswordField:
+    return PasswordField(label, [required(_l("กรุณากรอกรหัสผ่านอีกครั้ง")),
+                                 EqualTo("password", message=_l("รหัสผ่านทั้งสองช่องไม่ตรงกัน"))],
+                         render_kw={"autocomplete": "new-password"})
+
+
 class OrgFields:
     """The organization's fields (declared first, so they come first on the page and in the error summary)."""
 
@@ -39,13 +50,8 @@ class PersonFields:
                      render_kw={"autocomplete": "tel", "inputmode": "tel"})
     email = EmailField(_l("อีเมล"), [required(_l("กรุณากรอกอีเมล")), length(254), EmailAddress()],
                        render_kw={"autocomplete": "email"})
-    password = PasswordField(_l("รหัสผ่าน"), [required(_l("กรุณาตั้งรหัสผ่าน")), StrongPassword()],
-                             description=PASSWORD_HINT,
-                             render_kw={"autocomplete": "new-password"})
-    password2 = PasswordField(_l("ยืนยันรหัสผ่าน"), [
-        required(_l("กรุณากรอกรหัสผ่านอีกครั้ง")),
-        EqualTo("password", message=_l("รหัสผ่านทั้งสองช่องไม่ตรงกัน"))],
-        render_kw={"autocomplete": "new-password"})
+    password = _new_password(_l("รหัสผ่าน"))
+    password2 = _password_again(_l("ยืนยันรหัสผ่าน"))
 
 
 class SignupForm(OrgFields, PersonFields, BaseForm):
@@ -94,13 +100,8 @@ class ForgotForm(BaseForm):
 
 
 class ResetForm(BaseForm):
-    password = PasswordField(_l("รหัสผ่านใหม่"), [required(_l("กรุณาตั้งรหัสผ่าน")), StrongPassword()],
-                             description=PASSWORD_HINT,
-                             render_kw={"autocomplete": "new-password"})
-    password2 = PasswordField(_l("ยืนยันรหัสผ่านใหม่"), [
-        required(_l("กรุณากรอกรหัสผ่านอีกครั้ง")),
-        EqualTo("password", message=_l("รหัสผ่านทั้งสองช่องไม่ตรงกัน"))],
-        render_kw={"autocomplete": "new-password"})
+    password = _new_password(_l("รหัสผ่านใหม่"))
+    password2 = _password_again(_l("ยืนยันรหัสผ่านใหม่"))
 
 
 class InviteForm(BaseForm):
