@@ -55,3 +55,18 @@ def register(app: Flask) -> None:
         click.echo(f"audit: ok ({total} entries)")
 
     app.cli.add_command(audit_group)
+
+    booths_group = click.Group("booths", help="Booths.")
+
+    @booths_group.command("expire-offers")
+    def expire_offers_command() -> None:
+        """Lapse waiting-list offers past their deadline and offer the places on (run every few minutes)."""
+        from .booths.operations import expire_offers
+        from .core.mail import send_queued_mail
+
+        lapsed = expire_offers()
+        db.session.commit()
+        send_queued_mail()
+        click.echo(f"booths: {len(lapsed)} offer(s) lapsed")
+
+    app.cli.add_command(booths_group)

@@ -10,6 +10,7 @@ from .accounts.models import Membership, Organization, Sector, User
 from .accounts.operations import hash_password
 from .core.time import today_local, utcnow
 from .extensions import db
+from .booths.models import Application, Booth, BoothPerson, BoothSetup, BoothType, Status
 from .fairs.models import Fair, FairRole
 
 DEMO_PASSWORD = "fair-demo-2564"
@@ -91,4 +92,55 @@ def load_demo() -> str:
             db.session.add(FairRole(fair=fair, user=user, role=role))
             db.session.add(FairRole(fair=past, user=user, role=role))
     db.session.flush()
-    return f"{len(ORGS)} organizations, {len(USERS)} users, 2 fairs"
+    applications = _demo_booths(fair, orgs, now)
+    return f"{len(ORGS)} organizations, {len(USERS)} users, 2 fairs, {applications} booth applications"
+
+
+def _demo_booths(fair: Fair, orgs: dict, now) -> int:
+    """Booth types, a floor plan of three zones, and applications in every state."""
+    db.session.add(BoothSetup(fair_id=fair.id, per_org_limit=2, offer_hours=72, plan_cols=24, plan_rows=14))
+    standard = BoothType(fair=fair, name_th="บูธมาตรฐาน", name_en="Standard booth", size_label="3 x 3 ม.",
+                         includes_th="โต๊ะ 1 ตัว เก้าอี้ 2 ตัว ปลั๊กไฟ 1 จุด", capacity=8, sort_order=0)
+    double = BoothType(fair=fair, name_th="บูธคู่", name_en="Double booth", size_label="6 x 3 ม.",
+                       includes_th="โต๊ะ 2 ตัว เก้าอี้ 4 ตัว ปลั๊กไฟ 2 จุด", capacity=2, sort_order=1)
+    tent = BoothType(fair=fair, name_th="เต็นท์กลางแจ้ง", name_en="Outdoor tent", size_label="4 x 4 ม.",
+                     includes_th="เต็นท์ โต๊ะ 1 ตัว เก้าอี้ 2 ตัว", capacity=4, sort_order=2)
+    db.session.add_all([standard, double, tent])
+    booths = []
+    for i in range(10):  # zone A: a row of standard booths along the hall's north wall
+        booths.append(Booth(fair_id=fair.id, booth_type=standard, code=f"A{i + 1:02d}", zone="A",
+                            x=2 + i * 2, y=1, w=2, h=2, blocked=(i == 9)))
+    for i in range(3):   # zone B: double booths in the middle of the hall
+        booths.append(Booth(fair_id=fair.id, booth_type=double, code=f"B{i + 1:02d}", zone="B",
+                            x=4 + i * 5, y=6, w=4, h=2))
+    for i in range(5):   # zone C: tents on the lawn outside
+        booths.append(Booth(fair_id=fair.id, booth_type=tent, code=f"C{i + 1:02d}", zone="C",
+                            x=2 + i * 4, y=11, w=3, h=2))
+    db.session.add_all(booths)
+    plan = [  # organization, type, status, booth code
+        ("culture", standard, Status.approved, "A01"), ("mfu", standard, Status.approved, "A02"),
+        ("crru", standard, Status.approved, "A03"), ("mcu", double, Status.approved, "B01"),
+        ("maesai", tent, Status.approved, "C01"), ("chiangsaen", tent, Status.approved, None),
+        ("radio", standard, Status.submitted, None), ("coop", tent, Status.submitted, None),
+        ("crc", double, Status.approved, None), ("rmutl", double, Status.waitlisted, None),
+        ("province", standard, Status.draft, None),
+    ]
+    people = [("นาย", "ก้องภพ", "ใจดี"), ("นางสาว", "พิมพ์ชนก", "คำมา"), ("นาง", "ศรีนวล", "ทองดี")]
+    for n, (key, booth_type, status, code) in enumerate(plan):
+        application = Application(
+            fair=fair, organization=orgs[key], booth_type=booth_type, status=status,
+            show_text="นิทรรศการองค์กรคุณธรรมต้นแบบ ผลงานด้านความพอเพียง วินัย สุจริต จิตอาสา กตัญญู",
+            share_text="แบ่งปันประสบการณ์การขับเคลื่อนองค์กรคุณธรรม",
+            help_text="ให้คำปรึกษาการจัดทำแผนส่งเสริมคุณธรรม" if n % 2 else "",
+            connect_text="เชื่อมเครือข่ายจังหวัดคุณธรรมเชียงราย",
+            needs_power=bool(n % 3 == 0), needs_wheelchair=bool(n % 4 == 0),
+            submitted_at=None if status == Status.draft else now - timedelta(days=9 - n % 9),
+            decided_at=now - timedelta(days=2) if status in (Status.approved, Status.waitlisted) else None,
+            waitlisted_at=now - timedelta(days=2) if status == Status.waitlisted else None)
+        application.people = [BoothPerson(position=i, title=t, first_name=f, last_name=l)
+                               for i, (t, f, l) in enumerate(people[: 1 + n % 3])]
+        db.session.add(application)
+        if code:
+            next(b for b in booths if b.code == code).application = application
+    db.session.flush()
+    return len(plan)

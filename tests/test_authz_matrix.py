@@ -27,6 +27,8 @@ from werkzeug.exceptions import MethodNotAllowed
 
 from fairapp.accounts import operations as account_ops
 from fairapp.accounts.models import Invitation
+from fairapp.booths.models import Application, BoothPerson, BoothType, Status
+from fairapp.core.storage import storage
 from fairapp.core.mail import outbox_messages, send_mail
 from fairapp.core.time import today_local
 from fairapp.extensions import db as _db
@@ -55,6 +57,17 @@ ORG_A_VIEW = {"anonymous": "302 login", "org_member": "200", "other_org_member":
               "staff": "200", "judge": "404", "chair": "404", "admin": "200"}
 # ... and only its members and admins manage it (staff may look, not touch).
 ORG_A_MANAGE = {**ORG_A_VIEW, "staff": "403"}
+
+
+# Booths. An application of org A: its members edit it; fair staff and admins see it; others: 404.
+APP_VIEW = ORG_A_VIEW
+APP_EDIT = {**ORG_A_VIEW, "staff": "403", "admin": "403"}
+ORG_MEMBERS = {**_all("403"), "anonymous": "302 login", "org_member": "200", "other_org_member": "200"}
+FAIR_STAFF = STAFF_ONLY
+
+
+def _app_edit(ok: str) -> dict[str, str]:
+    return {role: (ok if want == "200" else want) for role, want in APP_EDIT.items()}
 
 
 def _manage_a(ok: str) -> dict[str, str]:
@@ -109,6 +122,27 @@ EXPECTED: dict[str, Row] = {
     "admin.mail": Row("/admin/mail", get=ADMIN_ONLY),
     "admin.mail_message": Row("/admin/mail/{mail}", get=ADMIN_ONLY),
     "admin.audit": Row("/admin/audit", get=ADMIN_ONLY),
+    # booths: organizations
+    "booths.fair_booths": Row("/fairs/{fair}/booths", get=PUBLIC),
+    # Applying needs an organization of one's own: members of A or B; everyone else has none.
+    "booths.apply": Row("/fairs/{fair}/booths/apply", get=ORG_MEMBERS, post=ORG_MEMBERS),
+    "booths.application": Row("/booths/{application}", get=APP_VIEW),
+    "booths.photo": Row("/booths/{application}/photo", get=APP_VIEW),
+    "booths.edit": Row("/booths/{application}/edit", get=APP_EDIT, post=APP_EDIT),
+    "booths.submit": Row("/booths/{application}/submit", get=POST_ONLY, post=_app_edit("302 /booths/{application}")),
+    "booths.withdraw": Row("/booths/{application}/withdraw", get=POST_ONLY,
+                           post=_app_edit("302 /booths/{application}")),
+    "booths.accept_offer": Row("/booths/{application}/accept", get=POST_ONLY,
+                               post=_app_edit("302 /booths/{application}")),
+    "booths.decline_offer": Row("/booths/{application}/decline", get=POST_ONLY,
+                                post=_app_edit("302 /booths/{application}")),
+    # booths: fair staff (of this fair) and admins
+    "booths.setup": Row("/fairs/{fair}/booths/setup", get=FAIR_STAFF, post=FAIR_STAFF),
+    # An empty POST keeps the type's values (fields absent from the form keep the object's), so it saves.
+    "booths.edit_type": Row("/fairs/{fair}/booths/types/{booth_type}", get=FAIR_STAFF,
+                            post={**FAIR_STAFF, "staff": "302 /fairs/{fair}/booths/setup",
+                                  "admin": "302 /fairs/{fair}/booths/setup"}),
+    "booths.review": Row("/fairs/{fair}/booths/review", get=FAIR_STAFF, post=FAIR_STAFF),
 }
 
 LAST = {"accounts.logout"}  # ends the session: run after every other cell
@@ -151,10 +185,36 @@ def world(app, db):
         send_mail("someone@example.org", "ทดสอบ", "confirm", user=users["org_member"],
                   link="http://localhost/confirm/x")
         mail_name = outbox_messages()[0].name
+    booth_type, application = _booth_world(app, fair, org_a, users["org_member"])
     ids = {"org": org_a.id, "other_org": org_b.id, "fair": fair.id, "other_fair": other_fair.id,
            "invitation": invitation.id, "invitation_b": invitation_b.id, "grant": spare_grant.id,
-           "other_fair_grant": other_fair_grant.id, "mail": mail_name}
+           "other_fair_grant": other_fair_grant.id, "mail": mail_name,
+           "booth_type": booth_type.id, "application": application.id}
     return SimpleNamespace(ids=ids, users=users, spare=spare, invitation_token=invitation_token)
+
+
+def _booth_world(app, fair, org, member):
+    """A booth type of the fair and a submitted application of org A, with a photo."""
+    booth_type = BoothType(fair_id=fair.id, name_th="บูธมาตรฐาน", size_label="3 x 3 ม.", capacity=5)
+    _db.session.add(booth_type)
+    _db.session.flush()
+    application = Application(fair_id=fair.id, organization_id=org.id, booth_type_id=booth_type.id,
+                              status=Status.submitted, show_text="นิทรรศการ", created_by_id=member.id)
+    application.people = [BoothPerson(first_name="ก้องภพ", last_name="ใจดี")]
+    with app.test_request_context():
+        application.photo_key = storage().save(_tiny_png(), "png")
+    _db.session.add(application)
+    _db.session.commit()
+    return booth_type, application
+
+
+def _tiny_png() -> bytes:
+    import io
+
+    from PIL import Image
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(out, "PNG")
+    return out.getvalue()
 
 
 def _sign_in(client, login_as, world, role: str):
@@ -200,7 +260,8 @@ def test_every_route_has_a_row(app):
 
 def test_every_row_is_complete_and_points_at_its_endpoint(app):
     ids = {"org": 1, "other_org": 2, "fair": 3, "other_fair": 4, "invitation": 5, "invitation_b": 6,
-           "grant": 7, "other_fair_grant": 8, "mail": "20250101T000000000000-0123abcd.eml"}
+           "grant": 7, "other_fair_grant": 8, "mail": "20250101T000000000000-0123abcd.eml",
+           "booth_type": 9, "application": 10}
     adapter = app.url_map.bind("localhost")
     problems = []
     for endpoint, methods in _routes(app).items():
@@ -346,6 +407,24 @@ class CsrfCase:
     setup: Callable | None = None  # setup(world) -> dict of extra placeholders
 
 
+def _set_status(world, status):
+    application = _db.session.get(Application, world.ids["application"])
+    application.status = status
+    if status == Status.offered:
+        from fairapp.core.time import utcnow
+        application.offer_expires_at = utcnow() + timedelta(days=1)
+    _db.session.commit()
+    return {}
+
+
+def _draft(world):
+    return _set_status(world, Status.draft)
+
+
+def _offered(world):
+    return _set_status(world, Status.offered)
+
+
 def _unconfirmed(world):
     user = create_user(confirmed=False)
     world.users["unconfirmed"] = user
@@ -388,6 +467,22 @@ CSRF_CASES: dict[str, list[CsrfCase]] = {
     "fairs.fair_roles": [CsrfCase("admin", "/admin/fairs/{fair}/roles", refusal="form",
                                   data=lambda w: {"email": w.spare.email, "role": "staff"})],
     "fairs.revoke_role": [CsrfCase("admin", "/admin/fairs/{fair}/roles/{grant}/revoke")],
+    "booths.apply": [CsrfCase("other_org_member", "/fairs/{fair}/booths/apply", refusal="form",
+                              data=lambda w: {"booth_type": w.ids["booth_type"], "show_text": "นิทรรศการ",
+                                              "people-0-first_name": "บัวคำ", "action": "save"})],
+    "booths.edit": [CsrfCase("org_member", "/booths/{application}/edit", refusal="form",
+                             data=lambda w: {"booth_type": w.ids["booth_type"], "show_text": "นิทรรศการใหม่",
+                                             "people-0-first_name": "บัวคำ", "action": "save"})],
+    "booths.submit": [CsrfCase("org_member", "/booths/{application}/submit", refusal="400", setup=_draft)],
+    "booths.withdraw": [CsrfCase("org_member", "/booths/{application}/withdraw")],
+    "booths.accept_offer": [CsrfCase("org_member", "/booths/{application}/accept", setup=_offered)],
+    "booths.decline_offer": [CsrfCase("org_member", "/booths/{application}/decline", setup=_offered)],
+    "booths.setup": [CsrfCase("staff", "/fairs/{fair}/booths/setup", refusal="form",
+                              data={"form": "type", "name_th": "เต็นท์", "size_label": "4 x 4 ม.", "capacity": "3"})],
+    "booths.edit_type": [CsrfCase("staff", "/fairs/{fair}/booths/types/{booth_type}", refusal="form",
+                                  data={"name_th": "บูธใหญ่", "size_label": "3 x 3 ม.", "capacity": "7"})],
+    "booths.review": [CsrfCase("staff", "/fairs/{fair}/booths/review", refusal="form",
+                               data=lambda w: {"ids": str(w.ids["application"]), "action": "approve"})],
 }
 
 

@@ -69,6 +69,9 @@ def register(app) -> None:
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):
+        from .mail import discard_queued_mail
+
         db.session.rollback()
+        discard_queued_mail()
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         return render_error(500, 500)

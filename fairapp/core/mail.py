@@ -16,7 +16,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parsedate_to_datetime
 from pathlib import Path
 
-from flask import current_app, render_template
+from flask import current_app, g, render_template
 from flask_babel import force_locale
 
 from .time import utcnow
@@ -52,6 +52,28 @@ def send_mail(to: str, subject: str, template: str, locale: str = "th", **contex
         tmp.write_bytes(msg.as_bytes())
         os.replace(tmp, outbox / name)  # readers never see a half-written message
     return msg
+
+
+def queue_mail(to: str, subject: str, template: str, locale: str = "th", **context) -> None:
+    """Mail to send once the request's transaction commits (see send_queued_mail)."""
+    g.setdefault("mail_queue", []).append((to, subject, template, locale, context))
+
+
+def send_queued_mail() -> int:
+    """Send what operations queued; call right after the commit. A failed send is logged, not raised."""
+    sent = 0
+    for to, subject, template, locale, context in g.pop("mail_queue", []):
+        try:
+            send_mail(to, subject, template, locale=locale, **context)
+            sent += 1
+        except OSError:
+            current_app.logger.exception("mail to %s failed", to)
+    return sent
+
+
+def discard_queued_mail() -> None:
+    """Forget queued mail (the transaction rolled back, so what it announced did not happen)."""
+    g.pop("mail_queue", None)
 
 
 @dataclass

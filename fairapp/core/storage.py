@@ -1,0 +1,54 @@
+"""Where uploaded and generated files live: one small interface, a local folder by default.
+
+Keys are random and carry no user input, so a key can never name a path outside the store.
+Several app servers need a shared store (an S3-compatible one); `LocalStorage` is the embedded default.
+"""
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from pathlib import Path
+
+from flask import current_app
+
+_KEY = re.compile(r"^[a-z0-9]{32}\.(jpg|png|webp|pdf)$")
+
+
+class LocalStorage:
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+
+    def _path(self, key: str) -> Path:
+        if not _KEY.match(key):
+            raise ValueError("not a storage key")
+        return self.root / key[:2] / key
+
+    def save(self, data: bytes, ext: str) -> str:
+        """Store bytes under a new random key; written to a temporary name first, so no half file stays."""
+        key = f"{secrets.token_hex(16)}.{ext}"
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".part")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+        return key
+
+    def read(self, key: str) -> bytes:
+        return self._path(key).read_bytes()
+
+    def exists(self, key: str) -> bool:
+        try:
+            return self._path(key).is_file()
+        except ValueError:
+            return False
+
+    def delete(self, key: str | None) -> None:
+        if key and self.exists(key):
+            self._path(key).unlink()
+
+
+def storage() -> LocalStorage:
+    """The app's file store (instance/uploads unless UPLOAD_DIR says otherwise)."""
+    root = current_app.config.get("UPLOAD_DIR") or os.path.join(current_app.instance_path, "uploads")
+    return LocalStorage(root)
