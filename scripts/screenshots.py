@@ -148,6 +148,28 @@ class Shooter:
             self.shot(page, f"admin-fair-roles-{label}-th", "/admin/fairs/1/roles")
             ctx.close()
 
+        # Booths, organization side on a phone: the fair's booths, the application form, the status.
+        ctx = self.context(PHONE)
+        page = self.login(ctx, "culture@fairapp.local", demo_password)
+        self.shot(page, "booths-fair-360-th", "/fairs/1/booths")
+        self.shot(page, "booth-application-360-th", "/booths/1")
+        self.shot(page, "booth-edit-360-th", "/booths/1/edit")
+        ctx.close()
+        ctx = self.context(PHONE)
+        page = self.login(ctx, "temple@fairapp.local", demo_password)
+        self.shot(page, "booth-apply-360-th", "/fairs/1/booths/apply")
+        ctx.close()
+        # Booths, staff side on a desktop: the review queue and the booth types.
+        for viewport, label in ((DESKTOP, "1280"), (PHONE, "360")):
+            ctx = self.context(viewport)
+            page = self.login(ctx, "staff@fairapp.local", demo_password)
+            self.shot(page, f"booth-review-{label}-th", "/fairs/1/booths/review")
+            ctx.close()
+        ctx = self.context(DESKTOP)
+        page = self.login(ctx, "staff@fairapp.local", demo_password)
+        self.shot(page, "booth-setup-1280-th", "/fairs/1/booths/setup")
+        ctx.close()
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])

@@ -32,6 +32,12 @@
     if (summary) summary.focus();
   }
 
+  // A form with data-confirm asks before it is sent (withdrawing, rejecting...).
+  document.addEventListener("submit", function (event) {
+    var message = event.target.getAttribute && event.target.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) event.preventDefault();
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     wireDistricts();
     focusErrors();
