@@ -143,6 +143,10 @@ EXPECTED: dict[str, Row] = {
                             post={**FAIR_STAFF, "staff": "302 /fairs/{fair}/booths/setup",
                                   "admin": "302 /fairs/{fair}/booths/setup"}),
     "booths.review": Row("/fairs/{fair}/booths/review", get=FAIR_STAFF, post=FAIR_STAFF),
+    # Staff of the fair move an application to another type; its org sees it but may not (403).
+    "booths.move_type": Row("/booths/{application}/move-type", get=POST_ONLY,
+                            post={**APP_VIEW, "org_member": "403", "staff": "302 /booths/{application}",
+                                  "admin": "302 /booths/{application}"}),
 }
 
 LAST = {"accounts.logout"}  # ends the session: run after every other cell
@@ -417,6 +421,14 @@ def _set_status(world, status):
     return {}
 
 
+def _second_type(world):
+    booth_type = BoothType(fair_id=world.ids["fair"], name_th="บูธคู่", size_label="6 x 3 ม.", capacity=2)
+    _db.session.add(booth_type)
+    _db.session.commit()
+    world.ids["second_type"] = booth_type.id
+    return {}
+
+
 def _draft(world):
     return _set_status(world, Status.draft)
 
@@ -481,6 +493,8 @@ CSRF_CASES: dict[str, list[CsrfCase]] = {
                               data={"form": "type", "name_th": "เต็นท์", "size_label": "4 x 4 ม.", "capacity": "3"})],
     "booths.edit_type": [CsrfCase("staff", "/fairs/{fair}/booths/types/{booth_type}", refusal="form",
                                   data={"name_th": "บูธใหญ่", "size_label": "3 x 3 ม.", "capacity": "7"})],
+    "booths.move_type": [CsrfCase("staff", "/booths/{application}/move-type", setup=_second_type,
+                                  data=lambda w: {"booth_type": w.ids["second_type"]})],
     "booths.review": [CsrfCase("staff", "/fairs/{fair}/booths/review", refusal="form",
                                data=lambda w: {"ids": str(w.ids["application"]), "action": "approve"})],
 }

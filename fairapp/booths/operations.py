@@ -66,6 +66,10 @@ class NotApproved(DomainError):
     message = _l("จัดสรรบูธได้เฉพาะใบสมัครที่อนุมัติแล้ว")
 
 
+class TypeFull(DomainError):
+    message = _l("บูธประเภท %(name)s เต็มแล้ว")
+
+
 class NotAllocated(DomainError):
     message = _l("องค์กรนี้ยังไม่ได้รับการจัดสรรบูธ จึงเช็กอินไม่ได้")
 
@@ -419,3 +423,34 @@ def check_in(application: Application, actor: User, *, client_id: str | None = N
                                    scanned_at=scanned_at or now, by_id=actor.id))
     db.session.flush()
     return result, application
+
+
+def move_to_type(application: Application, booth_type: BoothType, actor: User) -> Application:
+    """Staff move an application to another booth type of the fair.
+
+    A held place moves only if the new type has room (checked under its lock); the place freed in the
+    old type goes to the first on its waiting list. A booth of the old type is released.
+    """
+    if booth_type.fair_id != application.fair_id:
+        raise DomainError(_l("ประเภทบูธนี้ไม่ใช่ของงานนี้"))
+    if booth_type.id == application.booth_type_id:
+        return application
+    if application.status not in (Status.submitted, Status.approved, Status.waitlisted, Status.offered):
+        raise WrongStatus(status=application.status.label)
+    old_type_id = application.booth_type_id
+    held = application.holds_place
+    locked = _lock_type(booth_type.id)
+    if held and places_held(locked.id) >= locked.capacity:
+        raise TypeFull(name=locked.name_th)
+    before = application.snapshot()
+    _release(application)
+    application.booth_type_id = booth_type.id
+    if application.status == Status.waitlisted:
+        application.waitlisted_at = utcnow()  # joins the end of the new type's list
+    db.session.flush()
+    db.session.refresh(application)
+    _audit("moved_type", application, actor, before)
+    _notify(application, "moved")
+    if held:
+        offer_next(old_type_id, actor)
+    return application

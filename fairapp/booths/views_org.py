@@ -182,9 +182,11 @@ def edit(application_id: int):
 def application(application_id: int):
     """Where the application stands, at all times, with what the organization can do next."""
     application = application_or_404(application_id)
+    is_staff = current_user.has_fair_role(application.fair_id, "staff")
     return render_template("booths/application.html", application=application, fair=application.fair,
                            position=application.waitlist_position(), missing=ops.missing_parts(application),
-                           can_edit=application.can_edit(current_user), action_form=ActionForm())
+                           can_edit=application.can_edit(current_user), action_form=ActionForm(),
+                           is_staff=is_staff, types=booth_types(application.fair) if is_staff else [])
 
 
 def _org_action(application_id: int, operation, done_message: str):

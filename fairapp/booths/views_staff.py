@@ -12,7 +12,7 @@ from ..core import audit
 from ..core.errors import DomainError
 from ..core.forms import form_csrf
 from ..core.geo import province_choices
-from ..core.i18n import locale_code
+from ..core.i18n import locale_code, safe_next
 from ..core.thai import sort_key
 from ..extensions import db
 from ..fairs.models import Fair
@@ -144,7 +144,8 @@ def review(fair_id: int):
         elif action == "reject" and not (form.reason.data or "").strip():
             form.reason.errors.append(str(ops.ReasonRequired()))
         elif _bulk(action, chosen, form.reason.data) is not None:
-            return redirect(url_for("booths.review", fair_id=fair.id, **_filter_args()))
+            return redirect(safe_next(request.form.get("next"),
+                                      url_for("booths.review", fair_id=fair.id, **_filter_args())))
     applications, filters = review_query(fair, request.args)
     counts = {}
     for a in applications:
@@ -186,3 +187,25 @@ def _bulk(action: str, chosen: list[Application], reason: str | None):
             a=results["approved"], w=results["waitlisted"], r=results["rejected"], s=results["skipped"]),
           "success")
     return results
+
+
+@bp.post("/booths/<int:application_id>/move-type")
+@login_required
+def move_type(application_id: int):
+    """Staff move an application to another booth type (a freed place goes to the waiting list)."""
+    application = db.session.get(Application, application_id)
+    if application is None or not application.can_view(current_user):
+        abort(404)
+    fair = staff_fair_or_404(application.fair_id)
+    booth_type = db.session.get(BoothType, request.form.get("booth_type", type=int) or 0)
+    if booth_type is None or booth_type.fair_id != fair.id:
+        flash(_("กรุณาเลือกประเภทบูธ"), "error")
+    else:
+        try:
+            ops.move_to_type(application, booth_type, current_user)
+            commit_and_mail()
+            flash(_("ย้ายไปประเภท %(name)s แล้ว", name=booth_type.name(locale_code())), "success")
+        except DomainError as exc:
+            rollback()
+            flash(str(exc), "error")
+    return redirect(url_for("booths.application", application_id=application.id))
