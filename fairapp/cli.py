@@ -64,9 +64,11 @@ def register(app: Flask) -> None:
         from .booths.operations import expire_offers
         from .core.mail import send_queued_mail
 
-        lapsed = expire_offers()
-        db.session.commit()
-        send_queued_mail()
+        # A request context on the site's address, so the mail's links and language work from cron.
+        with app.test_request_context(base_url=app.config["BASE_URL"]):
+            lapsed = expire_offers()
+            db.session.commit()
+            send_queued_mail()
         click.echo(f"booths: {len(lapsed)} offer(s) lapsed")
 
     app.cli.add_command(booths_group)

@@ -2,7 +2,7 @@
 
 Environment variables read: DATABASE_URL, SECRET_KEY, MAIL_SERVER, MAIL_PORT, MAIL_USERNAME,
 MAIL_PASSWORD, MAIL_USE_TLS, MAIL_DEFAULT_SENDER, SESSION_COOKIE_SECURE, RATELIMIT_STORAGE_URI,
-PREFERRED_URL_SCHEME, SERVER_NAME.
+PREFERRED_URL_SCHEME, SERVER_NAME, BASE_URL (the site's address, for links in mail sent by commands).
 """
 from __future__ import annotations
 
@@ -74,13 +74,15 @@ def load(app, overrides: dict | None) -> None:
         CONFIRM_TOKEN_MAX_AGE=7 * 24 * 3600,
         RESET_TOKEN_MAX_AGE=2 * 3600,
         INVITATION_DAYS=14,
+        # Links in mail sent outside a request (scheduled commands) start with this.
+        BASE_URL="http://127.0.0.1:5000",
     )
     cfg.from_pyfile("config.py", silent=True)
     env = os.environ
     if env.get("DATABASE_URL"):
         cfg["SQLALCHEMY_DATABASE_URI"] = env["DATABASE_URL"]
     for key in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER",
-                "RATELIMIT_STORAGE_URI", "PREFERRED_URL_SCHEME", "SERVER_NAME"):
+                "RATELIMIT_STORAGE_URI", "PREFERRED_URL_SCHEME", "SERVER_NAME", "BASE_URL"):
         if env.get(key):
             cfg[key] = env[key]
     if env.get("MAIL_PORT"):

@@ -27,7 +27,7 @@ from werkzeug.exceptions import MethodNotAllowed
 
 from fairapp.accounts import operations as account_ops
 from fairapp.accounts.models import Invitation
-from fairapp.booths.models import Application, BoothPerson, BoothType, Status
+from fairapp.booths.models import Application, Booth, BoothPerson, BoothSetup, BoothType, Status
 from fairapp.core.storage import storage
 from fairapp.core.mail import outbox_messages, send_mail
 from fairapp.core.time import today_local
@@ -64,6 +64,7 @@ APP_VIEW = ORG_A_VIEW
 APP_EDIT = {**ORG_A_VIEW, "staff": "403", "admin": "403"}
 ORG_MEMBERS = {**_all("403"), "anonymous": "302 login", "org_member": "200", "other_org_member": "200"}
 FAIR_STAFF = STAFF_ONLY
+PLAN = "302 /fairs/{fair}/booths/plan"
 
 
 def _app_edit(ok: str) -> dict[str, str]:
@@ -143,6 +144,36 @@ EXPECTED: dict[str, Row] = {
                             post={**FAIR_STAFF, "staff": "302 /fairs/{fair}/booths/setup",
                                   "admin": "302 /fairs/{fair}/booths/setup"}),
     "booths.review": Row("/fairs/{fair}/booths/review", get=FAIR_STAFF, post=FAIR_STAFF),
+    "booths.plan": Row("/fairs/{fair}/booths/plan", get=FAIR_STAFF),
+    "booths.plan_assign": Row("/fairs/{fair}/booths/plan/assign", get=POST_ONLY, post=FAIR_STAFF),
+    "booths.plan_unassign": Row("/fairs/{fair}/booths/plan/unassign", get=POST_ONLY, post=FAIR_STAFF),
+    "booths.plan_swap": Row("/fairs/{fair}/booths/plan/swap", get=POST_ONLY, post=FAIR_STAFF),
+    "booths.plan_block": Row("/fairs/{fair}/booths/plan/block", get=POST_ONLY, post=FAIR_STAFF),
+    "booths.plan_add": Row("/fairs/{fair}/booths/plan/add", get=POST_ONLY, post=FAIR_STAFF),
+    "booths.plan_edit": Row("/fairs/{fair}/booths/plan/edit", get=POST_ONLY, post=FAIR_STAFF),
+    "booths.plan_delete": Row("/fairs/{fair}/booths/plan/delete", get=POST_ONLY, post=FAIR_STAFF),
+    "booths.plan_grid": Row("/fairs/{fair}/booths/plan/grid", get=POST_ONLY, post=FAIR_STAFF),
+    "booths.plan_image_upload": Row("/fairs/{fair}/booths/plan/image", get=POST_ONLY, post=FAIR_STAFF),
+    "booths.plan_image_remove": Row("/fairs/{fair}/booths/plan/image/remove", get=POST_ONLY,
+                                    post={**FAIR_STAFF, "staff": PLAN, "admin": PLAN}),
+    "booths.floorplan": Row("/fairs/{fair}/floorplan", get=PUBLIC),
+    "booths.floorplan_pdf": Row("/fairs/{fair}/floorplan.pdf", get=PUBLIC),
+    # The world has no plan image: not found for everyone (with one, it is public like the plan).
+    "booths.floorplan_image": Row("/fairs/{fair}/floorplan/image", get=_all("404")),
+    "booths.pass_page": Row("/booths/{application}/pass", get=APP_VIEW),
+    # The world's application has no booth yet: the PDF sends those who may see it to the pass page.
+    "booths.pass_pdf": Row("/booths/{application}/pass.pdf",
+                           get={r: ("302 /booths/{application}/pass" if w == "200" else w) for r, w in APP_VIEW.items()}),
+    "booths.checkin": Row("/fairs/{fair}/checkin", get=FAIR_STAFF),
+    # The scan takes JSON: a form POST with only a token is a bad request (400) for those allowed.
+    "booths.checkin_scan": Row("/fairs/{fair}/checkin/scan", get=POST_ONLY,
+                               post={**FAIR_STAFF, "staff": "400", "admin": "400"}),
+    "booths.checkin_dashboard": Row("/fairs/{fair}/checkin/dashboard", get=FAIR_STAFF),
+    "booths.checkin_stats": Row("/fairs/{fair}/checkin/stats", get=FAIR_STAFF),
+    "booths.export_applications_csv": Row("/fairs/{fair}/booths/export/applications.csv", get=FAIR_STAFF),
+    "booths.export_applications_xlsx": Row("/fairs/{fair}/booths/export/applications.xlsx", get=FAIR_STAFF),
+    "booths.export_allocations_csv": Row("/fairs/{fair}/booths/export/allocations.csv", get=FAIR_STAFF),
+    "booths.export_allocations_xlsx": Row("/fairs/{fair}/booths/export/allocations.xlsx", get=FAIR_STAFF),
     # Staff of the fair move an application to another type; its org sees it but may not (403).
     "booths.move_type": Row("/booths/{application}/move-type", get=POST_ONLY,
                             post={**APP_VIEW, "org_member": "403", "staff": "302 /booths/{application}",
@@ -409,6 +440,8 @@ class CsrfCase:
     data: dict | Callable = field(default_factory=dict)
     refusal: str = "400"
     setup: Callable | None = None  # setup(world) -> dict of extra placeholders
+    json: bool = False  # a JSON endpoint: the token travels in the X-CSRFToken header
+    ok: int = 302       # the status of the same request with the token
 
 
 def _set_status(world, status):
@@ -426,6 +459,57 @@ def _second_type(world):
     _db.session.add(booth_type)
     _db.session.commit()
     world.ids["second_type"] = booth_type.id
+    return {}
+
+
+def _plan_booths(world, *, allocated=False, second=False, approved=False):
+    application = _db.session.get(Application, world.ids["application"])
+    if allocated or approved:
+        application.status = Status.approved
+    first = Booth(fair_id=world.ids["fair"], booth_type_id=world.ids["booth_type"], code="P01", zone="P",
+                  x=0, y=0, w=2, h=2, application_id=application.id if allocated else None)
+    _db.session.add(first)
+    if second:
+        other = Booth(fair_id=world.ids["fair"], booth_type_id=world.ids["booth_type"], code="P02", zone="P",
+                      x=2, y=0, w=2, h=2)
+        _db.session.add(other)
+    _db.session.commit()
+    world.ids["booth"] = first.id
+    if second:
+        world.ids["booth2"] = other.id
+    return {}
+
+
+def _plan_image(world):
+    from flask import current_app
+    with current_app.test_request_context():
+        key = storage().save(_tiny_png(), "png")
+    _db.session.add(BoothSetup(fair_id=world.ids["fair"], plan_image_key=key))
+    _db.session.commit()
+    return {}
+
+
+class _Png:
+    """A PNG that can be posted twice (each case posts its data without, then with the token)."""
+
+    def __init__(self):
+        self.data, self.pos = _tiny_png(), 0
+
+    def read(self, size=-1):
+        if self.pos >= len(self.data):
+            self.pos = 0
+            return b""
+        chunk = self.data[self.pos:] if size is None or size < 0 else self.data[self.pos:self.pos + size]
+        self.pos += len(chunk)
+        return chunk
+
+
+def _allocated(world):
+    application = _db.session.get(Application, world.ids["application"])
+    application.status = Status.approved
+    _db.session.add(Booth(fair_id=world.ids["fair"], booth_type_id=world.ids["booth_type"], code="A01",
+                          zone="A", x=0, y=0, w=1, h=1, application_id=application.id))
+    _db.session.commit()
     return {}
 
 
@@ -495,6 +579,35 @@ CSRF_CASES: dict[str, list[CsrfCase]] = {
                                   data={"name_th": "บูธใหญ่", "size_label": "3 x 3 ม.", "capacity": "7"})],
     "booths.move_type": [CsrfCase("staff", "/booths/{application}/move-type", setup=_second_type,
                                   data=lambda w: {"booth_type": w.ids["second_type"]})],
+    "booths.plan_assign": [CsrfCase("staff", "/fairs/{fair}/booths/plan/assign", refusal="form",
+                                    setup=lambda w: _plan_booths(w, approved=True),
+                                    data=lambda w: {"booth": w.ids["booth"], "application": w.ids["application"]})],
+    "booths.plan_unassign": [CsrfCase("staff", "/fairs/{fair}/booths/plan/unassign", refusal="form",
+                                      setup=lambda w: _plan_booths(w, allocated=True),
+                                      data=lambda w: {"booth": w.ids["booth"]})],
+    "booths.plan_swap": [CsrfCase("staff", "/fairs/{fair}/booths/plan/swap", refusal="form",
+                                  setup=lambda w: _plan_booths(w, allocated=True, second=True),
+                                  data=lambda w: {"booth": w.ids["booth"], "other": w.ids["booth2"]})],
+    "booths.plan_block": [CsrfCase("staff", "/fairs/{fair}/booths/plan/block", refusal="form", setup=_plan_booths,
+                                   data=lambda w: {"booth": w.ids["booth"], "blocked": "1"})],
+    "booths.plan_add": [CsrfCase("staff", "/fairs/{fair}/booths/plan/add", refusal="form",
+                                 data=lambda w: {"code": "Z01", "zone": "Z", "booth_type": w.ids["booth_type"],
+                                                 "x": "0", "y": "0", "w": "2", "h": "2"})],
+    "booths.plan_edit": [CsrfCase("staff", "/fairs/{fair}/booths/plan/edit", refusal="form", setup=_plan_booths,
+                                  data=lambda w: {"booth": w.ids["booth"], "code": "P09", "zone": "P",
+                                                  "booth_type": w.ids["booth_type"], "x": "5", "y": "5",
+                                                  "w": "2", "h": "2"})],
+    "booths.plan_delete": [CsrfCase("staff", "/fairs/{fair}/booths/plan/delete", refusal="form",
+                                    setup=_plan_booths, data=lambda w: {"booth": w.ids["booth"]})],
+    "booths.plan_grid": [CsrfCase("staff", "/fairs/{fair}/booths/plan/grid", refusal="form",
+                                  data={"cols": "30", "rows": "20"})],
+    "booths.plan_image_upload": [CsrfCase("staff", "/fairs/{fair}/booths/plan/image", refusal="form",
+                                          data=lambda w: {"image": (_Png(), "plan.png")})],
+    "booths.plan_image_remove": [CsrfCase("staff", "/fairs/{fair}/booths/plan/image/remove", refusal="form",
+                                          setup=_plan_image)],
+    "booths.checkin_scan": [CsrfCase("staff", "/fairs/{fair}/checkin/scan", json=True, ok=200, setup=_allocated,
+                                     data={"client_id": "0c4d2f4e-7a51-4f0e-9a55-3b8f0d6a2e11",
+                                           "booth_code": "A01"})],
     "booths.review": [CsrfCase("staff", "/fairs/{fair}/booths/review", refusal="form",
                                data=lambda w: {"ids": str(w.ids["application"]), "action": "approve"})],
 }
@@ -532,18 +645,26 @@ def test_post_without_csrf_token_is_refused_and_changes_nothing(app, client, log
     data = case.data(world) if callable(case.data) else dict(case.data)
     before = _snapshot(app, client)
 
-    response = client.post(url, data=data)
-    body = response.get_data(as_text=True)
-    if case.refusal == "400":
+    if case.json:
+        response = client.post(url, json=data, headers={"Accept": "application/json"})
         assert response.status_code == 400, f"POST {url} without a token: {response.status_code}"
+        assert CSRF_WORDS in response.get_json()["title"]
     else:
-        assert response.status_code == 200, f"POST {url} without a token: {response.status_code}"
-    assert CSRF_WORDS in body
+        response = client.post(url, data=data)
+        body = response.get_data(as_text=True)
+        if case.refusal == "400":
+            assert response.status_code == 400, f"POST {url} without a token: {response.status_code}"
+        else:
+            assert response.status_code == 200, f"POST {url} without a token: {response.status_code}"
+        assert CSRF_WORDS in body
     changed = _diff(before, _snapshot(app, client))
     assert not changed, f"POST {url} without a CSRF token changed: {', '.join(changed)}"
 
     # The control: the very same request with the token goes through, so the token was the reason.
-    response = client.post(url, data={**data, "csrf_token": _csrf(client)})
-    assert response.status_code == 302, f"POST {url} with a token: {response.status_code}"
+    if case.json:
+        response = client.post(url, json=data, headers={"X-CSRFToken": _csrf(client)})
+    else:
+        response = client.post(url, data={**data, "csrf_token": _csrf(client)})
+    assert response.status_code == case.ok, f"POST {url} with a token: {response.status_code}"
     assert _diff(before, _snapshot(app, client)), f"POST {url} with a token changed nothing"
 

@@ -19,7 +19,7 @@ from ..core.mail import queue_mail
 from ..core.time import utcnow
 from ..extensions import db
 from ..fairs.models import Fair
-from .models import HOLDS_PLACE, LIVE, Application, Booth, BoothPerson, BoothSetup, BoothType, CheckInScan, Status
+from .models import HOLDS_PLACE, LIVE, STATUS_LABELS, Application, Booth, BoothPerson, BoothSetup, BoothType, CheckInScan, Status
 
 
 class WindowClosed(DomainError):
@@ -90,7 +90,8 @@ def _notify(application: Application, event: str) -> None:
     members = db.session.scalars(select(User).join(Membership).where(
         Membership.organization_id == application.organization_id, User.active.is_(True))).all()
     for user in members:
-        queue_mail(user.email, _l("สถานะใบสมัครบูธ: %(status)s", status=application.status.label),
+        # The lazy label, so the subject is rendered in each member's language, not the actor's.
+        queue_mail(user.email, _l("สถานะใบสมัครบูธ: %(status)s", status=STATUS_LABELS[application.status]),
                    "booth_status", locale=user.locale, user=user, application=application, event=event)
 
 
@@ -112,7 +113,13 @@ def remaining_by_type(fair_id: int) -> dict[int, int]:
 
 def _lock_type(booth_type_id: int) -> BoothType:
     return db.session.scalars(select(BoothType).where(BoothType.id == booth_type_id)
-                              .with_for_update()).one()
+                              .with_for_update().execution_options(populate_existing=True)).one()
+
+
+def _lock_booth(booth_id: int) -> Booth:
+    """The booth's row locked and RE-READ: a copy loaded earlier in the request may be stale."""
+    return db.session.scalars(select(Booth).where(Booth.id == booth_id)
+                              .with_for_update().execution_options(populate_existing=True)).one()
 
 
 # ---- organizations ----
@@ -336,7 +343,7 @@ def _release(application: Application) -> None:
 
 def allocate_booth(application: Application, booth: Booth, actor: User) -> Booth:
     """Put an approved application in a booth (moving it if it had another one)."""
-    booth = db.session.scalars(select(Booth).where(Booth.id == booth.id).with_for_update()).one()
+    booth = _lock_booth(booth.id)
     if booth.fair_id != application.fair_id:
         raise DomainError(_l("บูธนี้ไม่ใช่ของงานนี้"))
     if application.status != Status.approved:
@@ -377,6 +384,10 @@ def unallocate_booth(booth: Booth, actor: User) -> None:
 
 def swap_booths(first: Booth, second: Booth, actor: User) -> None:
     """Exchange the occupants of two booths of the same type."""
+    # Lock both rows in id order (no deadlock between two swaps) and re-read them.
+    low, high = sorted((first.id, second.id))
+    locked = {low: _lock_booth(low), high: _lock_booth(high)}
+    first, second = locked[first.id], locked[second.id]
     if first.fair_id != second.fair_id:
         raise DomainError(_l("บูธนี้ไม่ใช่ของงานนี้"))
     if first.booth_type_id != second.booth_type_id:
@@ -401,9 +412,12 @@ def check_in(application: Application, actor: User, *, client_id: str | None = N
              scanned_at: datetime | None = None) -> tuple[str, Application]:
     """Record an exhibitor's arrival, once. Returns ("checked_in" | "already", application).
 
-    A retried scan (same client_id) returns what the first one returned and counts nothing again.
+    The application's row is locked (two phones scanning one pass at once check it in once), and a
+    scan whose client_id is already recorded counts nothing again ("already"; "refused" stays refused).
     """
     now = utcnow()
+    application = db.session.scalars(select(Application).where(Application.id == application.id)
+                                     .with_for_update().execution_options(populate_existing=True)).one()
     if client_id:
         seen = db.session.scalar(select(CheckInScan).where(CheckInScan.client_id == client_id))
         if seen is not None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, g, request
+from flask import current_app, g, has_request_context, request
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -11,8 +11,10 @@ LANG_COOKIE = "lang"
 
 
 def select_locale() -> str:
-    """The cookie's choice, else the signed-in user's saved language, else Thai."""
+    """The cookie's choice, else the signed-in user's saved language, else Thai (also outside requests)."""
     langs = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = request.cookies.get(LANG_COOKIE)
     if chosen in langs:
         return chosen

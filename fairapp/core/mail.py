@@ -66,7 +66,7 @@ def send_queued_mail() -> int:
         try:
             send_mail(to, subject, template, locale=locale, **context)
             sent += 1
-        except OSError:
+        except Exception:  # the change is committed; a lost mail is logged, never a crash
             current_app.logger.exception("mail to %s failed", to)
     return sent
 

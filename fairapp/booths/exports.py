@@ -1,0 +1,225 @@
+"""Booth exports for fair staff: the applications and the allocations of a fair, as CSV or XLSX.
+
+Each table is read with one query (people joined in, never loaded per row) and comes back as a `Table`:
+a header and rows of plain values, in the language of the request. Dates are B.E. text made by
+`core.thai.format_date` (a spreadsheet's own date cells would show C.E.). Digits stay Arabic, so the
+numbers sort and sum in a spreadsheet whatever the fair shows on its pages.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..accounts.models import Organization, Sector
+from ..core.i18n import locale_code
+from ..core.thai import format_date, sort_key
+from ..extensions import db
+from ..fairs.models import Fair
+from .models import Application, Booth, BoothPerson, BoothType, Status
+
+# The order of the review queue: what needs a decision first.
+STATUS_ORDER = (Status.submitted, Status.offered, Status.approved, Status.waitlisted, Status.rejected,
+                Status.withdrawn, Status.lapsed)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+@dataclass
+class Table:
+    """What a sheet holds: a title (the sheet's name), a header row and the data rows."""
+
+    title: str
+    header: list[str]
+    rows: list[list] = field(default_factory=list)
+
+
+def _when(value: date | datetime | None, lang: str) -> str:
+    return format_date(value, "datetime" if isinstance(value, datetime) else "short", locale=lang)
+
+
+def _labels() -> tuple[dict, dict]:
+    """Status and sector labels translated once per export, not once per row."""
+    return {s: s.label for s in Status}, {s: s.label for s in Sector}
+
+
+def _people(rows) -> dict[int, list[str]]:
+    """Names of the people of each application, in their order, from the joined rows."""
+    names: dict[int, list[str]] = {}
+    for owner_id, title, first, last in rows:
+        names.setdefault(owner_id, [])
+        if first:
+            names[owner_id].append(f"{title or ''}{first} {last or ''}".strip())
+    return names
+
+
+def _code_key(code: str) -> tuple:
+    """A07 before A10 (numbers inside codes compared as numbers)."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", code or ""))
+
+
+def applications_rows(fair: Fair) -> Table:
+    """Every application of the fair past the draft stage, with its organization, booth and people."""
+    lang = locale_code()
+    result = db.session.execute(
+        select(Application, Organization, BoothType, Booth.code, BoothPerson.title, BoothPerson.first_name,
+               BoothPerson.last_name)
+        .join(Organization, Application.organization_id == Organization.id)
+        .join(BoothType, Application.booth_type_id == BoothType.id)
+        .outerjoin(Booth, Booth.application_id == Application.id)
+        .outerjoin(BoothPerson, BoothPerson.application_id == Application.id)
+        .where(Application.fair_id == fair.id, Application.status != Status.draft)
+        .order_by(Application.id, BoothPerson.position, BoothPerson.id)).all()
+    apps: dict[int, tuple] = {}
+    for application, org, booth_type, code, *_person in result:
+        apps.setdefault(application.id, (application, org, booth_type, code))
+    people = _people((r[0].id, r[4], r[5], r[6]) for r in result)
+    # The waiting list's order per booth type, as Application.waitlist_position counts it.
+    waiting = sorted((a for a, *_ in apps.values() if a.status == Status.waitlisted and a.waitlisted_at),
+                     key=lambda a: (a.waitlisted_at, a.id))
+    position: dict[int, int] = {}
+    per_type: dict[int, int] = {}
+    for a in waiting:
+        per_type[a.booth_type_id] = per_type.get(a.booth_type_id, 0) + 1
+        position[a.id] = per_type[a.booth_type_id]
+    order = {s: i for i, s in enumerate(STATUS_ORDER)}
+    status_label, sector_label = _labels()
+    yes = _("ใช่")
+    ordered = sorted(apps.values(), key=lambda r: (order.get(r[0].status, 99), sort_key(r[1].name_th), r[0].id))
+    table = Table(_("ใบสมัครบูธ"), [
+        _("เลขที่ใบสมัคร"), _("องค์กร"), _("ภาคี"), _("จังหวัด"), _("อำเภอ"), _("ประเภทบูธ"), _("สถานะ"),
+        _("ลำดับสำรอง"), _("บูธ"), _("ส่งเมื่อ"), _("พิจารณาเมื่อ"), _("ตอบรับภายใน"), _("เช็กอินเมื่อ"),
+        _("โชว์"), _("แชร์"), _("ช่วย"), _("เชื่อม"), _("ไฟฟ้าเพิ่ม"), _("น้ำประปา"), _("ทางลาดรถเข็น"),
+        _("ความต้องการอื่น ๆ"), _("จำนวนผู้ประจำบูธ"), _("ผู้ประจำบูธ"), _("เหตุผลที่ไม่อนุมัติ")])
+    for a, org, booth_type, code in ordered:
+        names = people.get(a.id, [])
+        table.rows.append([
+            a.id, org.name(lang), sector_label[org.sector], org.province_name(lang), org.district_name(lang),
+            booth_type.name(lang), status_label[a.status], position.get(a.id, ""), code or "",
+            _when(a.submitted_at, lang), _when(a.decided_at, lang),
+            _when(a.offer_expires_at, lang) if a.status == Status.offered else "", _when(a.checked_in_at, lang),
+            a.show_text, a.share_text, a.help_text, a.connect_text, yes if a.needs_power else "",
+            yes if a.needs_water else "", yes if a.needs_wheelchair else "", a.needs_note, len(names), ", ".join(names),
+            (a.rejection_reason or "") if a.status == Status.rejected else ""])
+    return table
+
+
+def allocations_rows(fair: Fair) -> Table:
+    """Every booth of the fair's plan, in zone and code order, with who is in it."""
+    lang = locale_code()
+    result = db.session.execute(
+        select(Booth, BoothType, Application, Organization, BoothPerson.title, BoothPerson.first_name,
+               BoothPerson.last_name)
+        .join(BoothType, Booth.booth_type_id == BoothType.id)
+        .outerjoin(Application, Booth.application_id == Application.id)
+        .outerjoin(Organization, Application.organization_id == Organization.id)
+        .outerjoin(BoothPerson, BoothPerson.application_id == Application.id)
+        .where(Booth.fair_id == fair.id)
+        .order_by(Booth.id, BoothPerson.position, BoothPerson.id)).all()
+    booths: dict[int, tuple] = {}
+    for booth, booth_type, application, org, *_person in result:
+        booths.setdefault(booth.id, (booth, booth_type, application, org))
+    people = _people((r[2].id, r[4], r[5], r[6]) for r in result if r[2] is not None)
+    states = {"available": _("ว่าง"), "assigned": _("จัดสรรแล้ว"), "blocked": _("ปิดไว้")}
+    sector_label = _labels()[1]
+    need_labels = (_("ไฟฟ้าเพิ่ม"), _("น้ำประปา"), _("ทางลาดรถเข็น"))
+    table = Table(_("การจัดสรรบูธ"), [
+        _("บูธ"), _("โซน"), _("ประเภทบูธ"), _("สถานะบูธ"), _("องค์กร"), _("ภาคี"), _("จังหวัด"),
+        _("เลขที่ใบสมัคร"), _("จำนวนผู้ประจำบูธ"), _("ผู้ประจำบูธ"), _("ความต้องการ"), _("เช็กอินเมื่อ")])
+    for booth, booth_type, a, org in sorted(booths.values(), key=lambda r: (r[0].zone, _code_key(r[0].code))):
+        names = people.get(a.id, []) if a else []
+        needs = []
+        if a is not None:
+            flags = (a.needs_power, a.needs_water, a.needs_wheelchair)
+            needs = [label for on, label in zip(flags, need_labels) if on]
+            needs += [a.needs_note] if a.needs_note else []
+        table.rows.append([
+            booth.code, booth.zone, booth_type.name(lang), states[booth.state],
+            org.name(lang) if org else "", sector_label[org.sector] if org else "",
+            org.province_name(lang) if org else "",
+            a.id if a else "", len(names) if a else "", ", ".join(names), ", ".join(needs),
+            _when(a.checked_in_at, lang) if a else ""])
+    return table
+
+
+# ---- writers ----
+
+def _text(value) -> str | int:
+    """A cell's value; text that a spreadsheet would run as a formula is quoted (CSV injection)."""
+    if value is None:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    value = str(value)
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
+def to_csv(table: Table) -> bytes:
+    """UTF-8 with a byte order mark (so Excel reads Thai), lines ending in CRLF, a header row."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(table.header)
+    writer.writerows([_text(v) for v in row] for row in table.rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+@lru_cache(maxsize=4096)
+def _char_width(ch: str) -> int:
+    if unicodedata.combining(ch) or unicodedata.category(ch) == "Mn":
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+
+
+def display_width(text: str) -> int:
+    """Columns a text takes on screen: Thai vowel and tone marks above or below take none."""
+    return sum(map(_char_width, text))
+
+
+def column_widths(table: Table, least: int = 6, most: int = 60) -> list[int]:
+    """A width per column: the widest line of its header and cells, within [least, most]."""
+    widths = []
+    for i, head in enumerate(table.header):
+        texts = [head] + [str(row[i]) for row in table.rows if row[i] not in (None, "")]
+        widest = max(display_width(line) for text in texts for line in text.split("\n"))
+        widths.append(max(least, min(most, widest + 2)))
+    return widths
+
+
+def to_xlsx(table: Table) -> bytes:
+    """An Excel workbook of one sheet: bold frozen header with filters, widths that fit, Thai intact."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = re.sub(r"[\[\]:*?/\\]", " ", table.title)[:31]
+    for r, row in enumerate([table.header] + table.rows, start=1):
+        for c, value in enumerate(row, start=1):
+            if value is None or value == "":
+                continue  # an empty cell, not an empty string
+            if isinstance(value, str):
+                cell = sheet.cell(row=r, column=c, value=_ILLEGAL_XML.sub("", value))
+                cell.data_type = "s"  # text, even when it starts with "=": never a formula
+            else:
+                sheet.cell(row=r, column=c, value=value)
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="E8EEF4")
+    for cell in sheet[1]:
+        cell.font, cell.fill = bold, fill
+        cell.alignment = Alignment(vertical="top", wrap_text=True)
+    for i, width in enumerate(column_widths(table), start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    book.properties.creator = "fairapp"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,205 @@
+"""Thai text in ReportLab PDFs, done right: Sarabun, HarfBuzz shaping, searchable text, line breaking.
+
+What was measured (../shared/THAI-PDF.md) and why this module exists:
+- `canvas.drawString(..., shaping=True)` does nothing in a normal install; pre-shaping the string with
+  `shapeStr` and drawing the result is what stacks the marks (ที่นี่, ญี่ปุ่น, น้ำ, ผู้ใหญ่, ฐู).
+- Shaped glyphs are mapped to private-use code points, so a reader copying the text would get broken
+  Thai. Each drawn string is wrapped in a marked-content span whose /ActualText is the original string:
+  poppler (pdftotext), Acrobat and browsers' viewers then extract exactly what was meant.
+- Thai has no spaces between words: lines break at ICU's Thai word boundaries, never inside a cluster.
+
+Public API: register_fonts, draw_text, text_width, fit_text_size, wrap_text.
+"""
+from __future__ import annotations
+
+import threading
+import unicodedata
+from pathlib import Path
+
+import icu
+from reportlab.lib.fonts import addMapping
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import ShapedStr, TTFont, shapeStr
+
+import fairapp
+
+FONT_DIR = Path(fairapp.__file__).resolve().parent.parent / "static" / "fonts"
+FONTS = {"Sarabun": "Sarabun-Regular.ttf", "Sarabun-Bold": "Sarabun-Bold.ttf"}
+
+_lock = threading.Lock()
+_registered = False
+
+# A line never starts with these (closing punctuation, repetition mark, spacing vowels that belong to
+# the consonant before them) and never ends with these (opening punctuation, Thai leading vowels).
+_NO_LINE_START_CATEGORIES = {"Mn", "Mc", "Me", "Pe", "Pf", "Po"}
+_NO_LINE_START = set("ๆฯ\u0e30\u0e32\u0e33\u0e45")  # ๆ ฯ ะ า ำ ๅ
+_NO_LINE_END_CATEGORIES = {"Ps", "Pi"}
+_NO_LINE_END = set("\u0e40\u0e41\u0e42\u0e43\u0e44")  # เ แ โ ใ ไ
+
+
+def register_fonts() -> None:
+    """Register Sarabun and Sarabun-Bold (TrueType, shapable) with ReportLab; safe to call again."""
+    global _registered
+    if _registered:
+        return
+    with _lock:
+        if _registered:
+            return
+        known = set(pdfmetrics.getRegisteredFontNames())
+        for name, filename in FONTS.items():
+            if name not in known:
+                pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / filename)))
+        # <b> in Paragraphs picks the bold face.
+        addMapping("Sarabun", 0, 0, "Sarabun")
+        addMapping("Sarabun", 1, 0, "Sarabun-Bold")
+        addMapping("Sarabun", 0, 1, "Sarabun")
+        addMapping("Sarabun", 1, 1, "Sarabun-Bold")
+        _registered = True
+
+
+def _shaped(text: str, font: str, size: float) -> str:
+    """The string as HarfBuzz shaped it (a ShapedStr), or the string itself when shaping changes nothing."""
+    register_fonts()
+    return shapeStr(text, font, size) if text else text
+
+
+def _width(shaped: str, font: str, size: float) -> float:
+    if isinstance(shaped, ShapedStr) and shaped.__shapeData__ is not None:
+        return sum(d.x_advance for d in shaped.__shapeData__) * size / 1000
+    return pdfmetrics.stringWidth(shaped, font, size)
+
+
+def text_width(text: str, font: str = "Sarabun", size: float = 12) -> float:
+    """The width in points of the text as drawn by draw_text (shaped: marks take no room)."""
+    return _width(_shaped(text, font, size), font, size)
+
+
+def actual_text(text: str) -> str:
+    """The text as a PDF hex string of UTF-16BE with its byte-order mark: <FEFF...>."""
+    return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
+
+
+def draw_text(canvas, x: float, y: float, text: str, font: str = "Sarabun", size: float = 12,
+              align: str = "left") -> float:
+    """Draw one line of text, shaped, with its original string as /ActualText; returns its width.
+
+    `align` is "left" (x is the start), "center" (x is the middle) or "right" (x is the end).
+    Leaves the canvas' font set to `font` at `size`.
+    """
+    if align not in ("left", "center", "right"):
+        raise ValueError(f"align must be left, center or right, not {align!r}")
+    if not text:
+        return 0.0
+    shaped = _shaped(text, font, size)
+    canvas.setFont(font, size)
+    # A marked-content span around the text object: /ActualText gives extractors the real characters.
+    canvas.addLiteral(f"/Span <</ActualText {actual_text(text)}>> BDC")
+    if align == "left":
+        canvas.drawString(x, y, shaped)
+    elif align == "center":
+        canvas.drawCentredString(x, y, shaped)
+    else:
+        canvas.drawRightString(x, y, shaped)
+    canvas.addLiteral("EMC")
+    return _width(shaped, font, size)
+
+
+def fit_text_size(text: str, font: str, max_width: float, size: float, min_size: float) -> float:
+    """The largest size (in steps of 0.5 pt) <= size and >= min_size at which the text fits max_width.
+
+    min_size when nothing fits (the caller then wraps or accepts the overflow).
+    """
+    if text_width(text, font, size) <= max_width:
+        return size
+    width_1000 = text_width(text, font, 1000)
+    guess = size if width_1000 <= 0 else max_width * 1000 / width_1000
+    candidate = max(min_size, min(size, int(guess * 2) / 2))
+    while candidate > min_size and text_width(text, font, candidate) > max_width:
+        candidate = max(min_size, candidate - 0.5)
+    return candidate
+
+
+_local = threading.local()  # ICU break iterators hold state: one of each per thread
+
+
+def _boundaries(kind: str, text: str) -> list[int]:
+    """The boundaries (offsets) of words ("word") or grapheme clusters ("char") in the text."""
+    iterators = getattr(_local, "iterators", None)
+    if iterators is None:
+        thai = icu.Locale("th")
+        iterators = _local.iterators = {"word": icu.BreakIterator.createWordInstance(thai),
+                                        "char": icu.BreakIterator.createCharacterInstance(thai)}
+    it = iterators[kind]
+    it.setText(text)
+    if all(ord(c) <= 0xFFFF for c in text):
+        return list(it)
+    # ICU counts UTF-16 code units; Python counts code points (they differ past U+FFFF, e.g. emoji).
+    index, unit = {}, 0
+    for i, c in enumerate(text):
+        index[unit] = i
+        unit += 2 if ord(c) > 0xFFFF else 1
+    index[unit] = len(text)
+    return [index[b] for b in it if b in index]
+
+
+def _may_break(text: str, pos: int) -> bool:
+    """True when a line may end just before text[pos] (pos is a word or cluster boundary)."""
+    before, after = text[pos - 1], text[pos]
+    if before.isspace() or after.isspace():
+        return True
+    if after in _NO_LINE_START or unicodedata.category(after) in _NO_LINE_START_CATEGORIES:
+        return False
+    if before in _NO_LINE_END or unicodedata.category(before) in _NO_LINE_END_CATEGORIES:
+        return False
+    return True
+
+
+def _pieces(text: str) -> list[str]:
+    """The text cut at the places where a line may break (Thai word boundaries, spaces)."""
+    cuts = [0] + [b for b in _boundaries("word", text) if 0 < b < len(text) and _may_break(text, b)]
+    cuts.append(len(text))
+    return [text[a:b] for a, b in zip(cuts, cuts[1:]) if b > a]
+
+
+def _split_long(piece: str, font: str, size: float, max_width: float) -> list[str]:
+    """A word wider than the line, cut between grapheme clusters (never inside one)."""
+    cuts = [0] + [b for b in _boundaries("char", piece) if 0 < b < len(piece) and _may_break(piece, b)]
+    cuts.append(len(piece))
+    lines, line = [], ""
+    for segment in (piece[a:b] for a, b in zip(cuts, cuts[1:])):
+        if line and text_width(line + segment, font, size) > max_width:
+            lines.append(line)
+            line = segment
+        else:
+            line += segment  # a single cluster wider than the line stays whole, alone
+    if line:
+        lines.append(line)
+    return lines
+
+
+def wrap_text(text: str, font: str, size: float, max_width: float) -> list[str]:
+    """The text broken into lines that fit max_width at that size.
+
+    Breaks at spaces and at Thai word boundaries (ICU, locale th), never inside a grapheme cluster and
+    never before a combining mark, a spacing vowel or closing punctuation; a newline always breaks.
+    A word longer than a whole line is cut between grapheme clusters.
+    """
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for piece in _pieces(paragraph):
+            candidate = line + piece
+            if text_width(candidate.rstrip(), font, size) <= max_width:
+                line = candidate
+                continue
+            if line.strip():
+                lines.append(line.rstrip())
+            piece = piece.lstrip()
+            if text_width(piece.rstrip(), font, size) <= max_width:
+                line = piece
+            else:
+                parts = _split_long(piece.rstrip(), font, size, max_width)
+                lines.extend(parts[:-1])
+                line = parts[-1] if parts else ""
+        lines.append(line.rstrip())
+    return lines
