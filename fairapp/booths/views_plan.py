@@ -24,7 +24,7 @@ from ..core.storage import storage
 from ..core.uploads import UploadRefused, accept_image
 from ..extensions import db
 from ..fairs.models import Fair
-from . import bp, operations as ops, plan_ops
+from . import bp, operations as ops, plan_ops, plan_render
 from .models import Application, Booth, BoothSetup, BoothType
 from .views_org import booth_types, commit_and_mail, fair_or_404, rollback
 from .views_staff import staff_fair_or_404
@@ -106,14 +106,14 @@ def _image_url(fair: Fair, setup: BoothSetup) -> str | None:
     return url_for("booths.floorplan_image", fair_id=fair.id, v=key[:8]) if key else None
 
 
-def _cells(plan: plan_ops.Plan, lang: str, public: bool) -> list[dict]:
+def _cells(plan: plan_render.Plan, lang: str, public: bool) -> list[dict]:
     """What the SVG draws for each booth: state, label lines fitted to the rectangle, hover title."""
     cells = []
     for booth in plan.booths:
-        state = plan_ops.public_state(plan, booth) if public else plan.states[booth.id]
+        state = plan_render.public_state(plan, booth) if public else plan.states[booth.id]
         org = booth.application.organization if booth.application else None
         name = org.name(lang) if org else ""
-        label = plan_ops.fit_label(booth.code, name, booth.w, booth.h)
+        label = plan_render.fit_label(booth.code, name, booth.w, booth.h)
         state_label = (PUBLIC_STATE_LABELS if public else STATE_LABELS)[state]
         cells.append({"booth": booth, "state": state, "label": label, "name": name, "state_label": state_label,
                       "title": " · ".join(p for p in (booth.code, name or str(state_label),
@@ -122,7 +122,7 @@ def _cells(plan: plan_ops.Plan, lang: str, public: bool) -> list[dict]:
 
 
 def _render(fair: Fair, selected_id: int | None = None, posted: tuple[str, BaseForm] | None = None):
-    plan = plan_ops.load_plan(fair)
+    plan = plan_render.load_plan(fair)
     lang = locale_code()
     by_id = {b.id: b for b in plan.booths}
     if posted is not None and posted[1].data.get("booth") in by_id:
@@ -156,7 +156,7 @@ def _render(fair: Fair, selected_id: int | None = None, posted: tuple[str, BaseF
         "booths/plan_edit.html", fair=fair, plan=plan, cells=_cells(plan, lang, public=False),
         selected=selected, selected_state=plan.states.get(selected.id) if selected else None,
         forms=forms, posted=posted[0] if posted else None, types=plan.types, state_labels=STATE_LABELS,
-        colors=plan_ops.STATE_COLORS, assign_extra=assign_extra, image_url=_image_url(fair, plan.setup),
+        colors=plan_render.STATE_COLORS, assign_extra=assign_extra, image_url=_image_url(fair, plan.setup),
         px=PX_PER_UNIT)
 
 
@@ -396,12 +396,12 @@ def plan_image_remove(fair_id: int):
 def floorplan(fair_id: int):
     """Which organization is where: the plan with names, a legend and an index by booth code. Printable."""
     fair = fair_or_404(fair_id)
-    plan = plan_ops.load_plan(fair, waiting=False)
+    plan = plan_render.load_plan(fair, waiting=False)
     lang = locale_code()
     cells = _cells(plan, lang, public=True)
     return render_template("booths/plan_public.html", fair=fair, plan=plan, cells=cells,
                            index=[c for c in cells if c["name"]], state_labels=PUBLIC_STATE_LABELS,
-                           colors=plan_ops.STATE_COLORS,
+                           colors=plan_render.STATE_COLORS,
                            image_url=_image_url(fair, plan.setup), px=PX_PER_UNIT)
 
 
@@ -409,10 +409,10 @@ def floorplan(fair_id: int):
 def floorplan_pdf(fair_id: int):
     """The same plan as an A4 landscape PDF (Thai shaped with HarfBuzz, text extractable)."""
     fair = fair_or_404(fair_id)
-    plan = plan_ops.load_plan(fair, waiting=False)
+    plan = plan_render.load_plan(fair, waiting=False)
     key = plan.setup.plan_image_key
     image = storage().read(key) if key and storage().exists(key) else None
-    data = plan_ops.render_floorplan_pdf(fair, plan, locale_code(), image=image,
+    data = plan_render.render_floorplan_pdf(fair, plan, locale_code(), image=image,
                                          state_labels={k: str(v) for k, v in PUBLIC_STATE_LABELS.items()})
     response = current_app.response_class(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = 'inline; filename="floorplan.pdf"'

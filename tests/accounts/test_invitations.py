@@ -3,7 +3,7 @@ import re
 
 from fairapp.accounts.models import Invitation, Membership, User
 from fairapp.core.time import utcnow
-from tests.factories import PASSWORD, create_org, create_fair, create_user, grant
+from tests.factories import create_fair, create_org, create_user, grant
 
 
 def _invite(client, post_form, org, email, outbox):

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from fairapp.booths import plan_ops
+from fairapp.booths import plan_ops, plan_render
 from fairapp.booths.models import Application, Booth, BoothSetup, BoothType, Status
 from fairapp.core.audit import AuditEntry
 from fairapp.core.storage import storage
@@ -201,24 +201,24 @@ def test_load_plan_states(db, fair, staff, plan_world):
     booths["A01"].application_id = plan_world["apps"]["culture"].id
     booths["A03"].blocked = True
     db.session.commit()
-    plan = plan_ops.load_plan(fair)
+    plan = plan_render.load_plan(fair)
     states = {b.code: plan.states[b.id] for b in plan.booths}
     # temple (standard) still waits, so the free standard booth is "reserved"; school (double) waits too.
     assert states == {"A01": "assigned", "A02": "reserved", "A03": "blocked", "B01": "reserved"}
     assert [a.organization.name_th for a in plan.waiting] == ["วัดพระธาตุดอยตุง", "โรงเรียนสามัคคีวิทยาคม"]
-    public = plan_ops.load_plan(fair, waiting=False)
+    public = plan_render.load_plan(fair, waiting=False)
     assert public.states[booths["A02"].id] == "available"  # without the waiting list: nothing reserved
 
 
 def test_labels_fit_their_booth():
-    label = plan_ops.fit_label("A01", ORG_TH, 2, 2)
+    label = plan_render.fit_label("A01", ORG_TH, 2, 2)
     assert "".join(label.name_lines) == ORG_TH and len(label.name_lines) >= 2
     assert 0.2 <= label.name_size <= 0.42
     bottom = label.name_y[-1] + label.name_size * 0.35
     assert label.code_y > 0 and bottom < 2
-    tiny = plan_ops.fit_label("A01", ORG_TH * 3, 1, 1)
+    tiny = plan_render.fit_label("A01", ORG_TH * 3, 1, 1)
     assert all(line.endswith("…") for line in tiny.name_lines[-1:])
-    assert plan_ops.fit_label("A01", "", 1, 1).name_lines == ()
+    assert plan_render.fit_label("A01", "", 1, 1).name_lines == ()
 
 
 # ---- who may see and change what ----
