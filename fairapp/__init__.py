@@ -19,7 +19,10 @@ def create_app(config: dict | None = None) -> Flask:
     config_module.load(app, config)
 
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
+    from .core import http
     from .core.i18n import select_locale
+
+    http.register(app)  # before the blueprints: their <int:...> rules use the bounded converter
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))

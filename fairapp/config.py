@@ -47,7 +47,7 @@ def load(app, overrides: dict | None) -> None:
     cfg.update(
         SQLALCHEMY_DATABASE_URI="sqlite:///" + os.path.join(inst, "fairapp.db"),
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
-        MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=64 * 1024 * 1024,  # several phone photos in one request
         MAX_FORM_MEMORY_SIZE=2 * 1024 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from ..accounts.models import Membership, User
+from ..accounts.models import Membership, Organization, User
 from ..core import audit
 from ..core.errors import DomainError
 from ..core.mail import queue_mail
@@ -70,6 +70,14 @@ class TypeFull(DomainError):
     message = _l("บูธประเภท %(name)s เต็มแล้ว")
 
 
+class NotFirstInLine(DomainError):
+    message = _l("ยังมีองค์กรอยู่ก่อนในรายชื่อสำรอง ที่ว่างจะเสนอให้ตามลำดับ")
+
+
+class AlreadyCheckedIn(DomainError):
+    message = _l("องค์กรนี้เช็กอินแล้ว จึงถอนใบสมัครเองไม่ได้ กรุณาติดต่อเจ้าหน้าที่งาน")
+
+
 class NotAllocated(DomainError):
     message = _l("องค์กรนี้ยังไม่ได้รับการจัดสรรบูธ จึงเช็กอินไม่ได้")
 
@@ -116,6 +124,12 @@ def _lock_type(booth_type_id: int) -> BoothType:
                               .with_for_update().execution_options(populate_existing=True)).one()
 
 
+def _lock_application(application: Application) -> Application:
+    """The application's row locked and re-read, so two requests never act on a stale status."""
+    return db.session.scalars(select(Application).where(Application.id == application.id)
+                              .with_for_update().execution_options(populate_existing=True)).one()
+
+
 def _lock_booth(booth_id: int) -> Booth:
     """The booth's row locked and RE-READ: a copy loaded earlier in the request may be stale."""
     return db.session.scalars(select(Booth).where(Booth.id == booth_id)
@@ -123,6 +137,13 @@ def _lock_booth(booth_id: int) -> Booth:
 
 
 # ---- organizations ----
+
+def live_applications(fair_id: int, org_id: int) -> int:
+    """Applications of an organization in a fair that count against the per-organization limit."""
+    return db.session.scalar(select(func.count(Application.id)).where(
+        Application.fair_id == fair_id, Application.organization_id == org_id,
+        Application.status.in_(LIVE))) or 0
+
 
 def save_application(application: Application | None, *, fair: Fair, org_id: int, booth_type: BoothType,
                      data: dict, people: list[dict], actor: User, photo_key: str | None = None) -> Application:
@@ -133,9 +154,9 @@ def save_application(application: Application | None, *, fair: Fair, org_id: int
         raise DomainError(_l("ประเภทบูธนี้ไม่ใช่ของงานนี้"))
     before = None
     if application is None:
-        live = db.session.scalar(select(func.count(Application.id)).where(
-            Application.fair_id == fair.id, Application.organization_id == org_id,
-            Application.status.in_(LIVE))) or 0
+        # Lock the organization's row: two taps on "submit" must not both pass the limit.
+        db.session.execute(select(Organization.id).where(Organization.id == org_id).with_for_update())
+        live = live_applications(fair.id, org_id)
         limit = BoothSetup.for_fair(fair.id).per_org_limit
         if live >= limit:
             raise LimitReached(n=limit)
@@ -159,6 +180,10 @@ def save_application(application: Application | None, *, fair: Fair, org_id: int
                                       first_name=p["first_name"].strip(), last_name=(p.get("last_name") or "").strip())
                           for i, p in enumerate(people)]
     db.session.flush()
+    if application.status != Status.draft:
+        missing = missing_parts(application)
+        if missing:  # a submitted application is never emptied afterwards
+            raise Incomplete(missing=", ".join(missing))
     _audit("saved", application, actor, before)
     return application
 
@@ -192,9 +217,12 @@ def submit_application(application: Application, actor: User) -> Application:
 
 def withdraw_application(application: Application, actor: User) -> Application:
     """The organization withdraws; a place it held goes to the first on the waiting list."""
+    application = _lock_application(application)
     if application.status not in (Status.draft, Status.submitted, Status.approved, Status.waitlisted,
                                   Status.offered):
         raise WrongStatus(status=application.status.label)
+    if application.checked_in_at is not None:
+        raise AlreadyCheckedIn()
     before = application.snapshot()
     held = application.holds_place
     application.status = Status.withdrawn
@@ -209,6 +237,7 @@ def withdraw_application(application: Application, actor: User) -> Application:
 def accept_offer(application: Application, actor: User, now: datetime | None = None) -> Application:
     """Take the place offered from the waiting list, before the offer expires."""
     now = now or utcnow()
+    application = _lock_application(application)
     if application.status != Status.offered:
         raise WrongStatus(status=application.status.label)
     if application.offer_expires_at and application.offer_expires_at < now:
@@ -240,7 +269,16 @@ def approve_application(application: Application, actor: User) -> Status:
     if application.status not in (Status.submitted, Status.waitlisted):
         raise WrongStatus(status=application.status.label)
     before = application.snapshot()
-    if places_held(booth_type.id) < booth_type.capacity:
+    # Those already on the waiting list come first: a place goes to them before anyone else.
+    ahead = db.session.scalar(select(func.count(Application.id)).where(
+        Application.booth_type_id == booth_type.id, Application.status == Status.waitlisted,
+        Application.id != application.id,
+        (Application.waitlisted_at < application.waitlisted_at) if application.waitlisted_at is not None
+        else Application.waitlisted_at.is_not(None))) or 0
+    free = booth_type.capacity - places_held(booth_type.id)
+    if application.status == Status.waitlisted and 0 < free <= ahead:
+        raise NotFirstInLine()
+    if free > ahead:
         application.status = Status.approved
         application.decided_at = utcnow()
         application.waitlisted_at = None
@@ -339,6 +377,7 @@ def _release(application: Application) -> None:
     if application.booth is not None:
         application.booth.application_id = None
         db.session.flush()
+        db.session.expire(application, ["booth"])  # so the audit's "after" shows no booth
 
 
 def allocate_booth(application: Application, booth: Booth, actor: User) -> Booth:
@@ -380,6 +419,7 @@ def unallocate_booth(booth: Booth, actor: User) -> None:
     db.session.flush()
     db.session.refresh(application)
     _audit("unallocated", application, actor, before)
+    _notify(application, "unallocated")
 
 
 def swap_booths(first: Booth, second: Booth, actor: User) -> None:
@@ -406,6 +446,7 @@ def swap_booths(first: Booth, second: Booth, actor: User) -> None:
         if app:
             db.session.refresh(app)
             _audit("swapped", app, actor, before[app.id])
+            _notify(app, "moved")
 
 
 def check_in(application: Application, actor: User, *, client_id: str | None = None,
@@ -453,7 +494,9 @@ def move_to_type(application: Application, booth_type: BoothType, actor: User) -
         raise WrongStatus(status=application.status.label)
     old_type_id = application.booth_type_id
     held = application.holds_place
-    locked = _lock_type(booth_type.id)
+    for type_id in sorted((old_type_id, booth_type.id)):  # one order for every request: no deadlock
+        _lock_type(type_id)
+    locked = db.session.get(BoothType, booth_type.id)
     if held and places_held(locked.id) >= locked.capacity:
         raise TypeFull(name=locked.name_th)
     before = application.snapshot()

@@ -190,7 +190,7 @@ def checkin_scan(fair_id: int):
         return _bad_request(_("กรุณาสแกน QR หรือพิมพ์รหัสบูธ"))
     try:
         scanned_at = _scanned_at(data.get("scanned_at"))
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, OverflowError):
         return _bad_request(_("เวลาที่สแกนอ่านไม่ได้"))
 
     seen = db.session.scalar(select(CheckInScan).where(CheckInScan.client_id == client_id))

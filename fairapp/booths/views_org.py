@@ -19,7 +19,7 @@ from ..extensions import db
 from ..fairs.models import Fair
 from . import bp, operations as ops
 from .forms import ApplicationForm
-from .models import ACTIVITIES, Application, BoothType, Status
+from .models import ACTIVITIES, Application, BoothSetup, BoothType, Status
 
 
 def fair_or_404(fair_id: int) -> Fair:
@@ -135,7 +135,10 @@ def apply(fair_id: int):
         return render_template("booths/pick_org.html", fair=fair, orgs=orgs)
     form = ApplicationForm()
     _form_choices(form, fair)
-    if not fair.window_open("booth"):
+    limit = BoothSetup.for_fair(fair.id).per_org_limit
+    if ops.live_applications(fair.id, org.id) >= limit:
+        form.form_errors.append(str(ops.LimitReached(n=limit)))
+    elif not fair.window_open("booth"):
         form.form_errors.append(str(ops.WindowClosed()))
     elif form.validate_on_submit():
         saved = _save(form, fair, org.id, None)
@@ -165,6 +168,8 @@ def edit(application_id: int):
             person = application.people[len(form.people.entries)]
             form.people.append_entry({"title": person.title, "first_name": person.first_name,
                                       "last_name": person.last_name})
+        while len(form.people.entries) < min(len(application.people) + 2, form.people.max_entries):
+            form.people.append_entry()  # room for more people without a script
     if application.status not in ops.EDITABLE:
         form.form_errors.append(str(ops.NotEditable()))
     elif not fair.window_open("booth"):

@@ -12,6 +12,7 @@ from ..core import audit
 from ..core.errors import DomainError
 from ..core.forms import form_csrf
 from ..core.geo import province_choices
+from ..core.http import safe_id
 from ..core.i18n import locale_code, safe_next
 from ..core.thai import sort_key
 from ..extensions import db
@@ -28,6 +29,10 @@ def staff_fair_or_404(fair_id: int) -> Fair:
     if not current_user.has_fair_role(fair.id, "staff"):
         abort(403)
     return fair
+
+
+def _type_snapshot(booth_type: BoothType) -> dict:
+    return {c: getattr(booth_type, c) for c in ("name_th", "name_en", "size_label", "includes_th", "capacity")}
 
 
 @bp.route("/fairs/<int:fair_id>/booths/setup", methods=["GET", "POST"])
@@ -49,7 +54,7 @@ def setup(fair_id: int):
             db.session.add(booth_type)
             db.session.flush()
             audit.record("booth.type_created", booth_type, actor=current_user, fair_id=fair.id,
-                         after={"name_th": booth_type.name_th, "capacity": booth_type.capacity})
+                         after=_type_snapshot(booth_type))
             db.session.commit()
             flash(_("เพิ่มประเภทบูธ %(name)s แล้ว", name=booth_type.name_th), "success")
             return redirect(url_for("booths.setup", fair_id=fair.id))
@@ -82,11 +87,11 @@ def edit_type(fair_id: int, type_id: int):
         if form.capacity.data < held:
             form.capacity.errors.append(_("มีใบสมัครที่อนุมัติแล้ว %(n)d ใบ จึงลดจำนวนให้ต่ำกว่านี้ไม่ได้", n=held))
         else:
-            before = {"name_th": booth_type.name_th, "capacity": booth_type.capacity}
+            before = _type_snapshot(booth_type)
             form.populate_obj(booth_type)
             booth_type.name_en = booth_type.name_en or None
             audit.record("booth.type_changed", booth_type, actor=current_user, fair_id=fair.id, before=before,
-                         after={"name_th": booth_type.name_th, "capacity": booth_type.capacity})
+                         after=_type_snapshot(booth_type))
             if booth_type.capacity > held:
                 ops.offer_next(booth_type.id, current_user)  # new places go to the waiting list first
             commit_and_mail()
@@ -110,8 +115,8 @@ def review_query(fair: Fair, args) -> tuple[list[Application], dict]:
         query = query.where(Organization.sector == Sector(filters["sector"]))
     if filters["province"]:
         query = query.where(Organization.province_code == filters["province"])
-    if filters["type"].isdigit():
-        query = query.where(Application.booth_type_id == int(filters["type"]))
+    if safe_id(filters["type"]):
+        query = query.where(Application.booth_type_id == safe_id(filters["type"]))
     if filters["status"] in {s.value for s in REVIEW_STATUSES}:
         query = query.where(Application.status == Status(filters["status"]))
     rows = db.session.scalars(query).all()
@@ -131,10 +136,12 @@ def review(fair_id: int):
     form = RejectForm()
     if request.method == "POST":
         action = request.form.get("action")
-        ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+        ids = [i for i in (safe_id(v) for v in request.form.getlist("ids")) if i]
         chosen = db.session.scalars(select(Application).where(
-            Application.fair_id == fair.id, Application.id.in_(ids))
-            .order_by(Application.submitted_at, Application.id)).all() if ids else []
+            Application.fair_id == fair.id, Application.id.in_(ids))).all() if ids else []
+        # The waiting list first, in its order; then the rest in the order they were submitted.
+        chosen.sort(key=lambda a: (a.status != Status.waitlisted, a.waitlisted_at or a.submitted_at or a.created_at,
+                                   a.id))
         if not form.validate():
             pass  # a stale CSRF token or a too long reason: shown on the form, the ticks kept
         elif action not in ("approve", "waitlist", "reject"):
@@ -154,7 +161,7 @@ def review(fair_id: int):
     return render_template("booths/review.html", fair=fair, applications=applications, filters=filters,
                            form=form, types=booth_types(fair), remaining=ops.remaining_by_type(fair.id),
                            sectors=list(Sector), provinces=province_choices(lang), statuses=REVIEW_STATUSES,
-                           counts=counts, ticked={int(i) for i in request.form.getlist("ids") if i.isdigit()})
+                           counts=counts, ticked={safe_id(i) for i in request.form.getlist("ids")} - {None})
 
 
 def _filter_args() -> dict:
@@ -176,7 +183,7 @@ def _bulk(action: str, chosen: list[Application], reason: str | None):
                 else:
                     ops.reject_application(application, reason or "", current_user)
                     results["rejected"] += 1
-            except ops.WrongStatus:
+            except (ops.WrongStatus, ops.NotFirstInLine):
                 results["skipped"] += 1
         commit_and_mail()
     except DomainError as exc:
@@ -197,7 +204,7 @@ def move_type(application_id: int):
     if application is None or not application.can_view(current_user):
         abort(404)
     fair = staff_fair_or_404(application.fair_id)
-    booth_type = db.session.get(BoothType, request.form.get("booth_type", type=int) or 0)
+    booth_type = db.session.get(BoothType, safe_id(request.form.get("booth_type")) or 0)
     if booth_type is None or booth_type.fair_id != fair.id:
         flash(_("กรุณาเลือกประเภทบูธ"), "error")
     else:
