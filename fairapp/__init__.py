@@ -36,10 +36,11 @@ def create_app(config: dict | None = None) -> Flask:
     from .accounts import bp as accounts_bp
     from .admin import bp as admin_bp
     from .booths import bp as booths_bp
+    from .nominations import bp as nominations_bp
     from .core.views import bp as core_bp
     from .fairs import bp as fairs_bp
 
-    for blueprint in (core_bp, accounts_bp, fairs_bp, admin_bp, booths_bp):
+    for blueprint in (core_bp, accounts_bp, fairs_bp, admin_bp, booths_bp, nominations_bp):
         app.register_blueprint(blueprint)
 
     from .core import errors, security, templating

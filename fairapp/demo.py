@@ -12,6 +12,7 @@ from .core.time import today_local, utcnow
 from .extensions import db
 from .booths.models import Application, Booth, BoothPerson, BoothSetup, BoothType, Status
 from .fairs.models import Fair, FairRole
+from .nominations.models import Category, Nomination, NominationEvent, NominationStatus, NominatorKind
 
 DEMO_PASSWORD = "fair-demo-2564"
 
@@ -93,7 +94,60 @@ def load_demo() -> str:
             db.session.add(FairRole(fair=past, user=user, role=role))
     db.session.flush()
     applications = _demo_booths(fair, orgs, now)
-    return f"{len(ORGS)} organizations, {len(USERS)} users, 2 fairs, {applications} booth applications"
+    nominations = _demo_nominations(fair, orgs, now)
+    return (f"{len(ORGS)} organizations, {len(USERS)} users, 2 fairs, {applications} booth applications, "
+            f"{nominations} nominations")
+
+
+NARRATIVES = {
+    "sufficiency": "ชุมชนร่วมกันปลูกผักปลอดสารพิษ ทำบัญชีครัวเรือน และตั้งกองทุนข้าวสารเพื่อช่วยกันในยามขาดแคลน",
+    "discipline": "สมาชิกตกลงกติกาชุมชนร่วมกัน เช่น การคัดแยกขยะ การตรงต่อเวลาในการประชุมประจำเดือน",
+    "integrity": "เปิดเผยบัญชีกองทุนทุกเดือนที่ศาลาประชาคม และมีคณะกรรมการตรวจสอบจากตัวแทนทุกหมู่",
+    "volunteer": "จิตอาสาดูแลผู้สูงอายุที่อยู่ลำพัง และพัฒนาวัดและโรงเรียนในวันหยุด",
+    "gratitude": "จัดกิจกรรมรดน้ำดำหัวผู้สูงอายุ และเชิดชูครูภูมิปัญญาท้องถิ่นทุกปี",
+    "outcomes": "ครัวเรือนมีหนี้สินลดลง ความขัดแย้งในชุมชนลดลง และเยาวชนเข้าร่วมกิจกรรมมากขึ้น",
+}
+
+
+def _demo_nominations(fair: Fair, orgs: dict, now) -> int:
+    """Award categories and a few nominations; the culture office is a provincial office."""
+    orgs["culture"].is_provincial_office = True
+    opens, closes = fair.nomination_opens, fair.nomination_closes
+    government = Category(fair=fair, name_th="องค์กรคุณธรรมต้นแบบ ภาครัฐ", name_en="Model moral organization: government",
+                          description_th="หน่วยงานภาครัฐที่ขับเคลื่อนคุณธรรมจนเป็นแบบอย่าง",
+                          eligible_sectors=["government"], opens_on=opens, closes_on=closes,
+                          nominator_kind=NominatorKind.both, max_per_nominator=3, min_photos=3, min_pdfs=1,
+                          sort_order=0)
+    education = Category(fair=fair, name_th="องค์กรคุณธรรมต้นแบบ ภาคการศึกษา", name_en="Model moral organization: education",
+                         eligible_sectors=["education"], opens_on=opens, closes_on=closes,
+                         nominator_kind=NominatorKind.both, min_photos=3, min_pdfs=1, sort_order=1)
+    community = Category(fair=fair, name_th="ชุมชนคุณธรรมต้นแบบ", name_en="Model moral community",
+                         description_th="ชุมชนที่ร่วมกันส่งเสริมคุณธรรม เสนอชื่อโดยสำนักงานวัฒนธรรมจังหวัด",
+                         nominee_kind="community", eligible_provinces=["57"], opens_on=opens, closes_on=closes,
+                         nominator_kind=NominatorKind.office, max_per_nominator=5, min_photos=3, min_pdfs=0,
+                         sort_order=2)
+    db.session.add_all([government, education, community])
+    db.session.flush()
+    rows = [
+        Nomination(fair_id=fair.id, category_id=government.id, nominator_org_id=orgs["culture"].id,
+                   nominee_org_id=orgs["culture"].id, narratives=dict(NARRATIVES), status=NominationStatus.draft),
+        Nomination(fair_id=fair.id, category_id=education.id, nominator_org_id=orgs["mfu"].id,
+                   nominee_org_id=orgs["mfu"].id, narratives=dict(NARRATIVES), status=NominationStatus.submitted,
+                   submitted_at=now - timedelta(days=3)),
+        Nomination(fair_id=fair.id, category_id=community.id, nominator_org_id=orgs["culture"].id,
+                   community_name="ชุมชนบ้านป่าซาง", community_village="บ้านป่าซาง หมู่ 4",
+                   community_subdistrict="ป่าซาง", community_district_code="5707", community_province_code="57",
+                   narratives=dict(NARRATIVES), status=NominationStatus.returned,
+                   review_note="กรุณาเพิ่มรูปกิจกรรมจิตอาสา และระบุจำนวนครัวเรือนที่เข้าร่วม",
+                   submitted_at=now - timedelta(days=5)),
+    ]
+    db.session.add_all(rows)
+    db.session.flush()
+    for n in rows[1:]:
+        db.session.add(NominationEvent(nomination_id=n.id, action="submitted", created_at=now - timedelta(days=5)))
+    db.session.add(NominationEvent(nomination_id=rows[2].id, action="returned", comment=rows[2].review_note,
+                                   created_at=now - timedelta(days=1)))
+    return len(rows)
 
 
 def _demo_booths(fair: Fair, orgs: dict, now) -> int:

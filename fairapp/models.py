@@ -3,3 +3,4 @@ from .accounts.models import Invitation, Membership, Organization, User  # noqa:
 from .core.audit import AuditEntry  # noqa: F401
 from .fairs.models import Fair, FairRole  # noqa: F401
 from .booths.models import Application, Booth, BoothPerson, BoothSetup, BoothType, CheckInScan  # noqa: F401
+from .nominations.models import Category, Evidence, Nomination, NominationEvent  # noqa: F401

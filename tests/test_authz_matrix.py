@@ -29,6 +29,9 @@ from fairapp.accounts import operations as account_ops
 from fairapp.accounts.models import Invitation
 from fairapp.booths.models import Application, Booth, BoothPerson, BoothSetup, BoothType, Status
 from fairapp.core.storage import storage
+from fairapp.accounts.models import Organization
+from fairapp.fairs.models import Fair
+from fairapp.nominations.models import Category, Evidence, Nomination, NominationStatus, NominatorKind
 from fairapp.core.mail import outbox_messages, send_mail
 from fairapp.core.time import today_local
 from fairapp.extensions import db as _db
@@ -170,6 +173,34 @@ EXPECTED: dict[str, Row] = {
                                post={**FAIR_STAFF, "staff": "400", "admin": "400"}),
     "booths.checkin_dashboard": Row("/fairs/{fair}/checkin/dashboard", get=FAIR_STAFF),
     "booths.checkin_stats": Row("/fairs/{fair}/checkin/stats", get=FAIR_STAFF),
+    # nominations: nominators (org A's draft nomination of itself)
+    "nominations.fair_nominations": Row("/fairs/{fair}/nominations", get=PUBLIC),
+    # The world's category takes nominations from provincial offices only: a plain member's POST is refused.
+    "nominations.new": Row("/fairs/{fair}/nominations/new/{category}", get=ORG_MEMBERS, post=ORG_MEMBERS),
+    "nominations.view": Row("/nominations/{nomination}", get=APP_VIEW),
+    "nominations.edit": Row("/nominations/{nomination}/edit", get=APP_EDIT,
+                            post=_app_edit("302 /nominations/{nomination}/edit")),
+    "nominations.autosave": Row("/nominations/{nomination}/autosave", get=POST_ONLY, post=_app_edit("400")),
+    "nominations.submit": Row("/nominations/{nomination}/submit", get=POST_ONLY,
+                              post=_app_edit("302 /nominations/{nomination}")),
+    "nominations.delete": Row("/nominations/{nomination}/delete", get=POST_ONLY,
+                              post=_app_edit("302 /fairs/{fair}/nominations")),
+    "nominations.upload_evidence": Row("/nominations/{nomination}/evidence", get=POST_ONLY,
+                                       post=_app_edit("302 /nominations/{nomination}/edit")),
+    "nominations.delete_evidence": Row("/nominations/{nomination}/evidence/{evidence}/delete", get=POST_ONLY,
+                                       post=_app_edit("302 /nominations/{nomination}/edit")),
+    "nominations.evidence_file": Row("/nominations/{nomination}/evidence/{evidence}", get=APP_VIEW),
+    "nominations.evidence_thumb": Row("/nominations/{nomination}/evidence/{evidence}/thumb", get=APP_VIEW),
+    "nominations.dossier": Row("/nominations/{nomination}/dossier.pdf", get=APP_VIEW),
+    # nominations: fair staff
+    "nominations.categories": Row("/fairs/{fair}/nominations/categories", get=FAIR_STAFF, post=FAIR_STAFF),
+    "nominations.edit_category": Row("/fairs/{fair}/nominations/categories/{category}", get=FAIR_STAFF,
+                                     post=FAIR_STAFF),
+    "nominations.review": Row("/fairs/{fair}/nominations/review", get=FAIR_STAFF),
+    "nominations.staff_view": Row("/nominations/{nomination}/review", get=FAIR_STAFF),
+    "nominations.decide": Row("/nominations/{nomination}/decide", get=POST_ONLY, post=FAIR_STAFF),
+    "nominations.export_csv": Row("/fairs/{fair}/nominations/export.csv", get=FAIR_STAFF),
+    "nominations.export_xlsx": Row("/fairs/{fair}/nominations/export.xlsx", get=FAIR_STAFF),
     "booths.export_applications_csv": Row("/fairs/{fair}/booths/export/applications.csv", get=FAIR_STAFF),
     "booths.export_applications_xlsx": Row("/fairs/{fair}/booths/export/applications.xlsx", get=FAIR_STAFF),
     "booths.export_allocations_csv": Row("/fairs/{fair}/booths/export/allocations.csv", get=FAIR_STAFF),
@@ -180,7 +211,8 @@ EXPECTED: dict[str, Row] = {
                                   "admin": "302 /booths/{application}"}),
 }
 
-LAST = {"accounts.logout"}  # ends the session: run after every other cell
+# Run after every other cell, in this order: deleting the nomination, then ending the session.
+LAST = ("nominations.delete", "accounts.logout")
 
 
 def _routes(app) -> dict[str, set[str]]:
@@ -221,10 +253,12 @@ def world(app, db):
                   link="http://localhost/confirm/x")
         mail_name = outbox_messages()[0].name
     booth_type, application = _booth_world(app, fair, org_a, users["org_member"])
+    category, nomination, evidence = _nomination_world(app, fair, org_a, users["org_member"])
     ids = {"org": org_a.id, "other_org": org_b.id, "fair": fair.id, "other_fair": other_fair.id,
            "invitation": invitation.id, "invitation_b": invitation_b.id, "grant": spare_grant.id,
            "other_fair_grant": other_fair_grant.id, "mail": mail_name,
-           "booth_type": booth_type.id, "application": application.id}
+           "booth_type": booth_type.id, "application": application.id,
+           "category": category.id, "nomination": nomination.id, "evidence": evidence.id}
     return SimpleNamespace(ids=ids, users=users, spare=spare, invitation_token=invitation_token)
 
 
@@ -241,6 +275,27 @@ def _booth_world(app, fair, org, member):
     _db.session.add(application)
     _db.session.commit()
     return booth_type, application
+
+
+def _nomination_world(app, fair, org, member):
+    """A category (provincial offices nominate) and org A's draft nomination of itself, with a photo."""
+    category = Category(fair_id=fair.id, name_th="องค์กรคุณธรรมต้นแบบ", opens_on=today_local() - timedelta(days=1),
+                        closes_on=today_local() + timedelta(days=10), nominator_kind=NominatorKind.office,
+                        min_photos=0, min_pdfs=0, sections=["sufficiency"])
+    _db.session.add(category)
+    _db.session.flush()
+    nomination = Nomination(fair_id=fair.id, category_id=category.id, nominator_org_id=org.id,
+                            nominee_org_id=org.id, narratives={"sufficiency": "ปลูกผักสวนครัว"},
+                            created_by_id=member.id)
+    _db.session.add(nomination)
+    _db.session.flush()
+    with app.test_request_context():
+        key = storage().save(_tiny_png(), "png")
+    evidence = Evidence(nomination_id=nomination.id, kind="photo", storage_key=key, thumb_key=key,
+                        original_name="photo.png", size_bytes=10, sha256="0" * 64)
+    _db.session.add(evidence)
+    _db.session.commit()
+    return category, nomination, evidence
 
 
 def _tiny_png() -> bytes:
@@ -270,7 +325,7 @@ def _check(response, expect: str, url: str) -> str | None:
     location = response.headers.get("Location", "")
     got = f"{response.status_code}" + (f" -> {location}" if location else "")
     if expect.startswith("302 "):
-        if response.status_code != 302:
+        if response.status_code not in (302, 303):  # 303: "see the page" after a POST
             return got
         parts = urlsplit(location)
         if expect == "302 login":
@@ -296,7 +351,7 @@ def test_every_route_has_a_row(app):
 def test_every_row_is_complete_and_points_at_its_endpoint(app):
     ids = {"org": 1, "other_org": 2, "fair": 3, "other_fair": 4, "invitation": 5, "invitation_b": 6,
            "grant": 7, "other_fair_grant": 8, "mail": "20250101T000000000000-0123abcd.eml",
-           "booth_type": 9, "application": 10}
+           "booth_type": 9, "application": 10, "category": 11, "nomination": 12, "evidence": 13}
     adapter = app.url_map.bind("localhost")
     problems = []
     for endpoint, methods in _routes(app).items():
@@ -335,6 +390,7 @@ def _cells():
                 continue
             target = last if endpoint in LAST else (gets if method == "GET" else posts)
             target.append((endpoint, method, row.url, cells))
+    last.sort(key=lambda cell: LAST.index(cell[0]))
     return gets + posts + last
 
 
@@ -513,6 +569,28 @@ def _allocated(world):
     return {}
 
 
+def _office(world):
+    org = _db.session.get(Organization, world.ids["org"])
+    org.is_provincial_office = True
+    _db.session.commit()
+    return {}
+
+
+def _submitted(world):
+    nomination = _db.session.get(Nomination, world.ids["nomination"])
+    nomination.status = NominationStatus.submitted
+    _db.session.commit()
+    return {}
+
+
+def _category_data(world):
+    fair = _db.session.get(Fair, world.ids["fair"])
+    return {"name_th": "ชุมชนคุณธรรมต้นแบบ", "nominee_kind": "community", "nominator_kind": "both",
+            "opens_on": fair.nomination_opens.isoformat(), "closes_on": fair.nomination_closes.isoformat(),
+            "max_per_nominator": "3", "sections": ["sufficiency", "outcomes"], "narrative_max_chars": "3000",
+            "min_photos": "1", "min_pdfs": "0", "max_files": "10"}
+
+
 def _draft(world):
     return _set_status(world, Status.draft)
 
@@ -608,6 +686,27 @@ CSRF_CASES: dict[str, list[CsrfCase]] = {
     "booths.checkin_scan": [CsrfCase("staff", "/fairs/{fair}/checkin/scan", json=True, ok=200, setup=_allocated,
                                      data={"client_id": "0c4d2f4e-7a51-4f0e-9a55-3b8f0d6a2e11",
                                            "booth_code": "A01"})],
+    "nominations.new": [CsrfCase("org_member", "/fairs/{fair}/nominations/new/{category}", refusal="form",
+                                 setup=_office,
+                                 data={"nominee": "community", "community_name": "ชุมชนบ้านป่าซาง",
+                                       "province": "57", "district": "5707"})],
+    "nominations.edit": [CsrfCase("org_member", "/nominations/{nomination}/edit", refusal="form",
+                                  data={"s_sufficiency": "ปลูกผักสวนครัวทุกหลังคาเรือน", "action": "save"})],
+    "nominations.autosave": [CsrfCase("org_member", "/nominations/{nomination}/autosave", json=True, ok=200,
+                                      data={"sufficiency": "ออมเงินวันละบาท"})],
+    "nominations.submit": [CsrfCase("org_member", "/nominations/{nomination}/submit")],
+    "nominations.delete": [CsrfCase("org_member", "/nominations/{nomination}/delete")],
+    "nominations.upload_evidence": [CsrfCase("org_member", "/nominations/{nomination}/evidence", ok=303,
+                                             data=lambda w: {"files": (_Png(), "garden.png"),
+                                                             "caption": "แปลงผัก"})],
+    "nominations.delete_evidence": [CsrfCase("org_member", "/nominations/{nomination}/evidence/{evidence}/delete",
+                                             ok=303)],
+    "nominations.categories": [CsrfCase("staff", "/fairs/{fair}/nominations/categories", refusal="form",
+                                        data=_category_data)],
+    "nominations.edit_category": [CsrfCase("staff", "/fairs/{fair}/nominations/categories/{category}",
+                                           refusal="form", data=_category_data)],
+    "nominations.decide": [CsrfCase("staff", "/nominations/{nomination}/decide", refusal="form", setup=_submitted,
+                                    data={"action": "eligible"})],
     "booths.review": [CsrfCase("staff", "/fairs/{fair}/booths/review", refusal="form",
                                data=lambda w: {"ids": str(w.ids["application"]), "action": "approve"})],
 }

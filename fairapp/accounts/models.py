@@ -116,6 +116,8 @@ class Organization(db.Model):
     province_code: Mapped[str] = mapped_column(String(2), index=True)
     district_code: Mapped[str] = mapped_column(String(4))
     tax_id: Mapped[str | None] = mapped_column(String(13), unique=True)
+    # A provincial office (e.g. a provincial culture office) may nominate other organizations and communities.
+    is_provincial_office: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list["Membership"]] = relationship(

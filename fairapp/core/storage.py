@@ -10,7 +10,7 @@ import re
 import secrets
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, g
 
 _KEY = re.compile(r"^[a-z0-9]{32}\.(jpg|png|webp|pdf)$")
 
@@ -52,3 +52,20 @@ def storage() -> LocalStorage:
     """The app's file store (instance/uploads unless UPLOAD_DIR says otherwise)."""
     root = current_app.config.get("UPLOAD_DIR") or os.path.join(current_app.instance_path, "uploads")
     return LocalStorage(root)
+
+
+def delete_after_commit(*keys: str | None) -> None:
+    """Delete these files once the request's transaction has committed (see delete_committed)."""
+    g.setdefault("storage_deletions", []).extend(k for k in keys if k)
+
+
+def delete_committed() -> None:
+    """Delete the files queued by delete_after_commit; call right after the commit."""
+    store = storage()
+    for key in g.pop("storage_deletions", []):
+        store.delete(key)
+
+
+def keep_queued_files() -> None:
+    """Forget queued deletions (the transaction rolled back, so the rows that own the files remain)."""
+    g.pop("storage_deletions", None)

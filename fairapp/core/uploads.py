@@ -2,11 +2,25 @@
 
 An image is opened with Pillow (decompression bombs refused), must be JPEG, PNG or WebP, is re-encoded
 (which drops EXIF, GPS location included) and scaled down to a maximum size before it is stored.
+
+Evidence (`accept_evidence`) is a photo or a PDF, decided by the first bytes and a successful decode:
+- a photo must decode completely (a truncated one is refused); it is turned upright, re-encoded without
+  any metadata, scaled to fit MAX_EVIDENCE_SIDE, and stored with a JPEG thumbnail;
+- a PDF must parse with pypdf, must not be encrypted, and must carry no script, automatic action, launch
+  action or embedded file; its original bytes are stored. A PDF that parses only after pypdf repairs its
+  cross-reference table is accepted but flagged for staff.
+Everything else is refused with a message that names the file and, for sizes, the limit.
 """
 from __future__ import annotations
 
+import hashlib
 import io
+import logging
+import re
+import unicodedata
 import warnings
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -19,9 +33,165 @@ MAX_IMAGE_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 40_000_000          # decoded size refused beyond this (a "bomb")
 MAX_SIDE = 2000                  # stored images are scaled to fit this
 
+# Evidence (nominations)
+MB = 1024 * 1024
+MAX_PHOTO_BYTES = 10 * MB
+MAX_PDF_BYTES = 20 * MB
+MAX_EVIDENCE_PIXELS = 64_000_000  # a 50-megapixel phone photo passes; a 20,000 x 20,000 bomb does not
+MAX_EVIDENCE_SIDE = 2560          # stored photos are scaled to fit this
+MAX_IMAGE_EDGE = 20_000           # no side longer than this, whatever the pixel count
+THUMB_SIDE = 480
+MAX_PDF_PAGES = 200
+MAX_PDF_OBJECTS = 200_000         # objects walked when looking for scripts; more is refused
+MAX_NAME_CHARS = 120
+
+EXTENSIONS = {"photo": ("jpg", "jpeg", "png", "webp"), "pdf": ("pdf",)}
+MIMETYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "pdf": "application/pdf"}
+
 
 class UploadRefused(DomainError):
     message = _l("ไฟล์นี้ใช้ไม่ได้")
+
+
+@dataclass
+class Accepted:
+    """A cleaned, stored evidence file (what operations.add_evidence reads)."""
+
+    key: str
+    kind: str                      # photo | pdf
+    name: str                      # the uploaded name, cleaned for display (never used as a path)
+    size: int                      # bytes stored
+    sha256: str                    # of the bytes stored
+    width: int | None = None
+    height: int | None = None
+    pages: int | None = None
+    thumb_key: str | None = None
+    flagged: bool = False
+    note: str | None = None
+    keys: list[str] = field(default_factory=list, repr=False)  # every key written (file, thumbnail)
+
+    def discard(self) -> None:
+        """Delete the stored bytes (the row that would own them was not saved)."""
+        for key in self.keys:
+            storage().delete(key)
+
+
+# ---- names ----
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def display_name(raw: str | None) -> str:
+    """The uploaded file's name as shown and stored: last path part, no control or bidi characters,
+    NFC, at most MAX_NAME_CHARS characters (the extension kept). Never used to build a path."""
+    name = unicodedata.normalize("NFC", str(raw or ""))
+    name = re.split(r"[\\/]", name)[-1]
+    name = _CONTROL.sub("", name).strip().strip(".").strip()
+    if len(name) > MAX_NAME_CHARS:
+        stem, dot, ext = name.rpartition(".")
+        if dot and 0 < len(ext) <= 10:
+            name = stem[:MAX_NAME_CHARS - len(ext) - 2] + "…." + ext
+        else:
+            name = name[:MAX_NAME_CHARS - 1] + "…"
+    return name or str(_l("(ไม่มีชื่อ)"))
+
+
+def download_name(name: str, key: str) -> str:
+    """A name for Content-Disposition whose extension matches what is served (x.html -> x.html.jpg)."""
+    ext = key.rsplit(".", 1)[1]
+    kind = "pdf" if ext == "pdf" else "photo"
+    if "." in name and name.rsplit(".", 1)[1].lower() in EXTENSIONS[kind]:
+        return name
+    return f"{name}.{ext}"
+
+
+# ---- reading ----
+
+def _read_limited(file_storage, max_bytes: int) -> bytes:
+    """At most max_bytes + 1 bytes: enough to tell that a file is too big without reading all of it."""
+    stream = getattr(file_storage, "stream", file_storage)
+    chunks, left = [], max_bytes + 1
+    while left > 0:
+        chunk = stream.read(min(left, 1024 * 1024))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def sniff(data: bytes) -> str | None:
+    """'jpg', 'png', 'webp' or 'pdf' from the first bytes; None for anything else."""
+    if data[:3] == b"\xff\xd8\xff":
+        return "jpg"
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return "png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    if data.lstrip(b" \t\r\n\x0c")[:5] == b"%PDF-":
+        return "pdf"
+    return None
+
+
+# ---- images ----
+
+def _open_image(data: bytes, name: str, max_pixels: int, *, verify: bool = False, draft: int | None = None):
+    """Decode completely, refusing bombs and truncated or unknown files; return (image, format)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            if verify:  # a first pass over the chunks (PNG CRCs, the end of the file)
+                with Image.open(io.BytesIO(data)) as probe:
+                    probe.verify()
+            image = Image.open(io.BytesIO(data))
+            fmt = image.format
+            if fmt not in IMAGE_FORMATS:
+                raise UploadRefused(_l("ไฟล์ %(name)s ไม่ใช่รูปภาพ JPEG, PNG หรือ WebP", name=name))
+            if image.width * image.height > max_pixels or max(image.size) > MAX_IMAGE_EDGE:
+                raise UploadRefused(_l("รูป %(name)s มีขนาดพิกเซลใหญ่เกินไป (ไม่เกิน %(mp)d ล้านพิกเซล)",
+                                       name=name, mp=max_pixels // 1_000_000))
+            if draft and fmt == "JPEG":
+                image.draft("RGB", (draft, draft))  # let libjpeg scale while decoding: less memory
+            image.load()
+    except UploadRefused:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise UploadRefused(_l("รูป %(name)s มีขนาดพิกเซลใหญ่เกินไป (ไม่เกิน %(mp)d ล้านพิกเซล)",
+                               name=name, mp=max_pixels // 1_000_000))
+    except UnidentifiedImageError:
+        raise UploadRefused(_l("ไฟล์ %(name)s ไม่ใช่รูปภาพ JPEG, PNG หรือ WebP ที่เปิดได้", name=name))
+    except (OSError, ValueError, SyntaxError, EOFError, MemoryError):
+        raise UploadRefused(_l("ไฟล์ %(name)s เสียหรือไม่สมบูรณ์ กรุณาส่งไฟล์ใหม่", name=name))
+    return image, fmt
+
+
+def _encode(image: Image.Image, fmt: str) -> bytes:
+    """Re-encode without metadata (no EXIF, GPS, XMP, ICC text, comments)."""
+    out = io.BytesIO()
+    if fmt == "JPEG":
+        image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
+    elif fmt == "PNG":
+        if image.mode not in ("1", "L", "LA", "P", "RGB", "RGBA"):
+            image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
+        image.save(out, "PNG", optimize=True)
+    else:
+        if image.mode not in ("RGB", "RGBA"):
+            image = image.convert("RGBA" if "A" in image.getbands() or image.mode == "P" else "RGB")
+        image.save(out, "WEBP", quality=85)
+    return out.getvalue()
+
+
+def _thumbnail(image: Image.Image) -> bytes:
+    thumb = image.copy()
+    thumb.thumbnail((THUMB_SIDE, THUMB_SIDE))
+    if thumb.mode in ("RGBA", "LA", "P", "PA"):
+        thumb = thumb.convert("RGBA")
+        background = Image.new("RGB", thumb.size, (255, 255, 255))
+        background.paste(thumb, mask=thumb.getchannel("A"))
+        thumb = background
+    out = io.BytesIO()
+    thumb.convert("RGB").save(out, "JPEG", quality=80, optimize=True)
+    return out.getvalue()
 
 
 def accept_image(file_storage, max_bytes: int = MAX_IMAGE_BYTES, max_side: int = MAX_SIDE) -> str:
@@ -32,29 +202,196 @@ def accept_image(file_storage, max_bytes: int = MAX_IMAGE_BYTES, max_side: int =
         raise UploadRefused(_l("ไฟล์ %(name)s ใหญ่เกิน %(mb)d MB", name=name, mb=max_bytes // (1024 * 1024)))
     if not data:
         raise UploadRefused(_l("ไฟล์ %(name)s ว่างเปล่า", name=name))
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            fmt = image.format
-            if fmt not in IMAGE_FORMATS:
-                raise UploadRefused(_l("ไฟล์ %(name)s ไม่ใช่รูปภาพ JPEG, PNG หรือ WebP", name=name))
-            if image.width * image.height > MAX_PIXELS:
-                raise UploadRefused(_l("รูป %(name)s มีขนาดพิกเซลใหญ่เกินไป", name=name))
-            image.load()
-    except UploadRefused:
-        raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise UploadRefused(_l("ไฟล์ %(name)s ไม่ใช่รูปภาพ JPEG, PNG หรือ WebP ที่เปิดได้", name=name))
-    except (OSError, ValueError, SyntaxError):
-        raise UploadRefused(_l("ไฟล์ %(name)s เสียหรือไม่สมบูรณ์ กรุณาส่งไฟล์ใหม่", name=name))
+    image, fmt = _open_image(data, name, MAX_PIXELS)
     image = ImageOps.exif_transpose(image)  # keep the photo upright once EXIF is gone
     image.thumbnail((max_side, max_side))
-    out = io.BytesIO()
-    if fmt == "JPEG":
-        image.convert("RGB").save(out, "JPEG", quality=85, optimize=True)
-    elif fmt == "PNG":
-        image.save(out, "PNG", optimize=True)
-    else:
-        image.save(out, "WEBP", quality=85)
-    return storage().save(out.getvalue(), IMAGE_FORMATS[fmt])
+    return storage().save(_encode(image, fmt), IMAGE_FORMATS[fmt])
+
+
+# ---- PDFs ----
+
+class _PdfWarnings(logging.Handler):
+    """Collects pypdf's warnings (a file it had to repair) while a PDF is read."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _pdf_warnings():
+    logger = logging.getLogger("pypdf")
+    handler = _PdfWarnings()
+    propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False  # collected here, not printed
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
+# Names that mean "run something": refused wherever they appear in the document.
+_SCRIPT_KEYS = {"/JS", "/JavaScript"}
+_DANGEROUS_ACTIONS = {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/GoToE", "/GoToR", "/Rendition",
+                      "/RichMediaExecute", "/Movie", "/Sound"}
+_EMBEDDED_KEYS = {"/EmbeddedFile", "/EmbeddedFiles", "/EF", "/RichMedia", "/RichMediaContent"}
+_HTML = re.compile(rb"<\s*(?:html|script|body|head|iframe|svg|!doctype|\?xml)", re.I)
+_RAW_SCRIPT = re.compile(rb"/(?:JS|JavaScript|Launch|EmbeddedFiles?)(?=[\s/<\[(>]|$)")
+
+
+class _Dangerous(Exception):
+    def __init__(self, what: str):
+        super().__init__(what)
+        self.what = what
+
+
+def _walk_pdf(reader) -> None:
+    """Everything reachable from the trailer (catalog, names, actions, pages, annotations, forms):
+    raise _Dangerous at the first script, automatic action, launch or embedded file."""
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    stack = [reader.trailer]
+    seen: set[tuple[int, int]] = set()
+    walked = 0
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, IndirectObject):
+            ref = (obj.idnum, obj.generation)
+            if ref in seen:
+                continue
+            seen.add(ref)
+            walked += 1
+            if walked > MAX_PDF_OBJECTS:
+                raise _Dangerous("objects")
+            obj = obj.get_object()
+        if isinstance(obj, DictionaryObject):  # streams too: their dictionary, never their data
+            keys = set(obj.keys())
+            if keys & _SCRIPT_KEYS:
+                raise _Dangerous("script")
+            if "/AA" in keys:
+                raise _Dangerous("script")
+            if "/XFA" in keys:  # XML forms carry their own scripts
+                raise _Dangerous("script")
+            if keys & _EMBEDDED_KEYS:
+                raise _Dangerous("embedded")
+            action = obj.get("/S")
+            if isinstance(action, IndirectObject):
+                action = action.get_object()
+            if action in _DANGEROUS_ACTIONS:
+                raise _Dangerous("launch" if action != "/JavaScript" else "script")
+            if obj.get("/Type") == "/Filespec" and "/EF" in keys:
+                raise _Dangerous("embedded")
+            stack.extend(obj.values())
+        elif isinstance(obj, ArrayObject):
+            stack.extend(obj)
+
+
+def _check_pdf(data: bytes, name: str) -> tuple[int, str | None]:
+    """Parse and inspect a PDF; return (pages, a note for staff or None) or raise UploadRefused."""
+    from pypdf import PdfReader
+
+    broken = UploadRefused(_l("ไฟล์ %(name)s เป็น PDF ที่เสียหรือไม่สมบูรณ์ กรุณาบันทึกเป็น PDF ใหม่แล้วส่งอีกครั้ง",
+                              name=name))
+    if _HTML.search(data[:1024]):  # what a browser would sniff as a web page (a PDF/HTML polyglot)
+        raise UploadRefused(_l("ไฟล์ %(name)s มีเนื้อหาอื่นปนอยู่ ไม่ใช่ไฟล์ PDF ล้วน กรุณาบันทึกเป็น PDF ใหม่แล้วส่งอีกครั้ง",
+                               name=name))
+    if b"%%EOF" not in data[-2048:]:
+        raise broken  # cut off before its end (an interrupted download or copy)
+    note = None
+    try:
+        with warnings.catch_warnings(), _pdf_warnings():  # pypdf's complaints are not the user's business
+            warnings.simplefilter("ignore")
+            try:
+                reader = PdfReader(io.BytesIO(data), strict=True)
+                encrypted = reader.is_encrypted
+                pages = 0 if encrypted else len(reader.pages)
+            except Exception:
+                # A file pypdf can repair (an off-by-some cross-reference table, common in scanners)
+                # is accepted and flagged; one it cannot read at all is refused below.
+                reader = PdfReader(io.BytesIO(data), strict=False)
+                encrypted = reader.is_encrypted
+                pages = 0 if encrypted else len(reader.pages)
+                note = str(_l("PDF มีโครงสร้างผิดปกติเล็กน้อย ระบบซ่อมเพื่ออ่านได้ กรุณาตรวจว่าเปิดได้ครบทุกหน้า"))
+            if encrypted:
+                raise UploadRefused(_l("ไฟล์ %(name)s เป็น PDF ที่ตั้งรหัสผ่านไว้ กรุณาส่งไฟล์ที่ไม่มีรหัสผ่าน",
+                                       name=name))
+            if pages < 1:
+                raise broken
+            if pages > MAX_PDF_PAGES:
+                raise UploadRefused(_l("ไฟล์ %(name)s มี %(n)d หน้า เกิน %(max)d หน้า", name=name, n=pages,
+                                       max=MAX_PDF_PAGES))
+            _walk_pdf(reader)
+            if _RAW_SCRIPT.search(data):  # a cheap second look, for what the walk could not reach
+                raise _Dangerous("script")
+            for page in reader.pages:  # every page must resolve to a page with a size
+                page.mediabox  # noqa: B018
+    except UploadRefused:
+        raise
+    except _Dangerous as exc:
+        if exc.what == "embedded":
+            raise UploadRefused(_l("ไฟล์ %(name)s เป็น PDF ที่มีไฟล์อื่นฝังอยู่ ซึ่งระบบไม่รับ", name=name))
+        if exc.what == "objects":
+            raise broken
+        raise UploadRefused(_l("ไฟล์ %(name)s เป็น PDF ที่มีสคริปต์หรือคำสั่งอัตโนมัติ ซึ่งระบบไม่รับ "
+                               "กรุณาพิมพ์เป็น PDF ใหม่ (Print to PDF) แล้วส่งอีกครั้ง", name=name))
+    except Exception:  # noqa: BLE001 - whatever pypdf raises on a hostile file means "not a PDF we can read"
+        raise broken
+    return pages, note
+
+
+# ---- evidence ----
+
+def accept_evidence(file_storage, *, max_bytes: int | None = None) -> Accepted:
+    """Check, clean and store an evidence file (a photo or a PDF); return what was stored.
+
+    max_bytes overrides both per-file limits (tests, a smaller limit for a category). Raises
+    UploadRefused with a Thai message naming the file; nothing stays stored when it does.
+    """
+    name = display_name(getattr(file_storage, "filename", None))
+    photo_limit = max_bytes if max_bytes is not None else MAX_PHOTO_BYTES
+    pdf_limit = max_bytes if max_bytes is not None else MAX_PDF_BYTES
+    data = _read_limited(file_storage, max(photo_limit, pdf_limit))
+    if not data:
+        raise UploadRefused(_l("ไฟล์ %(name)s ว่างเปล่า", name=name))
+    ext = sniff(data)
+    if ext is None:
+        if len(data) > max(photo_limit, pdf_limit):
+            raise UploadRefused(_l("ไฟล์ %(name)s ใหญ่เกิน %(mb)s MB", name=name, mb=_mb(max(photo_limit, pdf_limit))))
+        raise UploadRefused(_l("ไฟล์ %(name)s ไม่ใช่รูปภาพ (JPEG, PNG, WebP) หรือไฟล์ PDF", name=name))
+    limit = pdf_limit if ext == "pdf" else photo_limit
+    if len(data) > limit:
+        raise UploadRefused(_l("ไฟล์ %(name)s ใหญ่เกิน %(mb)s MB", name=name, mb=_mb(limit)))
+    if ext == "pdf":
+        pages, note = _check_pdf(data, name)
+        key = storage().save(data, "pdf")
+        return Accepted(key=key, kind="pdf", name=name, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+                        pages=pages, flagged=note is not None, note=note, keys=[key])
+    image, fmt = _open_image(data, name, MAX_EVIDENCE_PIXELS, verify=True, draft=MAX_EVIDENCE_SIDE)
+    if IMAGE_FORMATS[fmt] != ext:  # the first bytes and the decoder disagree
+        raise UploadRefused(_l("ไฟล์ %(name)s ไม่ใช่รูปภาพ JPEG, PNG หรือ WebP ที่เปิดได้", name=name))
+    try:
+        image = ImageOps.exif_transpose(image)
+        image.thumbnail((MAX_EVIDENCE_SIDE, MAX_EVIDENCE_SIDE))
+        cleaned = _encode(image, fmt)
+        thumb = _thumbnail(image)
+    except (OSError, ValueError, MemoryError):
+        raise UploadRefused(_l("ไฟล์ %(name)s เสียหรือไม่สมบูรณ์ กรุณาส่งไฟล์ใหม่", name=name))
+    store = storage()
+    key = store.save(cleaned, ext)
+    try:
+        thumb_key = store.save(thumb, "jpg")
+    except BaseException:
+        store.delete(key)
+        raise
+    return Accepted(key=key, kind="photo", name=name, size=len(cleaned), sha256=hashlib.sha256(cleaned).hexdigest(),
+                    width=image.width, height=image.height, thumb_key=thumb_key, keys=[key, thumb_key])
+
+
+def _mb(limit: int) -> str:
+    value = limit / MB
+    return f"{value:g}" if value >= 1 else f"{max(round(value, 2), 0.01):g}"

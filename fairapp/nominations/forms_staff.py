@@ -1,0 +1,118 @@
+"""Fair staff's forms: award categories, and the eligibility decision on a nomination."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import InputRequired, NumberRange, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..accounts.models import SECTOR_LABELS
+from ..core.forms import BaseForm, choices, length, optional, required
+from ..core.geo import province_choices
+from ..core.thai import format_date
+from .models import SECTIONS, NominatorKind
+
+DATE_MSG = _l("กรุณาเลือกวันที่")
+NOMINEE_KINDS = (("organization", _l("องค์กร")), ("community", _l("ชุมชน")))
+NOMINATOR_KINDS = ((NominatorKind.self.value, _l("องค์กรเสนอตนเอง")),
+                   (NominatorKind.office.value, _l("สำนักงานจังหวัดเป็นผู้เสนอ")),
+                   (NominatorKind.both.value, _l("ได้ทั้งสองแบบ")))
+
+
+class CheckboxesField(SelectMultipleField):
+    """A group of checkboxes (the template draws each one with its label)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _count(label, least: int, most: int, description=None):
+    return IntegerField(label, [InputRequired(_l("กรุณากรอกเป็นตัวเลข")),
+                                NumberRange(min=least, max=most,
+                                            message=_l("ใส่จำนวน %(min)d ถึง %(max)d", min=least, max=most))],
+                        description=description)
+
+
+def _date(label):
+    return DateField(label, [InputRequired(DATE_MSG)], render_kw={"type": "date"})
+
+
+class CategoryForm(BaseForm):
+    name_th = StringField(_l("ชื่อประเภทรางวัล (ภาษาไทย)"), [required(), length(200)],
+                          description=_l("เช่น องค์กรคุณธรรมต้นแบบ ภาครัฐ"))
+    name_en = StringField(_l("ชื่อประเภทรางวัล (ภาษาอังกฤษ)"), [optional(), length(200)])
+    description_th = TextAreaField(_l("รายละเอียดและเกณฑ์"), [optional(), length(5000)])
+    nominee_kind = RadioField(_l("ผู้ที่ได้รับการเสนอชื่อเป็น"), choices=choices(NOMINEE_KINDS), default="organization")
+    eligible_sectors = CheckboxesField(_l("ภาคีที่มีสิทธิ์"), choices=choices((s.value, label) for s, label in
+                                                                            SECTOR_LABELS.items()),
+                                       description=_l("ไม่เลือกเลย = ทุกภาคี"))
+    eligible_provinces = SelectMultipleField(_l("จังหวัดที่มีสิทธิ์"),
+                                             description=_l("เลือกได้หลายจังหวัด (กด Ctrl หรือแตะค้าง) "
+                                                            "ไม่เลือกเลย = ทุกจังหวัด"))
+    opens_on = _date(_l("เปิดรับการเสนอชื่อ"))
+    closes_on = _date(_l("ปิดรับการเสนอชื่อ"))
+    nominator_kind = RadioField(_l("ผู้ที่เสนอชื่อได้"), choices=choices(NOMINATOR_KINDS), default=NominatorKind.both.value)
+    max_per_nominator = _count(_l("จำนวนการเสนอชื่อสูงสุดต่อผู้เสนอ"), 1, 100)
+    sections = CheckboxesField(_l("หัวข้อเรื่องเล่าที่ต้องเขียน"), choices=choices(SECTIONS))
+    narrative_max_chars = _count(_l("ความยาวสูงสุดของแต่ละหัวข้อ (ตัวอักษร)"), 200, 20000)
+    min_photos = _count(_l("จำนวนรูปภาพขั้นต่ำ"), 0, 50)
+    min_pdfs = _count(_l("จำนวนไฟล์ PDF ขั้นต่ำ"), 0, 20)
+    max_files = _count(_l("จำนวนไฟล์สูงสุดต่อการเสนอชื่อ"), 1, 60)
+
+    def __init__(self, *args, fair, locale: str = "th", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fair = fair
+        self.locale = locale
+        self.eligible_provinces.choices = choices(province_choices(locale))
+        window = {"opens": format_date(fair.nomination_opens, "short", locale),
+                  "closes": format_date(fair.nomination_closes, "short", locale)}
+        self.opens_on.description = self.closes_on.description = _l(
+            "ภายในช่วงรับการเสนอชื่อของงาน: %(opens)s ถึง %(closes)s", **window)
+
+    def validate_sections(self, field):
+        if not field.data:
+            raise ValidationError(_l("กรุณาเลือกอย่างน้อยหนึ่งหัวข้อ"))
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        opens, closes = self.opens_on.data, self.closes_on.data
+        lo, hi = self.fair.nomination_opens, self.fair.nomination_closes
+        window = {"opens": format_date(lo, "short", self.locale), "closes": format_date(hi, "short", self.locale)}
+        for f in (self.opens_on, self.closes_on):
+            if f.data and not (lo <= f.data <= hi):
+                f.errors.append(_l("ต้องอยู่ในช่วงรับการเสนอชื่อของงาน (%(opens)s ถึง %(closes)s)", **window))
+                ok = False
+        if opens and closes and closes < opens:
+            self.closes_on.errors.append(_l("วันปิดต้องไม่ก่อนวันเปิด"))
+            ok = False
+        if (self.max_files.data is not None and self.min_photos.data is not None and self.min_pdfs.data is not None
+                and self.min_photos.data + self.min_pdfs.data > self.max_files.data):
+            self.max_files.errors.append(_l("ต้องไม่น้อยกว่าจำนวนรูปภาพขั้นต่ำรวมกับไฟล์ PDF ขั้นต่ำ"))
+            ok = False
+        return ok
+
+    def values(self) -> dict:
+        """What the form says, as Category attributes (choices kept in their list order)."""
+        sectors = set(self.eligible_sectors.data or [])
+        sections = set(self.sections.data or [])
+        return {
+            "name_th": self.name_th.data.strip(), "name_en": (self.name_en.data or "").strip() or None,
+            "description_th": (self.description_th.data or "").strip(), "nominee_kind": self.nominee_kind.data,
+            "eligible_sectors": [c.value for c in self.eligible_sectors.choices if c.value in sectors],
+            "eligible_provinces": sorted(set(self.eligible_provinces.data or [])),
+            "opens_on": self.opens_on.data, "closes_on": self.closes_on.data,
+            "nominator_kind": NominatorKind(self.nominator_kind.data),
+            "max_per_nominator": self.max_per_nominator.data,
+            "sections": [k for k, _ in SECTIONS if k in sections],
+            "narrative_max_chars": self.narrative_max_chars.data, "min_photos": self.min_photos.data,
+            "min_pdfs": self.min_pdfs.data, "max_files": self.max_files.data,
+        }
+
+
+class DecisionForm(BaseForm):
+    """Eligible, ineligible (reason required) or returned for correction (comment required); the button
+    pressed says which (the view checks the action and the comment)."""
+
+    comment = TextAreaField(_l("เหตุผลหรือสิ่งที่ต้องแก้ไข (ผู้เสนอชื่อจะเห็นข้อความนี้)"),
+                            [optional(), length(2000)],
+                            description=_l("จำเป็นเมื่อไม่ผ่านหรือส่งกลับให้แก้ไข"))
