@@ -27,15 +27,7 @@ def num(value, digits: bool | None = None) -> str:
     return thai_digits(value) if _digits_on(digits) else str(value)
 
 
-def role_label(role: str) -> str:
-    """The translated label of a per-fair role (staff, judge, chair)."""
-    from ..fairs.models import ROLE_LABELS  # core must not import features at module level
-
-    return str(ROLE_LABELS.get(role, role))
-
-
 def register(app) -> None:
-    app.add_template_filter(role_label, "role_label")
     app.add_template_filter(thaidate, "thaidate")
     app.add_template_filter(num, "num")
     app.add_template_filter(format_thai_phone, "phone")

@@ -17,8 +17,14 @@ from ..extensions import db
 from . import bp, operations as ops
 from .forms import FairForm
 from .forms import GrantRoleForm
-from .models import Fair, FairRole
+from .models import ROLE_LABELS, Fair, FairRole
 from .queries import upcoming_fairs
+
+
+@bp.app_template_filter("role_label")
+def role_label(role: str) -> str:
+    """The translated label of a per-fair role (staff, judge, chair), for any template."""
+    return str(ROLE_LABELS.get(role, role))
 
 
 def _fair_or_404(fair_id: int) -> Fair:
