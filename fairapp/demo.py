@@ -144,7 +144,9 @@ def _demo_nominations(fair: Fair, orgs: dict, now) -> int:
     db.session.add_all(rows)
     db.session.flush()
     for n in rows[1:]:
-        db.session.add(NominationEvent(nomination_id=n.id, action="submitted", created_at=now - timedelta(days=5)))
+        member = db.session.query(Membership).filter_by(organization_id=n.nominator_org_id).first()
+        db.session.add(NominationEvent(nomination_id=n.id, action="submitted", created_at=n.submitted_at,
+                                       actor_id=member.user_id if member else None))
     db.session.add(NominationEvent(nomination_id=rows[2].id, action="returned", comment=rows[2].review_note,
                                    created_at=now - timedelta(days=1)))
     for nomination in rows[1:]:

@@ -7,13 +7,16 @@ port and drives Debian's chromium through Playwright. The PNGs go to ./shots/ (g
     .venv/bin/python scripts/screenshots.py [--out shots]
 
 Look at every picture: Thai in Sarabun (no tofu boxes, tone marks sitting right), nothing wider
-than the 360 px phone screen, a tidy layout. Pages that scroll sideways are reported as warnings.
+than the 360 px phone screen, a tidy layout. PDFs (the nomination dossier) are fetched with the
+logged-in browser's cookies and turned into one PNG per page with pdftoppm (poppler-utils). Pages that scroll sideways are reported as warnings.
 """
 from __future__ import annotations
 
 import argparse
 import logging
 import os
+import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -84,6 +87,17 @@ class Shooter:
             page.goto(path)
         page.wait_for_load_state("networkidle")
         page.evaluate("document.fonts.ready.then(() => true)")
+        # A full-page shot does not scroll, so lazy images below the fold would stay empty boxes: load them
+        # all now, and report any that does not load (a broken thumbnail).
+        page.evaluate("document.querySelectorAll('img[loading=lazy]').forEach(img => { img.loading = 'eager'; })")
+        try:
+            page.wait_for_function("[...document.images].every(img => img.complete)", timeout=10000)
+        except Exception:  # playwright's TimeoutError: reported below as images that did not load
+            pass
+        broken = page.evaluate("[...document.images].filter(img => !img.complete || !img.naturalWidth)"
+                               ".map(img => img.getAttribute('src'))")
+        if broken:
+            self.warnings.append(f"{name}: images did not load: {broken}")
         width = page.evaluate("document.documentElement.scrollWidth")
         viewport = page.viewport_size["width"]
         if width > viewport:
@@ -169,6 +183,45 @@ class Shooter:
         page = self.login(ctx, "staff@fairapp.local", demo_password)
         self.shot(page, "booth-setup-1280-th", "/fairs/1/booths/setup")
         ctx.close()
+
+        # Nominations, nominator side on a phone: the returned community nomination (3) with its photos,
+        # its form (narratives, thumbnails, upload form) and its page.
+        ctx = self.context(PHONE)
+        page = self.login(ctx, "culture@fairapp.local", demo_password)
+        self.shot(page, "nominations-fair-360-th", "/fairs/1/nominations")
+        self.shot(page, "nomination-edit-360-th", "/nominations/3/edit")
+        self.shot(page, "nomination-view-360-th", "/nominations/3")
+        ctx.close()
+        # Nominations, staff side: the review list and a submitted nomination (2), desktop and phone.
+        for viewport, label in ((DESKTOP, "1280"), (PHONE, "360")):
+            ctx = self.context(viewport)
+            page = self.login(ctx, "staff@fairapp.local", demo_password)
+            self.shot(page, f"nomination-review-{label}-th", "/fairs/1/nominations/review")
+            self.shot(page, f"nomination-review-detail-{label}-th", "/nominations/2/review")
+            if label == "1280":
+                self.pdf_pages(page, "nomination-dossier", "/nominations/2/dossier.pdf")
+            ctx.close()
+
+    def pdf_pages(self, page, name: str, path: str) -> list[Path]:
+        """Fetch a PDF with the page's cookies and turn every page into `name`-N.png (pdftoppm)."""
+        response = page.context.request.get(path)
+        if not response.ok or response.headers.get("content-type") != "application/pdf":
+            self.warnings.append(f"{name}: {path} answered {response.status} {response.headers.get('content-type')}")
+            return []
+        if not shutil.which("pdftoppm"):
+            self.warnings.append(f"{name}: pdftoppm is missing (apt install poppler-utils), PDF not rendered")
+            return []
+        for old in self.out.glob(f"{name}-*.png"):
+            old.unlink()
+        with tempfile.TemporaryDirectory(prefix="fairapp-pdf-") as tmp:
+            pdf = Path(tmp) / f"{name}.pdf"
+            pdf.write_bytes(response.body())
+            subprocess.run(["pdftoppm", "-png", "-r", "100", str(pdf), str(self.out / name)], check=True)
+        pages = sorted(self.out.glob(f"{name}-*.png"))
+        if not pages:
+            self.warnings.append(f"{name}: pdftoppm made no page")
+        self.paths.extend(pages)
+        return pages
 
 
 def main() -> int:
