@@ -12,7 +12,8 @@ from ..accounts.models import Organization
 from ..core.errors import DomainError
 from ..core.forms import form_csrf
 from ..core.i18n import locale_code, use_thai_digits
-from ..core.mail import discard_queued_mail, send_queued_mail
+from ..core.transaction import commit as commit_and_mail  # noqa: F401  (the booth views share it)
+from ..core.transaction import rollback  # noqa: F401
 from ..core.storage import storage
 from ..core.uploads import UploadRefused, accept_image
 from ..extensions import db
@@ -42,17 +43,6 @@ def application_or_404(application_id: int) -> Application:
 def booth_types(fair: Fair) -> list[BoothType]:
     return db.session.scalars(select(BoothType).where(BoothType.fair_id == fair.id)
                               .order_by(BoothType.sort_order, BoothType.id)).all()
-
-
-def commit_and_mail() -> None:
-    """The one commit of a request that changed booths, then the mail it queued."""
-    db.session.commit()
-    send_queued_mail()
-
-
-def rollback() -> None:
-    db.session.rollback()
-    discard_queued_mail()
 
 
 @bp.get("/fairs/<int:fair_id>/booths")

@@ -12,8 +12,7 @@ from ..accounts.models import Organization
 from ..core.errors import DomainError
 from ..core.forms import form_csrf
 from ..core.i18n import locale_code, use_thai_digits
-from ..core.mail import discard_queued_mail, send_queued_mail
-from ..core.storage import delete_committed, keep_queued_files
+from ..core.transaction import commit, rollback
 from ..core.thai import format_date, sort_thai
 from ..core.time import utcnow
 from ..extensions import db
@@ -21,19 +20,6 @@ from ..fairs.models import Fair
 from . import bp, operations as ops
 from .forms import NomineeForm, narrative_form, narratives_from
 from .models import EVENT_LABELS, SECTION_LABELS, Category, Nomination, NominatorKind
-
-
-def commit() -> None:
-    """The request's one commit; then the mail it queued and the deletion of removed files."""
-    db.session.commit()
-    send_queued_mail()
-    delete_committed()
-
-
-def rollback() -> None:
-    db.session.rollback()
-    discard_queued_mail()
-    keep_queued_files()
 
 
 def nomination_or_404(nomination_id: int) -> Nomination:

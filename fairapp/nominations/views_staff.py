@@ -23,7 +23,7 @@ from ..core.errors import DomainError
 from ..core.forms import form_csrf
 from ..core.geo import province_choices
 from ..core.i18n import locale_code, use_thai_digits
-from ..core.mail import discard_queued_mail, send_queued_mail
+from ..core.transaction import commit as _commit, rollback as _rollback
 from ..core.thai import sort_key
 from ..core.time import today_local
 from ..extensions import db
@@ -63,17 +63,6 @@ def staff_nomination_or_404(nomination_id: int) -> Nomination:
         abort(403)
     use_thai_digits(nomination.category.fair.thai_numerals)
     return nomination
-
-
-def _commit() -> None:
-    """The request's one commit, then the mail its operations queued."""
-    db.session.commit()
-    send_queued_mail()
-
-
-def _rollback() -> None:
-    db.session.rollback()
-    discard_queued_mail()
 
 
 def _categories(fair: Fair) -> list[Category]:
