@@ -6,7 +6,7 @@ PostgreSQL; SQLite serializes writers anyway), so concurrent approvals never ove
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -16,7 +16,7 @@ from ..accounts.models import Membership, Organization, User
 from ..core import audit
 from ..core.errors import DomainError
 from ..core.mail import queue_mail
-from ..core.time import utcnow
+from ..core.time import BANGKOK, utcnow
 from ..extensions import db
 from ..fairs.models import Fair
 from .models import HOLDS_PLACE, LIVE, STATUS_LABELS, Application, Booth, BoothPerson, BoothSetup, BoothType, CheckInScan, Status
@@ -334,6 +334,9 @@ def offer_next(booth_type_id: int, actor: User | None, now: datetime | None = No
     now = now or utcnow()
     booth_type = _lock_type(booth_type_id)
     hours = BoothSetup.for_fair(booth_type.fair_id).offer_hours
+    # An offer never runs past the morning the fair opens: after that the place is no use to anyone.
+    fair_opens = datetime.combine(booth_type.fair.starts_on, time(0, 0), tzinfo=BANGKOK)
+    deadline = min(now + timedelta(hours=hours), max(fair_opens, now + timedelta(hours=1)))
     offered = []
     free = booth_type.capacity - places_held(booth_type_id)
     if free <= 0:
@@ -344,7 +347,7 @@ def offer_next(booth_type_id: int, actor: User | None, now: datetime | None = No
     for application in queue:
         before = application.snapshot()
         application.status = Status.offered
-        application.offer_expires_at = now + timedelta(hours=hours)
+        application.offer_expires_at = deadline
         _audit("offered", application, actor, before)
         _notify(application, "offered")
         offered.append(application)

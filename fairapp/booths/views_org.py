@@ -15,6 +15,7 @@ from ..core.i18n import locale_code, use_thai_digits
 from ..core.transaction import commit as commit_and_mail  # noqa: F401  (the booth views share it)
 from ..core.transaction import rollback  # noqa: F401
 from ..core.storage import storage
+from ..core.time import utcnow
 from ..core.uploads import UploadRefused, accept_image
 from ..extensions import db
 from ..fairs.models import Fair
@@ -181,7 +182,9 @@ def application(application_id: int):
     return render_template("booths/application.html", application=application, fair=application.fair,
                            position=application.waitlist_position(), missing=ops.missing_parts(application),
                            can_edit=application.can_edit(current_user), action_form=ActionForm(),
-                           is_staff=is_staff, types=booth_types(application.fair) if is_staff else [])
+                           is_staff=is_staff, types=booth_types(application.fair) if is_staff else [],
+                           offer_expired=bool(application.offer_expires_at
+                                              and application.offer_expires_at < utcnow()))
 
 
 def _org_action(application_id: int, operation, done_message: str):

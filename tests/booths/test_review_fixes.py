@@ -153,3 +153,20 @@ def test_the_edit_form_has_room_for_more_people(client, db, login_as):
     login_as(create_user(org=org))
     html = client.get(f"/booths/{application.id}/edit").get_data(as_text=True)
     assert 'name="people-6-first_name"' in html and 'name="people-7-first_name"' not in html
+
+
+def test_an_offer_never_runs_past_the_fair_opening(db, app):
+    from datetime import datetime, timedelta, timezone
+
+    from fairapp.core.time import today_local
+    fair = create_fair(starts_on=today_local() + timedelta(days=2))
+    booth_type = _type(db, fair, capacity=1)
+    db.session.add(BoothSetup(fair_id=fair.id, offer_hours=24 * 7))
+    waiting = _app(db, fair, booth_type, Status.waitlisted, waitlisted_at=utcnow())
+    with app.test_request_context():
+        ops.offer_next(booth_type.id, None)
+        db.session.commit()
+    db.session.refresh(waiting)
+    assert waiting.status == Status.offered
+    assert waiting.offer_expires_at <= datetime.combine(fair.starts_on, datetime.min.time(),
+                                                        tzinfo=timezone(timedelta(hours=7))) + timedelta(seconds=1)
