@@ -4,3 +4,5 @@ from .core.audit import AuditEntry  # noqa: F401
 from .fairs.models import Fair, FairRole  # noqa: F401
 from .booths.models import Application, Booth, BoothPerson, BoothSetup, BoothType, CheckInScan  # noqa: F401
 from .nominations.models import Category, Evidence, Nomination, NominationEvent  # noqa: F401
+from .judging.models import (AwardLevel, Assignment, Conflict, Criterion, JudgeProfile, Result,  # noqa: F401
+                             Rubric, Score, TieBreakRule)

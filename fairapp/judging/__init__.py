@@ -1,0 +1,1 @@
+"""Judging: rubrics, assignment with conflicts of interest, scoring, chair finalization (domain core)."""
