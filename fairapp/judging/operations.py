@@ -211,3 +211,116 @@ def reopen(rubric: Rubric, reason: str, actor: User) -> None:
     rubric.finalized_at = None
     rubric.finalized_by_id = None
     _record("reopened", rubric, actor, rubric.category.fair_id, before=before, after={"reason": reason.strip()})
+
+
+def auto_assign(rubric: Rubric, actor: User):
+    """Give each eligible nomination of the category k judges of the fair, never a conflicted pair, with
+    judges' loads (across the fair's categories) balanced to within one where conflicts allow.
+
+    Returns the assignment Result: its `uncovered` says which nominations lack judges and why.
+    """
+    from ..fairs.models import FairRole
+    from .assign import assign
+
+    ensure_open(rubric)
+    category = rubric.category
+    nominations = db.session.scalars(select(Nomination.id).where(
+        Nomination.category_id == category.id, Nomination.status == NominationStatus.eligible)
+        .order_by(Nomination.id)).all()
+    judges = db.session.scalars(select(FairRole.user_id).where(
+        FairRole.fair_id == category.fair_id, FairRole.role == "judge").order_by(FairRole.user_id)).all()
+    conflicts = set(db.session.execute(select(Conflict.judge_id, Conflict.nomination_id).join(
+        Nomination, Nomination.id == Conflict.nomination_id).where(
+        Nomination.category_id == category.id, Conflict.confirmed.is_(True))).all())
+    rows = db.session.execute(select(Assignment.judge_id, Assignment.nomination_id, Nomination.category_id)
+                              .join(Nomination, Nomination.id == Assignment.nomination_id)
+                              .where(Nomination.fair_id == category.fair_id)).all()
+    existing = {(j, n) for j, n, c in rows if c == category.id}
+    elsewhere: dict[int, int] = {}
+    for j, n, c in rows:
+        if c != category.id:
+            elsewhere[j] = elsewhere.get(j, 0) + 1
+    result = assign(list(nominations), list(judges), rubric.judges_per_nomination, conflicts,
+                    existing=existing, current_load=elsewhere)
+    for judge_id, nomination_id in result.pairs:
+        assignment = Assignment(judge_id=judge_id, nomination_id=nomination_id, created_by_id=actor.id)
+        db.session.add(assignment)
+        db.session.flush()
+        _record("assigned", assignment, actor, category.fair_id,
+                after={"judge": judge_id, "nomination": nomination_id, "automatic": True})
+    return result
+
+
+def _scoring_inputs(rubric: Rubric):
+    from .scoring import Criterion as C
+
+    criteria = [C(c.id, c.weight, c.scale_min, c.scale_max) for c in rubric.criteria]
+    sheets: dict[tuple[int, int], dict[int, int]] = {}
+    rows = db.session.execute(
+        select(Assignment.judge_id, Assignment.nomination_id, Score.criterion_id, Score.value)
+        .join(Score, Score.assignment_id == Assignment.id)
+        .join(Nomination, Nomination.id == Assignment.nomination_id)
+        .where(Nomination.category_id == rubric.category_id)).all()
+    assigned = db.session.execute(select(Assignment.judge_id, Assignment.nomination_id)
+                                  .join(Nomination, Nomination.id == Assignment.nomination_id)
+                                  .where(Nomination.category_id == rubric.category_id)).all()
+    for judge_id, nomination_id in assigned:
+        sheets.setdefault((judge_id, nomination_id), {})
+    for judge_id, nomination_id, criterion_id, value in rows:
+        sheets[(judge_id, nomination_id)][criterion_id] = value
+    return criteria, sheets
+
+
+def ranking(rubric: Rubric):
+    """The category's ranking from the scores as they are now (what finalizing would freeze).
+
+    Returns (rows, raw means, z means): the same scores always give the same ranking.
+    """
+    from .scoring import Rule, TieData, panel_totals, rank, raw_means, z_normalized_means
+
+    criteria, sheets = _scoring_inputs(rubric)
+    totals = panel_totals(sheets, criteria)
+    raw, z = raw_means(totals), z_normalized_means(totals)
+    final = z if rubric.ranking == "z" else raw
+    rules = []
+    for rule in rubric.tie_rules:
+        if rule.kind == "criterion":
+            rules.append(Rule("criterion", rule.criterion_id))
+        elif rule.kind == "judges_above":
+            rules.append(Rule("judges_above", rule.threshold))
+        else:
+            rules.append(Rule("chair", {int(k): v for k, v in (rule.chair_order or {}).items()}))
+    nominations = sorted({n for _, n in sheets})
+    rows = rank(nominations, final, rules, TieData(scores=sheets, totals=totals))
+    return rows, raw, z
+
+
+def finalize(rubric: Rubric, actor: User) -> list:
+    """Freeze the ranking, award levels and tie-break notes; scores can no longer change."""
+    from .models import Result
+    from .scoring import award_level
+
+    ensure_open(rubric)
+    if not rubric.weights_ok:
+        raise DomainError(_l("น้ำหนักของเกณฑ์ต้องรวมกันได้ 100"))
+    rows, raw, z = ranking(rubric)
+    levels = [(level.min_score, level.name_th) for level in rubric.levels]
+    for old in db.session.scalars(select(Result).where(Result.rubric_id == rubric.id)):
+        db.session.delete(old)
+    db.session.flush()
+    results = []
+    for row in rows:
+        if row.position is None:
+            continue
+        result = Result(rubric_id=rubric.id, nomination_id=row.nomination, position=row.position,
+                        score=round(row.score, 2), raw_mean=raw.get(row.nomination), z_mean=z.get(row.nomination),
+                        level_th=award_level(row.score, levels),
+                        tie_note=list(row.tie_note) if row.tie_note else None)
+        db.session.add(result)
+        results.append(result)
+    rubric.finalized_at = utcnow()
+    rubric.finalized_by_id = actor.id
+    db.session.flush()
+    _record("finalized", rubric, actor, rubric.category.fair_id,
+            after={"ranking": [[r.nomination_id, r.position, r.score, r.level_th] for r in results]})
+    return results

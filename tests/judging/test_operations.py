@@ -7,7 +7,7 @@ from sqlalchemy import text
 from fairapp.core.audit import AuditEntry, verify_chain
 from fairapp.core.time import today_local, utcnow
 from fairapp.judging import operations as ops
-from fairapp.judging.models import Assignment, Conflict, Criterion, JudgeProfile, Rubric, Score
+from fairapp.judging.models import Assignment, Criterion, JudgeProfile, Rubric, Score
 from fairapp.nominations.models import Category, Nomination, NominationStatus
 from tests.factories import create_fair, create_org, create_user
 
@@ -109,3 +109,59 @@ def test_tampering_with_a_score_entry_is_detected(db, world):
                        {"a": '{"value": 5}', "i": entry.id})
     db.session.commit()
     assert entry.id in verify_chain()
+
+
+def test_automatic_assignment_balances_and_avoids_conflicts(db, world):
+    from fairapp.fairs.models import FairRole
+    fair, rubric, judge, other, (n1, n2) = world
+    judges = [judge, other] + [create_user() for _ in range(3)]
+    for j in judges:
+        db.session.add(FairRole(fair_id=fair.id, user_id=j.id, role="judge"))
+    for i in range(8):
+        org = create_org()
+        db.session.add(Nomination(fair_id=fair.id, category_id=rubric.category_id, nominator_org_id=org.id,
+                                  nominee_org_id=org.id, status=NominationStatus.eligible))
+    db.session.commit()
+    ops.declare_conflict(judge, n2, "สังกัดเดียวกับผู้ถูกเสนอชื่อ", judge, source="detected")
+    result = ops.auto_assign(rubric, other)
+    db.session.commit()
+    assert result.uncovered == {}
+    pairs = {(a.judge_id, a.nomination_id) for a in db.session.query(Assignment)}
+    assert (judge.id, n2.id) not in pairs
+    loads = [sum(1 for j, _ in pairs if j == u.id) for u in judges]
+    assert max(loads) - min(loads) <= 1 and sum(loads) == 10 * 2
+    assert db.session.query(AuditEntry).filter_by(action="judging.assigned").count() == 20
+
+
+def test_finalize_freezes_a_deterministic_ranking(db, world):
+    from fairapp.judging.models import AwardLevel, Result, TieBreakRule
+    fair, rubric, judge, other, (n1, n2) = world
+    c1, c2 = rubric.criteria
+    rubric.levels = [AwardLevel(min_score=80, name_th="ต้นแบบ"), AwardLevel(min_score=25, name_th="ชมเชย")]
+    rubric.tie_rules = [TieBreakRule(position=0, kind="criterion", criterion_id=c2.id)]
+    db.session.commit()
+    for j in (judge, other):
+        for n in (n1, n2):
+            ops.add_assignment(j, n, other)
+    db.session.commit()
+    # n1 and n2 tie on the weighted mean (30.0); n2 is higher on criterion 2, which breaks the tie.
+    sheets = {(judge, n1): (3, 0), (other, n1): (3, 0), (judge, n2): (1, 2), (other, n2): (1, 1)}
+    for (j, n), (v1, v2) in sheets.items():
+        a = db.session.query(Assignment).filter_by(judge_id=j.id, nomination_id=n.id).one()
+        ops.record_score(a, c1, v1, "เหตุผลประกอบ", j)
+        ops.record_score(a, c2, v2, "เหตุผลประกอบ", j)
+    db.session.commit()
+    first = [(r.nomination, r.position) for r in ops.ranking(rubric)[0]]
+    assert first == [(n2.id, 1), (n1.id, 2)]
+    results = ops.finalize(rubric, other)
+    db.session.commit()
+    assert [(r.nomination_id, r.position, r.score, r.level_th) for r in results] == [
+        (n2.id, 1, 30.0, "ชมเชย"), (n1.id, 2, 30.0, "ชมเชย")]
+    assert ["criterion", c2.id] in [r.tie_note for r in results]
+    with pytest.raises(ops.CategoryFinalized):
+        ops.finalize(rubric, other)
+    ops.reopen(rubric, "ทบทวนคะแนน", other)
+    again = ops.finalize(rubric, other)
+    db.session.commit()
+    assert [(r.nomination_id, r.position) for r in again] == [(n2.id, 1), (n1.id, 2)]
+    assert db.session.query(Result).count() == 2
