@@ -39,8 +39,9 @@ def create_app(config: dict | None = None) -> Flask:
     from .nominations import bp as nominations_bp
     from .core.views import bp as core_bp
     from .fairs import bp as fairs_bp
+    from .judging.blueprint import bp as judging_bp
 
-    for blueprint in (core_bp, accounts_bp, fairs_bp, admin_bp, booths_bp, nominations_bp):
+    for blueprint in (core_bp, accounts_bp, fairs_bp, admin_bp, booths_bp, nominations_bp, judging_bp):
         app.register_blueprint(blueprint)
 
     from .core import errors, security, templating

@@ -23,6 +23,7 @@ from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from sqlalchemy import select
 from werkzeug.exceptions import MethodNotAllowed
 
 from fairapp.accounts import operations as account_ops
@@ -31,6 +32,8 @@ from fairapp.booths.models import Application, Booth, BoothPerson, BoothSetup, B
 from fairapp.core.storage import storage
 from fairapp.accounts.models import Organization
 from fairapp.fairs.models import Fair
+from fairapp.judging.models import Assignment, Rubric
+from fairapp.judging.models import Criterion as JudgingCriterion
 from fairapp.nominations.models import Category, Evidence, Nomination, NominationStatus, NominatorKind
 from fairapp.core.mail import outbox_messages, send_mail
 from fairapp.core.time import today_local
@@ -68,6 +71,20 @@ APP_EDIT = {**ORG_A_VIEW, "staff": "403", "admin": "403"}
 ORG_MEMBERS = {**_all("403"), "anonymous": "302 login", "org_member": "200", "other_org_member": "200"}
 FAIR_STAFF = STAFF_ONLY
 PLAN = "302 /fairs/{fair}/booths/plan"
+
+
+# Judging. The world's judge is assigned the eligible nomination; no one else reaches it (404).
+JUDGE = {**_all("404"), "anonymous": "302 login", "judge": "200"}
+# The chair and admins act; fair staff may look (403 on acting); everyone else 403.
+CHAIR_VIEW = {**_all("403"), "anonymous": "302 login", "staff": "200", "chair": "200", "admin": "200"}
+
+
+def _judge(ok: str) -> dict[str, str]:
+    return {**JUDGE, "judge": ok}
+
+
+def _chair(ok: str) -> dict[str, str]:
+    return {**_all("403"), "anonymous": "302 login", "chair": ok, "admin": ok}
 
 
 def _app_edit(ok: str) -> dict[str, str]:
@@ -201,6 +218,40 @@ EXPECTED: dict[str, Row] = {
     "nominations.decide": Row("/nominations/{nomination}/decide", get=POST_ONLY, post=FAIR_STAFF),
     "nominations.export_csv": Row("/fairs/{fair}/nominations/export.csv", get=FAIR_STAFF),
     "nominations.export_xlsx": Row("/fairs/{fair}/nominations/export.xlsx", get=FAIR_STAFF),
+    # judging: the assigned judge only (everyone else: not found, even the chair)
+    "judging.judge_dashboard": Row("/fairs/{fair}/judging", get=JUDGE),
+    # An empty scoring form saves nothing and sends the judge back to the page.
+    "judging.score_page": Row("/judging/assignments/{assignment}", get=JUDGE,
+                              post=_judge("302 /judging/assignments/{assignment}")),
+    "judging.save_score": Row("/judging/assignments/{assignment}/scores", get=POST_ONLY, post=_judge("400")),
+    "judging.evidence_file": Row("/judging/assignments/{assignment}/evidence/{judged_evidence}", get=JUDGE),
+    "judging.evidence_thumb": Row("/judging/assignments/{assignment}/evidence/{judged_evidence}/thumb", get=JUDGE),
+    "judging.declare_conflict": Row("/judging/assignments/{assignment}/conflict", get=JUDGE, post=_judge("400")),
+    # judging: the chair (and admins); fair staff may look, not act
+    "judging.rubric": Row("/judging/categories/{category}/rubric", get=CHAIR_VIEW, post=_chair("400")),
+    "judging.assignments": Row("/judging/categories/{category}/assignments", get=CHAIR_VIEW),
+    "judging.auto_assign": Row("/judging/categories/{category}/assign", get=POST_ONLY,
+                               post=_chair("302 /judging/categories/{category}/assignments")),
+    # Without a judge and a nomination the request is bad (400).
+    "judging.add_assignment": Row("/judging/categories/{category}/assignments/add", get=POST_ONLY,
+                                  post=_chair("400")),
+    "judging.remove_assignment": Row("/judging/assignments/{assignment}/remove", get=POST_ONLY,
+                                     post=_chair("302 /judging/categories/{category}/assignments")),
+    "judging.confirm_conflict": Row("/judging/categories/{category}/conflicts/confirm", get=POST_ONLY,
+                                    post=_chair("400")),
+    "judging.judges": Row("/judging/fairs/{fair}/judges", get=CHAIR_VIEW, post=_chair("302 /judging/fairs/{fair}/judges")),
+    "judging.chair": Row("/judging/categories/{category}/chair", get=CHAIR_VIEW),
+    "judging.remind": Row("/judging/categories/{category}/remind", get=POST_ONLY,
+                          post=_chair("302 /judging/categories/{category}/chair")),
+    "judging.open_scores": Row("/judging/categories/{category}/open-scores", get=POST_ONLY,
+                               post=_chair("302 /judging/categories/{category}/chair")),
+    "judging.finalize": Row("/judging/categories/{category}/finalize", get=POST_ONLY,
+                            post=_chair("302 /judging/categories/{category}/chair")),
+    "judging.reopen": Row("/judging/categories/{category}/reopen", get=POST_ONLY,
+                          post=_chair("302 /judging/categories/{category}/chair")),
+    "judging.minutes": Row("/judging/categories/{category}/minutes.pdf", get=CHAIR_VIEW),
+    "judging.results_export": Row("/judging/categories/{category}/results.csv", get=CHAIR_VIEW),
+    "judging.results": Row("/fairs/{fair}/results", get=PUBLIC),
     "booths.export_applications_csv": Row("/fairs/{fair}/booths/export/applications.csv", get=FAIR_STAFF),
     "booths.export_applications_xlsx": Row("/fairs/{fair}/booths/export/applications.xlsx", get=FAIR_STAFF),
     "booths.export_allocations_csv": Row("/fairs/{fair}/booths/export/allocations.csv", get=FAIR_STAFF),
@@ -254,11 +305,15 @@ def world(app, db):
         mail_name = outbox_messages()[0].name
     booth_type, application = _booth_world(app, fair, org_a, users["org_member"])
     category, nomination, evidence = _nomination_world(app, fair, org_a, users["org_member"])
+    assignment, judged_evidence = _judging_world(app, category, org_a, users["judge"], users["chair"])
     ids = {"org": org_a.id, "other_org": org_b.id, "fair": fair.id, "other_fair": other_fair.id,
            "invitation": invitation.id, "invitation_b": invitation_b.id, "grant": spare_grant.id,
            "other_fair_grant": other_fair_grant.id, "mail": mail_name,
            "booth_type": booth_type.id, "application": application.id,
-           "category": category.id, "nomination": nomination.id, "evidence": evidence.id}
+           "category": category.id, "nomination": nomination.id, "evidence": evidence.id,
+           "assignment": assignment.id, "judged_evidence": judged_evidence.id,
+           "judged_nomination": assignment.nomination_id, "criterion": assignment.nomination.category_id and
+           _db.session.scalar(select(JudgingCriterion.id)), "judge_id": users["judge"].id, "spare_id": spare.id}
     return SimpleNamespace(ids=ids, users=users, spare=spare, invitation_token=invitation_token)
 
 
@@ -296,6 +351,26 @@ def _nomination_world(app, fair, org, member):
     _db.session.add(evidence)
     _db.session.commit()
     return category, nomination, evidence
+
+
+def _judging_world(app, category, org, judge, chair):
+    """A rubric for the category and an eligible nomination of org A assigned to the world's judge."""
+    rubric = Rubric(category_id=category.id, judges_per_nomination=1)
+    rubric.criteria = [JudgingCriterion(name_th="การมีส่วนร่วม", weight=100, scale_min=1, scale_max=5)]
+    _db.session.add(rubric)
+    nomination = Nomination(fair_id=category.fair_id, category_id=category.id, nominator_org_id=org.id,
+                            nominee_org_id=org.id, narratives={"sufficiency": "ออมทรัพย์"},
+                            status=NominationStatus.eligible)
+    _db.session.add(nomination)
+    _db.session.flush()
+    with app.test_request_context():
+        key = storage().save(_tiny_png(), "png")
+    evidence = Evidence(nomination_id=nomination.id, kind="photo", storage_key=key, thumb_key=key,
+                        original_name="photo.png", size_bytes=10, sha256="1" * 64)
+    assignment = Assignment(nomination_id=nomination.id, judge_id=judge.id, created_by_id=chair.id)
+    _db.session.add_all([evidence, assignment])
+    _db.session.commit()
+    return assignment, evidence
 
 
 def _tiny_png() -> bytes:
@@ -351,7 +426,8 @@ def test_every_route_has_a_row(app):
 def test_every_row_is_complete_and_points_at_its_endpoint(app):
     ids = {"org": 1, "other_org": 2, "fair": 3, "other_fair": 4, "invitation": 5, "invitation_b": 6,
            "grant": 7, "other_fair_grant": 8, "mail": "20250101T000000000000-0123abcd.eml",
-           "booth_type": 9, "application": 10, "category": 11, "nomination": 12, "evidence": 13}
+           "booth_type": 9, "application": 10, "category": 11, "nomination": 12, "evidence": 13,
+           "assignment": 14, "judged_evidence": 15}
     adapter = app.url_map.bind("localhost")
     problems = []
     for endpoint, methods in _routes(app).items():
@@ -488,7 +564,8 @@ class CsrfCase:
     """A POST that would succeed with a token: who sends it, where, what, and how it is refused.
 
     refusal "400": the global CSRF check answers with the error page;
-    refusal "form": the view's own form re-renders (200) with the CSRF message and the input kept.
+    refusal "form": the view's own form re-renders (200) with the CSRF message and the input kept;
+    refusal "form-400": the same, answered 400 (the judging pages answer a failed form with 400).
     """
 
     role: str
@@ -589,6 +666,29 @@ def _category_data(world):
             "opens_on": fair.nomination_opens.isoformat(), "closes_on": fair.nomination_closes.isoformat(),
             "max_per_nominator": "3", "sections": ["sufficiency", "outcomes"], "narrative_max_chars": "3000",
             "min_photos": "1", "min_pdfs": "0", "max_files": "10"}
+
+
+def _affiliated(world):
+    from fairapp.judging.models import JudgeProfile
+    _db.session.add(JudgeProfile(fair_id=world.ids["fair"], user_id=world.ids["judge_id"],
+                                 affiliation_org_id=world.ids["org"]))  # the nominee: a detected conflict
+    _db.session.commit()
+    return {}
+
+
+def _two_judges(world):
+    rubric = _db.session.scalar(select(Rubric))
+    rubric.judges_per_nomination = 2  # the spare judge is then added by the automatic assignment
+    _db.session.commit()
+    return {}
+
+
+def _finalized(world):
+    from fairapp.core.time import utcnow
+    rubric = _db.session.scalar(select(Rubric))
+    rubric.finalized_at = utcnow()
+    _db.session.commit()
+    return {}
 
 
 def _draft(world):
@@ -707,6 +807,36 @@ CSRF_CASES: dict[str, list[CsrfCase]] = {
                                            refusal="form", data=_category_data)],
     "nominations.decide": [CsrfCase("staff", "/nominations/{nomination}/decide", refusal="form", setup=_submitted,
                                     data={"action": "eligible"})],
+    "judging.score_page": [CsrfCase("judge", "/judging/assignments/{assignment}", refusal="form-400", ok=303,
+                                    data=lambda w: {f"score-{w.ids['criterion']}": "4"})],
+    "judging.save_score": [CsrfCase("judge", "/judging/assignments/{assignment}/scores", json=True, ok=200,
+                                    data=lambda w: {"criterion_id": w.ids["criterion"], "value": 4, "comment": "",
+                                                    "client_id": "5b7a3c1e-2f4d-4e6a-9b8c-0d1e2f3a4b5c"})],
+    "judging.declare_conflict": [CsrfCase("judge", "/judging/assignments/{assignment}/conflict", refusal="form-400", ok=303,
+                                          data={"reason": "เคยเป็นที่ปรึกษาขององค์กรนี้"})],
+    "judging.rubric": [CsrfCase("chair", "/judging/categories/{category}/rubric", refusal="form-400",
+                                data=lambda w: {"judges_per_nomination": "2", "ranking": "z",
+                                                "criteria-0-id": str(w.ids["criterion"]),
+                                                "criteria-0-name_th": "การมีส่วนร่วม", "criteria-0-weight": "100",
+                                                "criteria-0-scale_min": "1", "criteria-0-scale_max": "5",
+                                                "levels-0-min_score": "80", "levels-0-name_th": "ต้นแบบ",
+                                                "tie_rules-0-kind": ""})],
+    "judging.auto_assign": [CsrfCase("chair", "/judging/categories/{category}/assign", setup=_two_judges)],
+    "judging.add_assignment": [CsrfCase("chair", "/judging/categories/{category}/assignments/add",
+                                        data=lambda w: {"judge_id": w.ids["spare_id"],
+                                                        "nomination_id": w.ids["judged_nomination"]})],
+    "judging.remove_assignment": [CsrfCase("chair", "/judging/assignments/{assignment}/remove")],
+    "judging.confirm_conflict": [CsrfCase("chair", "/judging/categories/{category}/conflicts/confirm",
+                                          setup=_affiliated, data=lambda w: {"judge_id": w.ids["judge_id"],
+                                                          "nomination_id": w.ids["judged_nomination"],
+                                                          "reason": "สังกัดเดียวกับผู้ถูกเสนอชื่อ"})],
+    "judging.judges": [CsrfCase("chair", "/judging/fairs/{fair}/judges",
+                                data=lambda w: {f"affiliation-{w.ids['judge_id']}": str(w.ids["org"])})],
+    "judging.remind": [CsrfCase("chair", "/judging/categories/{category}/remind")],
+    "judging.open_scores": [CsrfCase("chair", "/judging/categories/{category}/open-scores")],
+    "judging.finalize": [CsrfCase("chair", "/judging/categories/{category}/finalize")],
+    "judging.reopen": [CsrfCase("chair", "/judging/categories/{category}/reopen", setup=_finalized,
+                                data={"reason": "ทบทวนคะแนนที่บันทึกผิด"})],
     "booths.review": [CsrfCase("staff", "/fairs/{fair}/booths/review", refusal="form",
                                data=lambda w: {"ids": str(w.ids["application"]), "action": "approve"})],
 }
@@ -751,7 +881,7 @@ def test_post_without_csrf_token_is_refused_and_changes_nothing(app, client, log
     else:
         response = client.post(url, data=data)
         body = response.get_data(as_text=True)
-        if case.refusal == "400":
+        if case.refusal in ("400", "form-400"):
             assert response.status_code == 400, f"POST {url} without a token: {response.status_code}"
         else:
             assert response.status_code == 200, f"POST {url} without a token: {response.status_code}"
