@@ -151,7 +151,33 @@ def _demo_nominations(fair: Fair, orgs: dict, now) -> int:
                                    created_at=now - timedelta(days=1)))
     for nomination in rows[1:]:
         _demo_evidence(nomination)
+    rows[1].status = NominationStatus.eligible  # Mae Fah Luang: ready for judging
+    _demo_judging(fair, education)
     return len(rows)
+
+
+def _demo_judging(fair: Fair, category: Category) -> None:
+    """A rubric for the education category; the judges' affiliations (the judge is at Mae Fah Luang,
+    whose nomination the chair will see as a detected conflict)."""
+    from .accounts.models import User
+    from .judging.models import AwardLevel, Criterion, JudgeProfile, Rubric
+
+    rubric = Rubric(category_id=category.id, judges_per_nomination=2, ranking="raw")
+    rubric.criteria = [
+        Criterion(position=0, name_th="การส่งเสริมคุณธรรม 5 ประการ", weight=40, scale_min=1, scale_max=5,
+                  descriptors={"1": "ไม่ปรากฏการดำเนินงาน", "3": "ดำเนินการต่อเนื่อง มีผู้เข้าร่วมบางส่วน",
+                               "5": "โดดเด่น เป็นแบบอย่างให้หน่วยงานอื่น"}),
+        Criterion(position=1, name_th="การมีส่วนร่วมของบุคลากรและชุมชน", weight=30, scale_min=1, scale_max=5),
+        Criterion(position=2, name_th="ผลลัพธ์ที่วัดได้", weight=30, scale_min=0, scale_max=2,
+                  descriptors={"0": "ยังไม่มี", "1": "มีบางส่วน", "2": "ชัดเจนและต่อเนื่อง"}),
+    ]
+    rubric.levels = [AwardLevel(min_score=80, name_th="ต้นแบบ"), AwardLevel(min_score=60, name_th="เชิดชูเกียรติ")]
+    db.session.add(rubric)
+    for email, org_name in (("judge@fairapp.local", "มหาวิทยาลัยแม่ฟ้าหลวง"),
+                            ("chair@fairapp.local", "มหาวิทยาลัยราชภัฏเชียงราย")):
+        user = db.session.query(User).filter_by(email=email).one()
+        org = db.session.query(Organization).filter_by(name_th=org_name).one()
+        db.session.add(JudgeProfile(fair_id=fair.id, user_id=user.id, affiliation_org_id=org.id))
 
 
 def _demo_evidence(nomination: Nomination) -> None:
