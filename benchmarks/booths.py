@@ -8,10 +8,7 @@ the WSGI app in this process. Pages another feature has not built yet are skippe
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
 import sys
-import tempfile
 import time
 import uuid
 from datetime import timedelta
@@ -19,13 +16,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from flask import Blueprint  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import event, text  # noqa: E402
-from werkzeug.exceptions import MethodNotAllowed, NotFound  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
-from fairapp import create_app  # noqa: E402
+from benchmarks.harness import has_route, make_app, measure  # noqa: E402
 from fairapp.extensions import db  # noqa: E402
 
 STATES = (  # share of the applications in each state (the rest are submitted)
@@ -34,21 +29,6 @@ STATES = (  # share of the applications in each state (the rest are submitted)
 PEOPLE = (("นาย", "ก้องภพ", "ใจดี"), ("นางสาว", "พิมพ์ชนก", "คำมา"), ("นาง", "ศรีนวล", "ทองดี"))
 
 
-def make_app():
-    tmp = tempfile.mkdtemp(prefix="fairapp-bench-booths-")
-    os.environ["FAIRAPP_INSTANCE"] = tmp
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp}/bench.db"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SESSION_COOKIE_SECURE": False, "SECRET_KEY": "bench",
-                      "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False})
-    baseline = Blueprint("bench", __name__)
-
-    @baseline.get("/_bench/select1")
-    def select1():
-        db.session.execute(text("SELECT 1"))
-        return "ok"
-
-    app.register_blueprint(baseline)
-    return app
 
 
 def build_fair(name: str, n_apps: int, n_booths: int, password_hash: str, tag: str):
@@ -118,7 +98,7 @@ def build_fair(name: str, n_apps: int, n_booths: int, password_hash: str, tag: s
 
 
 def build(args):
-    app = make_app()
+    app = make_app("booths")
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
@@ -141,36 +121,8 @@ def build(args):
     return app, ids
 
 
-def has_route(app, path: str, method: str = "GET") -> bool:
-    adapter = app.url_map.bind("localhost")
-    try:
-        adapter.match(path, method=method)
-        return True
-    except (NotFound, MethodNotAllowed):
-        return False
 
 
-def measure(call, repeat: int, engine):
-    """Median seconds and mean queries per request of call() (after one warm-up request)."""
-    count = [0]
-
-    def before(*a, **k):
-        count[0] += 1
-
-    response = call()
-    if response.status_code >= 400:
-        return None, None, response.status_code
-    event.listen(engine, "before_cursor_execute", before)
-    times = []
-    try:
-        for _ in range(repeat):
-            start = time.perf_counter()
-            response = call()
-            times.append(time.perf_counter() - start)
-            assert response.status_code < 400, response.status_code
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-    return statistics.median(times), count[0] / repeat, response.status_code
 
 
 def main():

@@ -11,44 +11,25 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from flask import Blueprint  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import event, text  # noqa: E402
-from werkzeug.exceptions import MethodNotAllowed, NotFound  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
-from fairapp import create_app  # noqa: E402
+from benchmarks.harness import has_route, make_app, measure  # noqa: E402
 from fairapp.extensions import db  # noqa: E402
 
 _seq = itertools.count(1)
 
 
-def make_app():
-    tmp = tempfile.mkdtemp(prefix="fairapp-bench-judging-")
-    os.environ["FAIRAPP_INSTANCE"] = tmp
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp}/bench.db"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SESSION_COOKIE_SECURE": False, "SECRET_KEY": "bench",
-                      "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False, "MAIL_OUTBOX_DIR": f"{tmp}/mail"})
-    baseline = Blueprint("bench", __name__)
-
-    @baseline.get("/_bench/select1")
-    def select1():
-        db.session.execute(text("SELECT 1"))
-        return "ok"
-
-    app.register_blueprint(baseline)
-    return app
 
 
 def build_world(tag: str, n_noms: int, n_judges: int, n_criteria: int, k: int, password_hash: str, last_hash):
@@ -133,7 +114,7 @@ def build_world(tag: str, n_noms: int, n_judges: int, n_criteria: int, k: int, p
 def build(args):
     from fairapp.core.audit import GENESIS
 
-    app = make_app()
+    app = make_app("judging")
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
@@ -146,36 +127,8 @@ def build(args):
     return app, {"small": small, "big": big}
 
 
-def has_route(app, path: str, method: str = "GET") -> bool:
-    adapter = app.url_map.bind("localhost")
-    try:
-        adapter.match(path, method=method)
-        return True
-    except (NotFound, MethodNotAllowed):
-        return False
 
 
-def measure(call, repeat: int, engine):
-    """Median seconds and mean queries per request of call() (after one warm-up request)."""
-    count = [0]
-
-    def before(*a, **k):
-        count[0] += 1
-
-    response = call()
-    if response.status_code >= 400:
-        return None, None, response.status_code
-    event.listen(engine, "before_cursor_execute", before)
-    times = []
-    try:
-        for _ in range(repeat):
-            start = time.perf_counter()
-            response = call()
-            times.append(time.perf_counter() - start)
-            assert response.status_code < 400, (response.status_code, response.get_data(as_text=True)[:300])
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-    return statistics.median(times), count[0] / repeat, response.status_code
 
 
 def time_assign(n_noms: int, n_judges: int, k: int, repeat: int = 3):

@@ -7,37 +7,20 @@ and fairs for the dashboard user, then times each page through the WSGI app in t
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from flask import Blueprint  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import event, select, text  # noqa: E402
+from sqlalchemy import select, text  # noqa: E402
 
-from fairapp import create_app  # noqa: E402
+from benchmarks.harness import make_app, measure  # noqa: E402
 from fairapp.extensions import db  # noqa: E402
 
 
 def build(args):
-    tmp = tempfile.mkdtemp(prefix="fairapp-bench-")
-    os.environ["FAIRAPP_INSTANCE"] = tmp
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp}/bench.db"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SESSION_COOKIE_SECURE": False, "SECRET_KEY": "bench",
-                      "RATELIMIT_ENABLED": False})
-    baseline = Blueprint("bench", __name__)
-
-    @baseline.get("/_bench/select1")
-    def select1():
-        db.session.execute(text("SELECT 1"))
-        return "ok"
-
-    app.register_blueprint(baseline)
+    app = make_app("pages")
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
             db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
@@ -64,22 +47,6 @@ def build(args):
     return app, user_id
 
 
-def measure(client, url, repeat, engine):
-    count = [0]
-
-    def before(*a, **k):
-        count[0] += 1
-
-    client.get(url)  # warm caches and templates
-    event.listen(engine, "before_cursor_execute", before)
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        response = client.get(url)
-        times.append(time.perf_counter() - start)
-        assert response.status_code == 200, (url, response.status_code)
-    event.remove(engine, "before_cursor_execute", before)
-    return statistics.median(times), count[0] / repeat
 
 
 def main():
@@ -104,7 +71,7 @@ def main():
     base_time = None
     print(f"{'page':45} {'ms':>7} {'x base':>7} {'queries':>8}")
     for name, url, who in pages:
-        median, queries = measure(who, url, args.repeat, engine)
+        median, queries, _ = measure(lambda: who.get(url), args.repeat, engine)
         base_time = base_time or median
         print(f"{name:45} {median * 1000:7.2f} {median / base_time:7.2f} {queries:8.1f}")
 

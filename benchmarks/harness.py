@@ -1,0 +1,73 @@
+"""What every benchmark shares: an app on a throwaway database with a bare `SELECT 1` route as the
+baseline, a route check, and the measurement of one request (median time, SQL queries per request)."""
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from flask import Blueprint  # noqa: E402
+from sqlalchemy import event, text  # noqa: E402
+from werkzeug.exceptions import MethodNotAllowed, NotFound  # noqa: E402
+
+from fairapp import create_app  # noqa: E402
+from fairapp.extensions import db  # noqa: E402
+
+BASELINE = "/_bench/select1"
+
+
+def make_app(name: str, **config):
+    """The app on a new SQLite file (or DATABASE_URL), CSRF and rate limits off, with the baseline route."""
+    tmp = tempfile.mkdtemp(prefix=f"fairapp-bench-{name}-")
+    os.environ["FAIRAPP_INSTANCE"] = tmp
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp}/bench.db"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SESSION_COOKIE_SECURE": False, "SECRET_KEY": "bench",
+                      "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False, "MAIL_OUTBOX_DIR": f"{tmp}/mail",
+                      **config})
+    baseline = Blueprint("bench", __name__)
+
+    @baseline.get(BASELINE)
+    def select1():
+        db.session.execute(text("SELECT 1"))
+        return "ok"
+
+    app.register_blueprint(baseline)
+    return app
+
+
+def has_route(app, path: str, method: str = "GET") -> bool:
+    """True when the app answers this path (a page another feature may not have built yet)."""
+    adapter = app.url_map.bind("localhost")
+    try:
+        adapter.match(path, method=method)
+        return True
+    except (NotFound, MethodNotAllowed):
+        return False
+
+
+def measure(call, repeat: int, engine):
+    """Median seconds and mean queries per request of call() (after one warm-up request)."""
+    count = [0]
+
+    def before(*a, **k):
+        count[0] += 1
+
+    response = call()
+    if response.status_code >= 400:
+        return None, None, response.status_code
+    event.listen(engine, "before_cursor_execute", before)
+    times = []
+    try:
+        for _ in range(repeat):
+            start = time.perf_counter()
+            response = call()
+            times.append(time.perf_counter() - start)
+            assert response.status_code < 400, (response.status_code, response.get_data(as_text=True)[:300])
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+    return statistics.median(times), count[0] / repeat, response.status_code
