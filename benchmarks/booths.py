@@ -16,11 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import text  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
-from benchmarks.harness import has_route, make_app, measure  # noqa: E402
+from benchmarks.harness import migrate_fresh, has_route, make_app, measure  # noqa: E402
 from fairapp.extensions import db  # noqa: E402
 
 STATES = (  # share of the applications in each state (the rest are submitted)
@@ -99,11 +97,8 @@ def build_fair(name: str, n_apps: int, n_booths: int, password_hash: str, tag: s
 
 def build(args):
     app = make_app("booths")
+    migrate_fresh(app)
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-            db.session.commit()
-        upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
         from fairapp.accounts.models import User
         from fairapp.fairs.models import FairRole
 

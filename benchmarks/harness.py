@@ -40,6 +40,17 @@ def make_app(name: str, **config):
     return app
 
 
+def migrate_fresh(app) -> None:
+    """Apply the migrations to an empty database (on PostgreSQL its public schema is dropped first)."""
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+            db.session.commit()
+        upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+
+
 def has_route(app, path: str, method: str = "GET") -> bool:
     """True when the app answers this path (a page another feature may not have built yet)."""
     adapter = app.url_map.bind("localhost")

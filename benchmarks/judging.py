@@ -20,11 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import text  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
-from benchmarks.harness import has_route, make_app, measure  # noqa: E402
+from benchmarks.harness import migrate_fresh, has_route, make_app, measure  # noqa: E402
 from fairapp.extensions import db  # noqa: E402
 
 _seq = itertools.count(1)
@@ -115,11 +113,8 @@ def build(args):
     from fairapp.core.audit import GENESIS
 
     app = make_app("judging")
+    migrate_fresh(app)
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-            db.session.commit()
-        upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
         password_hash = generate_password_hash("bench-password", method="pbkdf2:sha256:1000")
         small, last = build_world("เล็ก", args.small_nominations, args.small_judges, args.criteria, args.k,
                                   password_hash, GENESIS)

@@ -12,20 +12,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import select, text  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
-from benchmarks.harness import make_app, measure  # noqa: E402
+from benchmarks.harness import migrate_fresh, make_app, measure  # noqa: E402
 from fairapp.extensions import db  # noqa: E402
 
 
 def build(args):
     app = make_app("pages")
+    migrate_fresh(app)
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-            db.session.commit()
-        upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
         from fairapp.accounts.models import Membership, Organization, Sector, User
         from fairapp.demo import load_demo
         from fairapp.fairs.models import Fair, FairRole

@@ -99,6 +99,13 @@ class User(UserMixin, db.Model):
         """Admins and anyone who is fair staff in some fair."""
         return self.is_admin or any(r.role == "staff" for r in self.fair_roles)
 
+    def acting_organization(self, org_id: int | None) -> "Organization | None":
+        """The organization the user acts for: the one named (if a member), or their only one."""
+        orgs = self.organizations
+        if org_id is None:
+            return orgs[0] if len(orgs) == 1 else None
+        return next((o for o in orgs if o.id == org_id), None)
+
     def is_member_of(self, org_id: int) -> bool:
         return any(m.organization_id == org_id for m in self.memberships)
 

@@ -8,7 +8,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.forms import ActionForm
-from ..accounts.models import Organization
 from ..core.errors import DomainError
 from ..core.forms import form_csrf
 from ..core.i18n import locale_code, use_thai_digits
@@ -103,13 +102,6 @@ def _save(form: ApplicationForm, fair: Fair, org_id: int, application: Applicati
     return saved
 
 
-def _member_org(org_id: int | None) -> Organization | None:
-    orgs = current_user.organizations
-    if org_id is None:
-        return orgs[0] if len(orgs) == 1 else None
-    return next((o for o in orgs if o.id == org_id), None)
-
-
 @bp.route("/fairs/<int:fair_id>/booths/apply", methods=["GET", "POST"])
 @login_required
 @form_csrf
@@ -119,7 +111,7 @@ def apply(fair_id: int):
     orgs = current_user.organizations
     if not orgs:
         abort(403)
-    org = _member_org(request.args.get("org", type=int))
+    org = current_user.acting_organization(request.args.get("org", type=int))
     if org is None:
         if request.args.get("org"):
             abort(404)

@@ -23,11 +23,10 @@ from ..core.forms import BaseForm, form_csrf, length, required
 from ..core.i18n import locale_code, use_thai_digits
 from ..core.time import today_local
 from ..core.transaction import commit, rollback
-from ..core.uploads import MIMETYPES, download_name
 from ..extensions import db
 from ..fairs.models import Fair
 from ..nominations.models import SECTION_LABELS, Category, Evidence, Nomination
-from ..nominations.views_evidence import _send
+from ..nominations.views_evidence import send_evidence, send_thumb
 from . import operations as ops
 from .blueprint import bp
 from .models import Assignment, Criterion, Rubric, Score
@@ -331,21 +330,14 @@ def _evidence_or_404(assignment: Assignment, evidence_id: int) -> Evidence:
 def evidence_file(assignment_id: int, evidence_id: int):
     """A photo or PDF of the nomination, for its judge only (same safe headers as the nominators' route)."""
     assignment = assignment_or_404(assignment_id)
-    evidence = _evidence_or_404(assignment, evidence_id)
-    ext = evidence.storage_key.rsplit(".", 1)[1]
-    return _send(evidence, evidence.storage_key, MIMETYPES[ext],
-                 download_name(evidence.original_name, evidence.storage_key))
+    return send_evidence(_evidence_or_404(assignment, evidence_id))
 
 
 @bp.get("/judging/assignments/<int:assignment_id>/evidence/<int:evidence_id>/thumb")
 @login_required
 def evidence_thumb(assignment_id: int, evidence_id: int):
     assignment = assignment_or_404(assignment_id)
-    evidence = _evidence_or_404(assignment, evidence_id)
-    if evidence.kind != "photo" or not evidence.thumb_key:
-        abort(404)
-    stem = evidence.original_name.rsplit(".", 1)[0]
-    return _send(evidence, evidence.thumb_key, "image/jpeg", f"{stem}-thumb.jpg")
+    return send_thumb(_evidence_or_404(assignment, evidence_id))
 
 
 # ---- conflict of interest ----

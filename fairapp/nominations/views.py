@@ -56,13 +56,6 @@ def fair_nominations(fair_id: int):
                            is_staff=is_staff)
 
 
-def _nominator(org_id: int | None) -> Organization | None:
-    orgs = current_user.organizations
-    if org_id is None:
-        return orgs[0] if len(orgs) == 1 else None
-    return next((o for o in orgs if o.id == org_id), None)
-
-
 @bp.route("/fairs/<int:fair_id>/nominations/new/<int:category_id>", methods=["GET", "POST"])
 @login_required
 @form_csrf
@@ -73,7 +66,7 @@ def new(fair_id: int, category_id: int):
         abort(404)
     if not current_user.organizations:
         abort(403)
-    nominator = _nominator(request.args.get("org", type=int))
+    nominator = current_user.acting_organization(request.args.get("org", type=int))
     if nominator is None:
         if request.args.get("org"):
             abort(404)

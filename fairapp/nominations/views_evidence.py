@@ -217,15 +217,27 @@ def _send(evidence: Evidence, key: str, mimetype: str, name: str):
     return response.make_conditional(request)
 
 
+def send_evidence(evidence: Evidence):
+    """The stored file with safe headers (a cleaned photo, or the PDF as uploaded)."""
+    ext = evidence.storage_key.rsplit(".", 1)[1]
+    return _send(evidence, evidence.storage_key, MIMETYPES[ext],
+                 download_name(evidence.original_name, evidence.storage_key))
+
+
+def send_thumb(evidence: Evidence):
+    """A photo's thumbnail (480 px JPEG); PDFs have none (404)."""
+    if evidence.kind != "photo" or not evidence.thumb_key:
+        abort(404)
+    stem = evidence.original_name.rsplit(".", 1)[0]
+    return _send(evidence, evidence.thumb_key, "image/jpeg", f"{stem}-thumb.jpg")
+
+
 @bp.get("/nominations/<int:nomination_id>/evidence/<int:evidence_id>")
 @login_required
 def evidence_file(nomination_id: int, evidence_id: int):
     """The stored file (a cleaned photo, or the PDF as uploaded) for those who may view the nomination."""
     nomination = _nomination_or_404(nomination_id)
-    evidence = _evidence_or_404(nomination, evidence_id)
-    ext = evidence.storage_key.rsplit(".", 1)[1]
-    return _send(evidence, evidence.storage_key, MIMETYPES[ext],
-                 download_name(evidence.original_name, evidence.storage_key))
+    return send_evidence(_evidence_or_404(nomination, evidence_id))
 
 
 @bp.get("/nominations/<int:nomination_id>/evidence/<int:evidence_id>/thumb")
@@ -233,8 +245,4 @@ def evidence_file(nomination_id: int, evidence_id: int):
 def evidence_thumb(nomination_id: int, evidence_id: int):
     """A photo's thumbnail (480 px JPEG); PDFs have none."""
     nomination = _nomination_or_404(nomination_id)
-    evidence = _evidence_or_404(nomination, evidence_id)
-    if evidence.kind != "photo" or not evidence.thumb_key:
-        abort(404)
-    stem = evidence.original_name.rsplit(".", 1)[0]
-    return _send(evidence, evidence.thumb_key, "image/jpeg", f"{stem}-thumb.jpg")
+    return send_thumb(_evidence_or_404(nomination, evidence_id))
