@@ -40,8 +40,10 @@ def create_app(config: dict | None = None) -> Flask:
     from .core.views import bp as core_bp
     from .fairs import bp as fairs_bp
     from .judging.blueprint import bp as judging_bp
+    from .certificates.blueprint import bp as certificates_bp
 
-    for blueprint in (core_bp, accounts_bp, fairs_bp, admin_bp, booths_bp, nominations_bp, judging_bp):
+    for blueprint in (core_bp, accounts_bp, fairs_bp, admin_bp, booths_bp, nominations_bp, judging_bp,
+                      certificates_bp):
         app.register_blueprint(blueprint)
 
     from .core import errors, security, templating

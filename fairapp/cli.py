@@ -72,3 +72,53 @@ def register(app: Flask) -> None:
         click.echo(f"booths: {len(lapsed)} offer(s) lapsed")
 
     app.cli.add_command(booths_group)
+
+    certificates_group = click.Group("certificates", help="Certificates.")
+
+    @certificates_group.command("verify-qr")
+    @click.argument("scanned")
+    @click.option("--public-key", "public_key_file", type=click.Path(exists=True, dir_okay=False),
+                  help="A PEM or base64url public key (as published at /verify/public-key); "
+                       "default: this app's own key.")
+    def verify_qr_command(scanned: str, public_key_file: str | None) -> None:
+        """Check a scanned certificate QR (the whole URL, or its q= value) offline: no database, no network.
+
+        Exits 0 and prints the signed facts when the signature holds; exits 1 when it does not.
+        """
+        from .certificates import signing
+
+        if public_key_file:
+            with open(public_key_file, encoding="ascii") as fh:
+                key = signing.load_public_key(fh.read())
+        else:
+            key = signing.signing_key(app).public_key()
+        try:
+            facts = signing.verify_token(signing.extract_token(scanned), {signing.key_id(key): key})
+        except signing.Tampered as error:
+            click.echo(f"INVALID: {error}", err=True)
+            raise SystemExit(1)
+        click.echo("VALID signature (key %s)" % signing.key_id(key))
+        click.echo(f"serial:  {facts.serial}")
+        click.echo(f"holder:  {facts.holder}")
+        click.echo(f"kind:    {facts.kind}")
+        click.echo(f"fair id: {facts.fair_id}")
+        click.echo(f"date:    {facts.date}")
+
+    @certificates_group.command("public-key")
+    def public_key_command() -> None:
+        """Print the public key (PEM) that checks certificate QR signatures."""
+        from .certificates import signing
+
+        click.echo(signing.public_pem(signing.signing_key(app).public_key()), nl=False)
+
+    @certificates_group.command("work")
+    def work_command() -> None:
+        """Run the print batches nobody is running (interrupted ones resume where they stopped)."""
+        from .certificates import batches
+
+        with app.test_request_context(base_url=app.config["BASE_URL"]):
+            ran = batches.run_waiting()
+        batches.shutdown_pool()
+        click.echo(f"certificates: {ran} batch(es) run")
+
+    app.cli.add_command(certificates_group)

@@ -2,7 +2,8 @@
 
 Environment variables read: DATABASE_URL, SECRET_KEY, MAIL_SERVER, MAIL_PORT, MAIL_USERNAME,
 MAIL_PASSWORD, MAIL_USE_TLS, MAIL_DEFAULT_SENDER, SESSION_COOKIE_SECURE, RATELIMIT_STORAGE_URI,
-PREFERRED_URL_SCHEME, SERVER_NAME, BASE_URL (the site's address, for links in mail sent by commands).
+PREFERRED_URL_SCHEME, SERVER_NAME, BASE_URL (the site's address, for links in mail sent by commands and
+in certificates' QR codes), CERTIFICATE_SIGNING_KEY.
 """
 from __future__ import annotations
 
@@ -76,13 +77,20 @@ def load(app, overrides: dict | None) -> None:
         INVITATION_DAYS=14,
         # Links in mail sent outside a request (scheduled commands) start with this.
         BASE_URL="http://127.0.0.1:5000",
+        # Certificates: the Ed25519 key that signs QR payloads (PEM or base64url of the 32-byte seed).
+        # Unset: one generated once under instance/. Several app servers must share one (set it).
+        CERTIFICATE_SIGNING_KEY=None,
+        CERTIFICATE_RATE_LIMIT="30 per minute;300 per hour",
+        CERTIFICATE_WORKERS=2,          # processes that render a batch (both cores of the fair's server)
+        CERTIFICATE_BATCH_MODE="thread",  # thread: a batch runs in a thread of the app; inline: in the request
     )
     cfg.from_pyfile("config.py", silent=True)
     env = os.environ
     if env.get("DATABASE_URL"):
         cfg["SQLALCHEMY_DATABASE_URI"] = env["DATABASE_URL"]
     for key in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER",
-                "RATELIMIT_STORAGE_URI", "PREFERRED_URL_SCHEME", "SERVER_NAME", "BASE_URL"):
+                "RATELIMIT_STORAGE_URI", "PREFERRED_URL_SCHEME", "SERVER_NAME", "BASE_URL",
+                "CERTIFICATE_SIGNING_KEY"):
         if env.get(key):
             cfg[key] = env[key]
     if env.get("MAIL_PORT"):

@@ -6,3 +6,4 @@ from .booths.models import Application, Booth, BoothPerson, BoothSetup, BoothTyp
 from .nominations.models import Category, Evidence, Nomination, NominationEvent  # noqa: F401
 from .judging.models import (AwardLevel, Assignment, Conflict, Criterion, JudgeProfile, Result,  # noqa: F401
                              Rubric, Score, TieBreakRule)
+from .certificates.models import CertificatePrint, Certificate, CertificateTemplate, PrintBatch  # noqa: F401

@@ -45,6 +45,9 @@ def app(tmp_path_factory):
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "MAIL_OUTBOX_DIR": str(instance / "mail"),
         "SERVER_NAME": None,
+        "BASE_URL": "https://fair.example.org",
+        "CERTIFICATE_BATCH_MODE": "inline",  # batches run inside the request: no threads in tests
+        "CERTIFICATE_WORKERS": 0,            # render in the test process (one test runs the process pool)
     })
     app.instance_path = str(instance)
     with app.app_context():

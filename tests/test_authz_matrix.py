@@ -262,6 +262,41 @@ EXPECTED: dict[str, Row] = {
                                   "admin": "302 /booths/{application}"}),
 }
 
+EXPECTED.update({
+    # certificates: the fair's staff and admins; public verification for anyone
+    "certificates.index": Row("/fairs/{fair}/certificates", get=FAIR_STAFF),
+    "certificates.create_template": Row("/fairs/{fair}/certificates/templates", get=POST_ONLY,
+                                        post={**FAIR_STAFF, "staff": "400", "admin": "400"}),
+    "certificates.edit_template": Row("/certificates/templates/{cert_template}", get=FAIR_STAFF, post=FAIR_STAFF),
+    "certificates.copy_template": Row("/certificates/templates/{cert_template}/copy", get=POST_ONLY,
+                                      post={**FAIR_STAFF, "staff": "302 /certificates/templates/{cert_template_copy}",
+                                            "admin": "302 /certificates/templates/{cert_template_copy}"}),
+    "certificates.preview_png": Row("/certificates/templates/{cert_template}/preview.png", get=FAIR_STAFF),
+    "certificates.preview_pdf": Row("/certificates/templates/{cert_template}/preview.pdf", get=FAIR_STAFF),
+    "certificates.create_batch": Row("/fairs/{fair}/certificates/batches", get=POST_ONLY, post=FAIR_STAFF),
+    "certificates.batch": Row("/certificates/batches/{cert_batch}", get=FAIR_STAFF),
+    "certificates.batch_progress": Row("/certificates/batches/{cert_batch}/progress", get=FAIR_STAFF),
+    "certificates.batch_print": Row("/certificates/batches/{cert_batch}/print", get=POST_ONLY, post=FAIR_STAFF),
+    "certificates.issued": Row("/fairs/{fair}/certificates/issued", get=FAIR_STAFF),
+    "certificates.detail": Row("/certificates/{certificate}", get=FAIR_STAFF),
+    "certificates.certificate_pdf": Row("/certificates/{certificate}/certificate.pdf", get=FAIR_STAFF),
+    "certificates.certificate_png": Row("/certificates/{certificate}/preview.png", get=FAIR_STAFF),
+    # The batch's print (an earlier cell) printed it: printing again asks first (back to its page).
+    "certificates.print_one": Row("/certificates/{certificate}/print", get=POST_ONLY,
+                                  post={**FAIR_STAFF, "staff": "302 /certificates/{certificate}",
+                                        "admin": "302 /certificates/{certificate}"}),
+    "certificates.print_pdf": Row("/certificates/{certificate}/print.pdf", get=FAIR_STAFF),
+    "certificates.revoke": Row("/certificates/{certificate}/revoke", get=POST_ONLY,
+                               post={**FAIR_STAFF, "staff": "400", "admin": "400"}),
+    "certificates.reissue": Row("/certificates/{certificate}/reissue", get=POST_ONLY,
+                                post={**FAIR_STAFF, "staff": "400", "admin": "400"}),
+    "certificates.kiosk": Row("/fairs/{fair}/kiosk", get=FAIR_STAFF),
+    "certificates.verify": Row("/verify/{serial}", get=PUBLIC),
+    "certificates.check": Row("/verify", get=PUBLIC, post=_all("400")),
+    "certificates.public_key": Row("/verify/public-key", get=PUBLIC),
+    "certificates.public_key_pem": Row("/verify/public-key.pem", get=PUBLIC),
+})
+
 # Run after every other cell, in this order: deleting the nomination, then ending the session.
 LAST = ("nominations.delete", "accounts.logout")
 
@@ -306,6 +341,7 @@ def world(app, db):
     booth_type, application = _booth_world(app, fair, org_a, users["org_member"])
     category, nomination, evidence = _nomination_world(app, fair, org_a, users["org_member"])
     assignment, judged_evidence = _judging_world(app, category, org_a, users["judge"], users["chair"])
+    certificates = _certificate_world(app, fair, users["staff"])
     ids = {"org": org_a.id, "other_org": org_b.id, "fair": fair.id, "other_fair": other_fair.id,
            "invitation": invitation.id, "invitation_b": invitation_b.id, "grant": spare_grant.id,
            "other_fair_grant": other_fair_grant.id, "mail": mail_name,
@@ -313,7 +349,7 @@ def world(app, db):
            "category": category.id, "nomination": nomination.id, "evidence": evidence.id,
            "assignment": assignment.id, "judged_evidence": judged_evidence.id,
            "judged_nomination": assignment.nomination_id, "criterion": assignment.nomination.category_id and
-           _db.session.scalar(select(JudgingCriterion.id)), "judge_id": users["judge"].id, "spare_id": spare.id}
+           _db.session.scalar(select(JudgingCriterion.id)), "judge_id": users["judge"].id, "spare_id": spare.id, **certificates}
     return SimpleNamespace(ids=ids, users=users, spare=spare, invitation_token=invitation_token)
 
 
@@ -373,6 +409,24 @@ def _judging_world(app, category, org, judge, chair):
     return assignment, evidence
 
 
+def _certificate_world(app, fair, staff):
+    """A template for every kind, a participant's certificate and a finished print batch of it."""
+    from fairapp.certificates import batches, operations as cert_ops
+
+    with app.test_request_context():
+        templates = [cert_ops.new_template(fair, kind, staff) for kind in cert_ops.KINDS]
+        for template in templates:
+            template.signatories = [{"name": "นายสมชาย ใจดี", "position": "ผู้อำนวยการ", "signature_key": None}]
+        candidates = cert_ops.participant_candidates(fair, "นางสาวมาลี ใจงาม | ชุมชนบ้านป่าซาง")
+        (certificate,), _ = cert_ops.issue(fair, candidates, staff)
+        batch = batches.create(fair, "participant", candidates, staff, "ผู้เข้าร่วมงาน")
+        _db.session.commit()
+        assert batches.claim(batch.id)
+        batches.run(batch.id)
+        return {"cert_template_free": templates[0].id, "cert_template": templates[-1].id, "cert_template_copy": templates[-1].id + 1,
+                "certificate": certificate.id, "serial": certificate.grouped_serial, "cert_batch": batch.id}
+
+
 def _tiny_png() -> bytes:
     import io
 
@@ -427,7 +481,8 @@ def test_every_row_is_complete_and_points_at_its_endpoint(app):
     ids = {"org": 1, "other_org": 2, "fair": 3, "other_fair": 4, "invitation": 5, "invitation_b": 6,
            "grant": 7, "other_fair_grant": 8, "mail": "20250101T000000000000-0123abcd.eml",
            "booth_type": 9, "application": 10, "category": 11, "nomination": 12, "evidence": 13,
-           "assignment": 14, "judged_evidence": 15}
+           "assignment": 14, "judged_evidence": 15, "cert_template": 16, "cert_template_copy": 17,
+           "certificate": 18, "serial": "MC69-2345-6789-ABCD", "cert_batch": 19}
     adapter = app.url_map.bind("localhost")
     problems = []
     for endpoint, methods in _routes(app).items():
@@ -575,6 +630,7 @@ class CsrfCase:
     setup: Callable | None = None  # setup(world) -> dict of extra placeholders
     json: bool = False  # a JSON endpoint: the token travels in the X-CSRFToken header
     ok: int = 302       # the status of the same request with the token
+    changes: bool = True  # False for a read-only form (checking a serial): only the refusal is checked
 
 
 def _set_status(world, status):
@@ -837,6 +893,27 @@ CSRF_CASES: dict[str, list[CsrfCase]] = {
     "judging.finalize": [CsrfCase("chair", "/judging/categories/{category}/finalize")],
     "judging.reopen": [CsrfCase("chair", "/judging/categories/{category}/reopen", setup=_finalized,
                                 data={"reason": "ทบทวนคะแนนที่บันทึกผิด"})],
+    "certificates.create_template": [CsrfCase("staff", "/fairs/{fair}/certificates/templates",
+                                              data={"kind": "judge"})],
+    "certificates.edit_template": [CsrfCase("staff", "/certificates/templates/{cert_template_free}", refusal="form",
+                                            data={"name": "เกียรติบัตรผู้เข้าร่วม", "page_size": "A4",
+                                                  "orientation": "landscape", "title_th": "เกียรติบัตร",
+                                                  "issuer_th": "[หน่วยงาน]", "preamble_th": "ขอมอบเกียรติบัตรฉบับนี้",
+                                                  "reason_th": "ได้เข้าร่วมงาน[งาน]",
+                                                  "date_line_th": "ให้ไว้ ณ วันที่ [วันที่]",
+                                                  "signatories-0-name": "นายสมชาย ใจดี",
+                                                  "signatories-0-position": "ผู้อำนวยการ"})],
+    "certificates.copy_template": [CsrfCase("staff", "/certificates/templates/{cert_template}/copy")],
+    "certificates.create_batch": [CsrfCase("staff", "/fairs/{fair}/certificates/batches", refusal="form",
+                                           data={"kind": "participant", "names": "นายสมชาย ใจดี"})],
+    "certificates.batch_print": [CsrfCase("staff", "/certificates/batches/{cert_batch}/print", ok=200)],
+    "certificates.print_one": [CsrfCase("staff", "/certificates/{certificate}/print", ok=200)],
+    "certificates.revoke": [CsrfCase("staff", "/certificates/{certificate}/revoke", refusal="form-400",
+                                     data={"reason": "ออกให้ผิดคน"})],
+    "certificates.reissue": [CsrfCase("staff", "/certificates/{certificate}/reissue", refusal="form-400",
+                                      data={"holder_name": "นางสาวมาลี ใจงามดี", "reason": "สะกดชื่อผิด"})],
+    "certificates.check": [CsrfCase("anonymous", "/verify", refusal="form-400",
+                                    data=lambda w: {"serial": w.ids["serial"].lower()}, changes=False)],
     "booths.review": [CsrfCase("staff", "/fairs/{fair}/booths/review", refusal="form",
                                data=lambda w: {"ids": str(w.ids["application"]), "action": "approve"})],
 }
@@ -895,5 +972,6 @@ def test_post_without_csrf_token_is_refused_and_changes_nothing(app, client, log
     else:
         response = client.post(url, data={**data, "csrf_token": _csrf(client)})
     assert response.status_code == case.ok, f"POST {url} with a token: {response.status_code}"
-    assert _diff(before, _snapshot(app, client)), f"POST {url} with a token changed nothing"
+    if case.changes:
+        assert _diff(before, _snapshot(app, client)), f"POST {url} with a token changed nothing"
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 import unicodedata
+from functools import lru_cache
 from pathlib import Path
 
 import icu
@@ -57,8 +58,14 @@ def register_fonts() -> None:
         _registered = True
 
 
+@lru_cache(maxsize=8192)
 def _shaped(text: str, font: str, size: float) -> str:
-    """The string as HarfBuzz shaped it (a ShapedStr), or the string itself when shaping changes nothing."""
+    """The string as HarfBuzz shaped it (a ShapedStr), or the string itself when shaping changes nothing.
+
+    Cached: a certificate batch draws the same wording on every page, and wrapping and fitting measure
+    the same pieces again and again. A ShapedStr carries glyph ids and advances only; each canvas maps
+    the glyphs into its own font subset when it draws them, so one shaped string serves any document.
+    """
     register_fonts()
     return shapeStr(text, font, size) if text else text
 

@@ -34,6 +34,10 @@ class LocalStorage:
         os.replace(tmp, path)
         return key
 
+    def local_path(self, key: str) -> Path:
+        """A file on this machine holding the key's bytes (the stored file itself, for a local store)."""
+        return self._path(key)
+
     def read(self, key: str) -> bytes:
         return self._path(key).read_bytes()
 

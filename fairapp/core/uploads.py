@@ -194,8 +194,12 @@ def _thumbnail(image: Image.Image) -> bytes:
     return out.getvalue()
 
 
-def accept_image(file_storage, max_bytes: int = MAX_IMAGE_BYTES, max_side: int = MAX_SIDE) -> str:
-    """Check, clean and store an uploaded image; return its storage key or raise UploadRefused."""
+def accept_image(file_storage, max_bytes: int = MAX_IMAGE_BYTES, max_side: int = MAX_SIDE, *,
+                 as_jpeg: bool = False) -> str:
+    """Check, clean and store an uploaded image; return its storage key or raise UploadRefused.
+
+    `as_jpeg` stores it as a JPEG on white (a certificate's background: PDFs embed JPEG as it is).
+    """
     name = getattr(file_storage, "filename", "") or ""
     data = file_storage.read(max_bytes + 1)
     if len(data) > max_bytes:
@@ -205,6 +209,13 @@ def accept_image(file_storage, max_bytes: int = MAX_IMAGE_BYTES, max_side: int =
     image, fmt = _open_image(data, name, MAX_PIXELS)
     image = ImageOps.exif_transpose(image)  # keep the photo upright once EXIF is gone
     image.thumbnail((max_side, max_side))
+    if as_jpeg:
+        if image.mode in ("RGBA", "LA", "P", "PA"):
+            image = image.convert("RGBA")
+            flat = Image.new("RGB", image.size, (255, 255, 255))
+            flat.paste(image, mask=image.getchannel("A"))
+            image = flat
+        fmt = "JPEG"
     return storage().save(_encode(image, fmt), IMAGE_FORMATS[fmt])
 
 

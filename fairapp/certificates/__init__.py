@@ -1,0 +1,1 @@
+"""Certificates: templates, issuing with signed QR codes and stored hashes, batches, kiosk, verification."""

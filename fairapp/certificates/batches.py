@@ -1,0 +1,245 @@
+"""Print batches: a set of certificates issued and rendered into one merged PDF, in the background.
+
+How a batch runs (`run`):
+1. The set (`PrintBatch.items`, fixed when the batch was made) is cut into chunks of `chunk_size`.
+2. For each chunk not yet done, this process plans it (finds existing certificates, gives new ones a
+   serial and a signature) and sends it to a pool of processes (CERTIFICATE_WORKERS, both cores by
+   default) that render each new certificate's own PDF and the chunk's print PDF.
+3. As each chunk comes back, in order, its new certificates are stored (PDF, SHA-256, row) and the chunk's
+   print PDF is saved; one commit per chunk, with the batch's progress. A batch that stops (a crash, a
+   restart) resumes at the first chunk without a PDF: finished work is never redone.
+4. When every chunk is done, the chunk PDFs are joined into the result (pypdf) and the batch is done.
+
+Who runs it: the app starts a thread for a new batch (CERTIFICATE_BATCH_MODE "thread"), or runs it inside
+the request ("inline", for tests). A worker holds a batch by a lease in the database (`claim`), renewed
+chunk by chunk; the progress endpoint restarts a batch whose lease ran out (its worker died), so any app
+server can pick it up. `flask certificates work` runs waiting batches from a shell or a timer.
+"""
+from __future__ import annotations
+
+import io
+import logging
+import threading
+from collections import deque
+from concurrent.futures import Executor, ProcessPoolExecutor
+from datetime import timedelta
+import multiprocessing
+
+from flask import current_app
+from pypdf import PdfWriter
+from sqlalchemy import or_, select, update
+
+from ..core.storage import storage
+from ..core.time import utcnow
+from ..extensions import db
+from ..fairs.models import Fair
+from ..nominations.models import Category
+from . import operations as ops
+from .models import PrintBatch
+from .render import Design, Face, render_one, render_pages
+
+log = logging.getLogger(__name__)
+LEASE = timedelta(seconds=30)
+CHUNK_SIZE = 25
+
+_pool: Executor | None = None
+_pool_lock = threading.Lock()
+
+
+# ---- rendering, in worker processes ----
+
+def _warm() -> None:
+    from ..core import pdf
+    pdf.register_fonts()
+
+
+def render_chunk(jobs: list[tuple[Design, Face, bool]]) -> tuple[list[bytes], bytes | None]:
+    """(the own PDFs of the jobs marked new, in order; the chunk's print PDF or None when empty)."""
+    own = [render_one(design, face) for design, face, new in jobs if new]
+    merged = render_pages([(design, face) for design, face, _ in jobs]) if jobs else None
+    return own, merged
+
+
+def pool(workers: int) -> Executor | None:
+    """The process pool that renders chunks (None: render in this process). Spawned, not forked: the
+    app may have threads and open database connections that a fork would copy."""
+    global _pool
+    if workers <= 1:
+        return None
+    with _pool_lock:
+        if _pool is None:
+            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                        initializer=_warm)
+        return _pool
+
+
+def shutdown_pool() -> None:
+    global _pool
+    with _pool_lock:
+        if _pool is not None:
+            _pool.shutdown(wait=True)
+            _pool = None
+
+
+class _Now:
+    """A future for work done right here (no pool)."""
+
+    def __init__(self, fn, *args):
+        self._value = fn(*args)
+
+    def result(self):
+        return self._value
+
+
+# ---- making and running batches ----
+
+def create(fair: Fair, kind: str, candidates: list[ops.Candidate], actor, title: str,
+           category: Category | None = None) -> PrintBatch:
+    """A queued batch for these candidates (in the order given). Flushes."""
+    batch = PrintBatch(fair_id=fair.id, kind=kind, category_id=category.id if category else None,
+                       title=title[:300], items=[c.to_json() for c in candidates], chunk_size=CHUNK_SIZE,
+                       chunk_keys={}, certificate_ids={}, total=len(candidates), done=0, skipped=0,
+                       status="queued", created_by_id=actor.id)
+    db.session.add(batch)
+    db.session.flush()
+    return batch
+
+
+def claim(batch_id: int) -> bool:
+    """Take the batch for this worker when nobody holds it (atomic: one UPDATE), and commit."""
+    now = utcnow()
+    result = db.session.execute(
+        update(PrintBatch)
+        .where(PrintBatch.id == batch_id, PrintBatch.status.in_(("queued", "running")),
+               or_(PrintBatch.lease_until.is_(None), PrintBatch.lease_until < now))
+        .values(status="running", lease_until=now + LEASE)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def stalled(batch: PrintBatch) -> bool:
+    """True when the batch waits for work and no live worker holds it."""
+    if batch.status not in ("queued", "running"):
+        return False
+    return batch.lease_until is None or batch.lease_until < utcnow()
+
+
+def run(batch_id: int, *, stop_after: int | None = None) -> None:
+    """Run a claimed batch to the end (or, for tests, stop after `stop_after` chunks as if killed)."""
+    batch = db.session.get(PrintBatch, batch_id)
+    try:
+        _run(batch, stop_after)
+    except Exception as error:  # a batch that cannot go on says so on its page
+        log.exception("certificate batch %s failed", batch_id)
+        db.session.rollback()
+        batch = db.session.get(PrintBatch, batch_id)
+        batch.status = "failed"
+        batch.error = f"{type(error).__name__}: {error}"[:2000]
+        batch.lease_until = None
+        db.session.commit()
+
+
+def _run(batch: PrintBatch, stop_after: int | None) -> None:
+    fair = batch.fair
+    actor = batch.created_by
+    store = storage()
+    candidates = [ops.Candidate.from_json(item) for item in batch.items]
+    size = batch.chunk_size
+    todo = [i for i in range(batch.chunks) if str(i) not in batch.chunk_keys]
+    workers = int(current_app.config.get("CERTIFICATE_WORKERS", 2))
+    executor = pool(workers)
+    templates = ops.templates_of(fair)
+    inflight: deque = deque()
+    finished = 0
+
+    def finish() -> None:
+        nonlocal finished
+        index, planned, skipped, future = inflight.popleft()
+        own, merged = future.result()
+        certificates = ops.save_new(planned, own, actor, fair)
+        key = store.save(merged, "pdf") if merged else ""
+        batch.chunk_keys = {**batch.chunk_keys, str(index): key}
+        batch.certificate_ids = {**batch.certificate_ids, str(index): [c.id for c in certificates]}
+        batch.done = min(batch.total, batch.done + len(candidates[index * size:(index + 1) * size]))
+        batch.skipped += skipped
+        batch.lease_until = utcnow() + LEASE
+        db.session.commit()
+        finished += 1
+
+    for index in todo:
+        if stop_after is not None and finished + len(inflight) >= stop_after:
+            break
+        planned, skipped = ops.plan(fair, candidates[index * size:(index + 1) * size], actor, templates)
+        jobs = [(p.design, p.face, p.new is not None) for p in planned]
+        future = executor.submit(render_chunk, jobs) if executor else _Now(render_chunk, jobs)
+        inflight.append((index, planned, skipped, future))
+        if len(inflight) > max(workers, 1):
+            finish()
+    while inflight:
+        finish()
+    if stop_after is not None and len(batch.chunk_keys) < batch.chunks:
+        return
+    _merge(batch)
+
+
+def _merge(batch: PrintBatch) -> None:
+    store = storage()
+    keys = [batch.chunk_keys[str(i)] for i in range(batch.chunks)]
+    writer = PdfWriter()
+    pages = 0
+    for key in keys:
+        if key:
+            before = len(writer.pages)
+            writer.append(io.BytesIO(store.read(key)))
+            pages += len(writer.pages) - before
+    if pages:
+        writer.add_metadata({"/Title": batch.title, "/Creator": "fairapp"})
+        out = io.BytesIO()
+        writer.write(out)
+        batch.result_key = store.save(out.getvalue(), "pdf")
+    batch.status = "done"
+    batch.done = batch.total
+    batch.finished_at = utcnow()
+    batch.lease_until = None
+    db.session.commit()
+    for key in keys:  # the chunks are in the result now
+        store.delete(key or None)
+
+
+def certificate_ids(batch: PrintBatch) -> list[int]:
+    return [cid for i in range(batch.chunks) for cid in batch.certificate_ids.get(str(i), [])]
+
+
+# ---- who runs it ----
+
+def _thread_main(app, batch_id: int) -> None:
+    with app.app_context():
+        try:
+            if claim(batch_id):
+                run(batch_id)
+        finally:
+            db.session.remove()
+
+
+def start(batch_id: int) -> None:
+    """Run the batch: in a thread of this app (the default) or right here (CERTIFICATE_BATCH_MODE inline).
+    Call after the batch is committed."""
+    app = current_app._get_current_object()
+    if app.config.get("CERTIFICATE_BATCH_MODE") == "inline":
+        if claim(batch_id):
+            run(batch_id)
+        return
+    threading.Thread(target=_thread_main, args=(app, batch_id), daemon=True,
+                     name=f"certificate-batch-{batch_id}").start()
+
+
+def run_waiting() -> int:
+    """Run every batch nobody is running (for `flask certificates work`); returns how many ran."""
+    ran = 0
+    for batch_id in db.session.scalars(select(PrintBatch.id).where(PrintBatch.status.in_(("queued", "running")))
+                                       .order_by(PrintBatch.id)).all():
+        if claim(batch_id):
+            run(batch_id)
+            ran += 1
+    return ran

@@ -1,0 +1,189 @@
+"""Certificate templates, issued certificates, printed copies and print batches."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (JSON, CheckConstraint, Date, ForeignKey, Integer, String, Text,
+                        UniqueConstraint)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import User
+from ..core.time import UTCDateTime, utcnow
+from ..extensions import db
+from ..fairs.models import Fair
+from ..nominations.models import Category
+
+KINDS = ("awardee", "exhibitor", "judge", "participant")
+KIND_LABELS = {"awardee": _l("ผู้ได้รับรางวัล"), "exhibitor": _l("ผู้ออกบูธ"), "judge": _l("กรรมการ"),
+               "participant": _l("ผู้เข้าร่วมงาน")}
+PAGE_SIZES = ("A4", "A5", "LETTER")
+ORIENTATIONS = ("landscape", "portrait")
+
+
+class CertificateTemplate(db.Model):
+    """How one kind of certificate looks and what it says.
+
+    Awardee templates may be narrowed to a category and an award level; the most specific one wins.
+    Once a template has issued certificates it is locked (their stored PDFs and printed copies must look
+    the same); staff copy it to change the design.
+    """
+
+    __tablename__ = "certificate_templates"
+    __table_args__ = (CheckConstraint(f"kind IN {KINDS}", name="known_kind"),
+                      CheckConstraint(f"page_size IN {PAGE_SIZES}", name="known_page_size"),
+                      CheckConstraint(f"orientation IN {ORIENTATIONS}", name="known_orientation"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fair_id: Mapped[int] = mapped_column(ForeignKey("fairs.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("award_categories.id", ondelete="CASCADE"))
+    level_th: Mapped[str | None] = mapped_column(String(120))  # None: every level
+    name: Mapped[str] = mapped_column(String(200))
+    page_size: Mapped[str] = mapped_column(String(10), default="A4")
+    orientation: Mapped[str] = mapped_column(String(10), default="landscape")
+    title_th: Mapped[str] = mapped_column(String(200), default="เกียรติบัตร")
+    issuer_th: Mapped[str] = mapped_column(String(400))
+    preamble_th: Mapped[str] = mapped_column(String(400), default="ขอมอบเกียรติบัตรฉบับนี้ไว้เพื่อแสดงว่า")
+    reason_th: Mapped[str] = mapped_column(Text)
+    date_line_th: Mapped[str] = mapped_column(String(300), default="ให้ไว้ ณ วันที่ [วันที่]")
+    given_on: Mapped[date | None] = mapped_column(Date)  # None: the fair's last day
+    background_key: Mapped[str | None] = mapped_column(String(80))
+    logo_keys: Mapped[list] = mapped_column(JSON, default=list)
+    signatories: Mapped[list] = mapped_column(JSON, default=list)  # [{name, position, signature_key}]
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    fair: Mapped[Fair] = relationship()
+    category: Mapped[Category | None] = relationship()
+
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS[self.kind])
+
+    def date_given(self) -> date:
+        return self.given_on or self.fair.ends_on
+
+    def snapshot(self) -> dict:
+        cols = [c.key for c in self.__table__.columns if c.key not in ("updated_at",)]
+        return {c: getattr(self, c) for c in cols}
+
+
+class Certificate(db.Model):
+    """One issued certificate: its facts as printed, serial, QR signature and the SHA-256 of its PDF.
+
+    A subject (an award result, a checked-in booth or one of its people, a judge, a participant) has at
+    most one certificate per generation: issuing twice finds the existing one; a reissue is the next
+    generation and supersedes the old. Revoked or superseded certificates never become valid again.
+    """
+
+    __tablename__ = "certificates"
+    __table_args__ = (UniqueConstraint("fair_id", "subject_key", "generation"),
+                      CheckConstraint(f"kind IN {KINDS}", name="known_kind"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    serial: Mapped[str] = mapped_column(String(16), unique=True)  # compact; shown grouped
+    fair_id: Mapped[int] = mapped_column(ForeignKey("fairs.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    subject_key: Mapped[str] = mapped_column(String(120))
+    generation: Mapped[int] = mapped_column(Integer, default=1)
+    template_id: Mapped[int | None] = mapped_column(ForeignKey("certificate_templates.id", ondelete="SET NULL"))
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("award_categories.id", ondelete="SET NULL"))
+    holder_name: Mapped[str] = mapped_column(String(300))
+    holder_org: Mapped[str] = mapped_column(String(300), default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    role_th: Mapped[str] = mapped_column(String(300), default="")  # the award or role, for /verify
+    given_on: Mapped[date] = mapped_column(Date)
+    stage_order: Mapped[int] = mapped_column(Integer, default=0)
+    search_key: Mapped[str] = mapped_column(String(700), default="")
+    token: Mapped[str] = mapped_column(Text)          # the QR's signed payload
+    pdf_key: Mapped[str] = mapped_column(String(80))
+    pdf_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_reason: Mapped[str | None] = mapped_column(Text)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificates.id", ondelete="SET NULL"))
+
+    fair: Mapped[Fair] = relationship()
+    template: Mapped[CertificateTemplate | None] = relationship()
+    superseded_by: Mapped["Certificate | None"] = relationship(remote_side=[id])
+    prints: Mapped[list["CertificatePrint"]] = relationship(back_populates="certificate",
+                                                            order_by="CertificatePrint.printed_at")
+
+    @property
+    def status(self) -> str:
+        """"valid", "revoked" or "superseded"."""
+        if self.superseded_by_id is not None:
+            return "superseded"
+        return "revoked" if self.revoked_at is not None else "valid"
+
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS[self.kind])
+
+    @property
+    def grouped_serial(self) -> str:
+        from .serials import grouped
+        return grouped(self.serial)
+
+
+class CertificatePrint(db.Model):
+    """A printed copy: who printed it and when (kiosk, single or batch)."""
+
+    __tablename__ = "certificate_prints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id", ondelete="CASCADE"), index=True)
+    printed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    printed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("certificate_batches.id", ondelete="SET NULL"))
+    via: Mapped[str] = mapped_column(String(10), default="single")  # single | kiosk | batch
+
+    certificate: Mapped[Certificate] = relationship(back_populates="prints")
+    printed_by: Mapped[User | None] = relationship()
+
+
+class PrintBatch(db.Model):
+    """A set of certificates issued and rendered into one merged PDF, chunk by chunk, in the background.
+
+    `items` is the set, fixed when the batch is made (subjects in stage or booth order). Each finished
+    chunk's PDF key is kept in `chunk_keys`, so a batch that was interrupted resumes at the first missing
+    chunk. A worker holds the batch while `lease_until` is in the future and renews it chunk by chunk.
+    """
+
+    __tablename__ = "certificate_batches"
+    __table_args__ = (CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="known_status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fair_id: Mapped[int] = mapped_column(ForeignKey("fairs.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("award_categories.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(300))
+    items: Mapped[list] = mapped_column(JSON, default=list)
+    chunk_size: Mapped[int] = mapped_column(Integer, default=25)
+    chunk_keys: Mapped[dict] = mapped_column(JSON, default=dict)  # chunk index (str) -> storage key
+    certificate_ids: Mapped[dict] = mapped_column(JSON, default=dict)  # chunk index (str) -> [ids]
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)  # revoked subjects left out
+    result_key: Mapped[str | None] = mapped_column(String(80))
+    error: Mapped[str | None] = mapped_column(Text)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    fair: Mapped[Fair] = relationship()
+    created_by: Mapped[User | None] = relationship()
+
+    @property
+    def chunks(self) -> int:
+        return -(-len(self.items) // self.chunk_size) if self.items else 0
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else int(100 * self.done / self.total)

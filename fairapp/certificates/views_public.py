@@ -1,0 +1,171 @@
+"""Public certificate checks (no login): `/verify/<serial>` in HTML or JSON, a form to type a serial or
+upload a PDF, and the public key that checks QR signatures offline.
+
+What a wrong serial shows is the same for every wrong serial: "not found", or "mistyped" when the
+check character says so before the database is asked. Nothing about other certificates is revealed, and
+every route here is rate-limited per address (CERTIFICATE_RATE_LIMIT).
+"""
+from __future__ import annotations
+
+import hashlib
+
+from flask import current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..core.forms import form_csrf
+from ..core.i18n import locale_code, use_thai_digits
+from ..core.thai import format_date
+from ..core.uploads import sniff
+from ..extensions import db, limiter
+from . import serials, signing
+from .blueprint import bp
+from .forms import CheckForm
+from .models import Certificate
+
+MAX_PDF = 20 * 1024 * 1024
+SERIAL_ERRORS = {
+    "empty": lambda e: _("กรุณากรอกเลขที่เกียรติบัตร"),
+    "alphabet": lambda e: _("เลขที่เกียรติบัตรไม่มีตัวอักษร %(chars)s (ไม่ใช้เลข 0, 1 และตัว O, I, L) "
+                            "กรุณาดูเลขที่บนเกียรติบัตรอีกครั้ง", chars=" ".join(e.bad)),
+    "length": lambda e: _("เลขที่เกียรติบัตรมี 16 ตัวอักษร (เช่น MC68-7K2M-QX9D-R4T8) กรุณาตรวจสอบอีกครั้ง"),
+    "check": lambda e: _("เลขที่นี้พิมพ์ผิด: ตัวตรวจสอบไม่ตรง อาจสลับหรือพิมพ์ตัวอักษรผิด 1 ตัว "
+                         "กรุณาตรวจสอบกับเกียรติบัตรอีกครั้ง"),
+}
+
+
+def _limit() -> str:
+    return current_app.config["CERTIFICATE_RATE_LIMIT"]
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+
+
+def public_keys() -> dict:
+    key = signing.signing_key().public_key()
+    return {signing.key_id(key): key}
+
+
+def describe(cert: Certificate) -> dict:
+    """What the public may know about a certificate, as JSON."""
+    data = {"serial": cert.grouped_serial, "status": cert.status, "kind": cert.kind,
+            "holder": cert.holder_name, "holder_org": cert.holder_org, "award_or_role": cert.role_th,
+            "fair": cert.fair.name_th, "fair_en": cert.fair.name_en, "date": cert.given_on.isoformat(),
+            "date_th": format_date(cert.given_on, "long", "th"), "pdf_sha256": cert.pdf_sha256}
+    if cert.revoked_at is not None:
+        data["revoked_at"] = cert.revoked_at.isoformat()
+        data["revoked_reason"] = cert.revoked_reason
+    if cert.superseded_by is not None:
+        data["superseded_by"] = cert.superseded_by.grouped_serial
+        data["superseded_by_url"] = url_for("certificates.verify", serial=cert.superseded_by.grouped_serial,
+                                            _external=True)
+    return data
+
+
+def _qr_check(cert: Certificate | None, token: str | None) -> dict | None:
+    """When the page was opened from a QR: does its signature hold, and do its facts match the record?"""
+    if not token:
+        return None
+    try:
+        facts = signing.verify_token(token[:signing.MAX_SCAN_CHARS], public_keys())
+    except signing.Tampered:
+        return {"signature": "invalid"}
+    matches = bool(cert is not None and facts.serial == cert.serial and facts.holder == cert.holder_name
+                   and facts.kind == cert.kind and facts.fair_id == cert.fair_id
+                   and facts.date == cert.given_on.isoformat())
+    return {"signature": "valid", "matches_record": matches}
+
+
+def _page(state: str, *, cert=None, serial_typed="", error=None, qr=None, pdf_check=None, status=200):
+    if cert is not None:
+        use_thai_digits(False)
+    if _wants_json():
+        body = {"status": state, "serial": serial_typed}
+        if cert is not None:
+            body.update(describe(cert))
+        if error:
+            body["message"] = error
+        if qr is not None:
+            body["qr"] = qr
+        if pdf_check is not None:
+            body["pdf_matches"] = pdf_check
+        return jsonify(body), status
+    return render_template("certificates/verify.html", state=state, cert=cert, serial_typed=serial_typed,
+                           error=error, qr=qr, pdf_check=pdf_check, form=CheckForm(formdata=None,
+                           data={"serial": serial_typed}), lang=locale_code()), status
+
+
+@bp.route("/verify/<serial>")
+@limiter.limit(_limit)
+def verify(serial: str):
+    token = request.args.get("q")
+    try:
+        compact = serials.normalize(serial[:80])
+    except serials.SerialError as error:
+        return _page("invalid", serial_typed=serial[:40], error=SERIAL_ERRORS[error.reason](error), status=404)
+    grouped = serials.grouped(compact)
+    if serial != grouped and not _wants_json():
+        return redirect(url_for("certificates.verify", serial=grouped, **({"q": token} if token else {})), 301)
+    cert = db.session.scalar(select(Certificate).where(Certificate.serial == compact))
+    if cert is None:
+        return _page("not_found", serial_typed=grouped, qr=_qr_check(None, token), status=404)
+    return _page(cert.status, cert=cert, serial_typed=grouped, qr=_qr_check(cert, token))
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@limiter.limit(_limit, methods=["POST"])
+@form_csrf
+def check():
+    form = CheckForm()
+    if request.method == "GET":
+        return render_template("certificates/verify.html", state="form", cert=None, serial_typed="",
+                               error=None, qr=None, pdf_check=None, form=form, lang=locale_code())
+    if not form.validate():
+        return render_template("certificates/verify.html", state="form", cert=None, serial_typed="", error=None,
+                               qr=None, pdf_check=None, form=form, lang=locale_code()), 400
+    typed = (form.serial.data or "").strip()
+    upload = form.pdf.data
+    if upload:
+        data = upload.read(MAX_PDF + 1)
+        if len(data) > MAX_PDF or sniff(data[:1024]) != "pdf":
+            form.pdf.errors = [_("ไฟล์นี้ไม่ใช่ PDF (หรือใหญ่เกิน 20 MB) กรุณาแนบไฟล์เกียรติบัตรที่ได้รับ")]
+            return render_template("certificates/verify.html", state="form", cert=None, serial_typed="",
+                                   error=None, qr=None, pdf_check=None, form=form, lang=locale_code()), 400
+        digest = hashlib.sha256(data).hexdigest()
+        cert = db.session.scalar(select(Certificate).where(Certificate.pdf_sha256 == digest))
+        if typed and cert is not None:
+            try:
+                same = serials.normalize(typed) == cert.serial
+            except serials.SerialError:
+                same = False
+            if not same:
+                cert = None
+        if cert is None:
+            return _page("pdf_unknown", serial_typed=typed[:40], pdf_check=False, status=404)
+        return _page(cert.status, cert=cert, serial_typed=cert.grouped_serial, pdf_check=True)
+    try:
+        compact = serials.normalize(typed)
+    except serials.SerialError as error:
+        form.serial.errors = [SERIAL_ERRORS[error.reason](error)]
+        return render_template("certificates/verify.html", state="form", cert=None, serial_typed="", error=None,
+                               qr=None, pdf_check=None, form=form, lang=locale_code()), 400
+    return redirect(url_for("certificates.verify", serial=serials.grouped(compact)))
+
+
+@bp.route("/verify/public-key")
+@limiter.limit(_limit)
+def public_key():
+    key = signing.signing_key().public_key()
+    return jsonify(alg="Ed25519", kid=signing.key_id(key), public_key=signing.b64e(signing.public_raw(key)),
+                   pem=signing.public_pem(key),
+                   format=("QR: <site>/verify/<serial>?q=base64url(payload).base64url(signature); the signature "
+                           "is Ed25519 over b'fairapp-certificate-v1\\n' + payload; payload is canonical JSON "
+                           "with keys d (date), f (fair id), h (holder), k (kind), kid, s (serial), v (1)"))
+
+
+@bp.route("/verify/public-key.pem")
+@limiter.limit(_limit)
+def public_key_pem():
+    key = signing.signing_key().public_key()
+    return signing.public_pem(key), 200, {"Content-Type": "application/x-pem-file; charset=us-ascii"}
