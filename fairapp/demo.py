@@ -95,8 +95,10 @@ def load_demo() -> str:
     db.session.flush()
     applications = _demo_booths(fair, orgs, now)
     nominations = _demo_nominations(fair, orgs, now)
+    from .demo_certificates import load_demo_certificates
+    certificates = load_demo_certificates(fair, past, orgs, now)
     return (f"{len(ORGS)} organizations, {len(USERS)} users, 2 fairs, {applications} booth applications, "
-            f"{nominations} nominations")
+            f"{nominations} nominations, {certificates} certificates")
 
 
 NARRATIVES = {

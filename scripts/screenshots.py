@@ -59,8 +59,8 @@ def make_app(tmp: Path):
 
 
 class Shooter:
-    def __init__(self, browser, base_url: str, out: Path):
-        self.browser, self.base_url, self.out = browser, base_url, out
+    def __init__(self, browser, base_url: str, out: Path, app=None):
+        self.browser, self.base_url, self.out, self.app = browser, base_url, out, app
         self.paths: list[Path] = []
         self.warnings: list[str] = []
 
@@ -201,6 +201,64 @@ class Shooter:
             if label == "1280":
                 self.pdf_pages(page, "nomination-dossier", "/nominations/2/dossier.pdf")
             ctx.close()
+        self.certificates(demo_password)
+
+    def certificates(self, demo_password: str) -> None:
+        """The past fair's certificates: staff pages, each kind as PDF, the kiosk, and the public check in
+        every state at phone width."""
+        from sqlalchemy import select
+
+        from fairapp.certificates.models import Certificate, CertificateTemplate
+        from fairapp.certificates.serials import grouped, new_serial
+        from fairapp.extensions import db
+
+        with self.app.app_context():
+            certs = db.session.scalars(select(Certificate).where(Certificate.fair_id == 2)
+                                       .order_by(Certificate.id)).all()
+            by_status = {}
+            for cert in certs:
+                by_status.setdefault(cert.status, cert)
+            by_kind = {}
+            for cert in certs:
+                if cert.status == "valid":
+                    by_kind.setdefault(cert.kind, cert)
+            valid_person = next(c for c in certs if c.status == "valid" and c.holder_name == "นางสาวก๋วยเตี๋ยว ที่นี่")
+            template = db.session.scalar(select(CertificateTemplate).where(
+                CertificateTemplate.fair_id == 2, CertificateTemplate.kind == "awardee"))
+            ids = {"template": template.id, **{k: (c.id, c.grouped_serial) for k, c in by_kind.items()},
+                   **{s: (c.id, c.grouped_serial) for s, c in by_status.items()},
+                   "person": (valid_person.id, valid_person.grouped_serial)}
+        for viewport, label in ((DESKTOP, "1280"), (PHONE, "360")):
+            ctx = self.context(viewport)
+            page = self.login(ctx, "staff@fairapp.local", demo_password)
+            self.shot(page, f"certificates-index-{label}-th", "/fairs/2/certificates")
+            self.shot(page, f"certificates-issued-{label}-th", "/fairs/2/certificates/issued")
+            self.shot(page, f"certificates-kiosk-{label}-th", f"/fairs/2/kiosk?q=ป่า ซาง&pick={ids['awardee'][0]}")
+            if label == "1280":
+                self.shot(page, "certificates-template-1280-th", f"/certificates/templates/{ids['template']}")
+                self.shot(page, "certificates-detail-1280-th", f"/certificates/{ids['superseded'][0]}")
+                for kind in ("awardee", "exhibitor", "judge", "participant"):
+                    self.pdf_pages(page, f"certificate-{kind}", f"/certificates/{ids[kind][0]}/certificate.pdf")
+                self.pdf_pages(page, "certificate-person-marks", f"/certificates/{ids['person'][0]}/certificate.pdf")
+                self.pdf_pages(page, "certificate-long-name-preview",
+                               f"/certificates/templates/{ids['template']}/preview.pdf?long=1")
+                page.goto("/fairs/2/certificates")
+                page.select_option("#kind", "judge")
+                with page.expect_navigation():
+                    page.click("#batch-form button[type=submit]")
+                page.wait_for_selector("form[action$='/print']", timeout=30000)
+                self.shot(page, "certificates-batch-1280-th", page.url.replace(self.base_url, ""))
+            ctx.close()
+        stranger = grouped(new_serial("MC64"))
+        typo = ids["valid"][1][:-1] + ("2" if ids["valid"][1][-1] != "2" else "3")
+        for lang in ("th", "en"):
+            ctx = self.context(PHONE, lang=lang)
+            page = ctx.new_page()
+            for state in ("valid", "revoked", "superseded"):
+                self.shot(page, f"verify-{state}-360-{lang}", f"/verify/{ids[state][1]}")
+            self.shot(page, f"verify-not-found-360-{lang}", f"/verify/{stranger}")
+            self.shot(page, f"verify-typo-360-{lang}", f"/verify/{typo}")
+            ctx.close()
 
     def pdf_pages(self, page, name: str, path: str) -> list[Path]:
         """Fetch a PDF with the page's cookies and turn every page into `name`-N.png (pdftoppm)."""
@@ -248,7 +306,7 @@ def main() -> int:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
                 try:
-                    shooter = Shooter(browser, f"http://127.0.0.1:{server.server_port}", out)
+                    shooter = Shooter(browser, f"http://127.0.0.1:{server.server_port}", out, app)
                     shooter.run(DEMO_PASSWORD)
                 finally:
                     browser.close()

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import threading
 from collections import deque
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -26,7 +27,7 @@ from datetime import timedelta
 import multiprocessing
 
 from flask import current_app
-from pypdf import PdfWriter
+from pypdf import PdfReader, PdfWriter
 from sqlalchemy import or_, select, update
 
 from ..core.storage import storage
@@ -36,7 +37,7 @@ from ..fairs.models import Fair
 from ..nominations.models import Category
 from . import operations as ops
 from .models import PrintBatch
-from .render import Design, Face, render_one, render_pages
+from .render import Design, Face, render_pages
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=30)
@@ -53,10 +54,34 @@ def _warm() -> None:
     pdf.register_fonts()
 
 
+def ping(_: int = 0) -> int:
+    """A no-op task that makes a pool process start (fonts registered); returns its pid."""
+    _warm()
+    return os.getpid()
+
+
 def render_chunk(jobs: list[tuple[Design, Face, bool]]) -> tuple[list[bytes], bytes | None]:
-    """(the own PDFs of the jobs marked new, in order; the chunk's print PDF or None when empty)."""
-    own = [render_one(design, face) for design, face, new in jobs if new]
-    merged = render_pages([(design, face) for design, face, _ in jobs]) if jobs else None
+    """(the own PDFs of the jobs marked new, in order; the chunk's print PDF or None when empty).
+
+    The chunk is rendered once, as the print PDF (each design's fixed part drawn once); each new
+    certificate's own PDF is its page taken out of it with pypdf, with the images, fonts and fixed part
+    it uses. That is about a third less work than drawing every certificate twice.
+    """
+    if not jobs:
+        return [], None
+    merged = render_pages([(design, face) for design, face, _ in jobs])
+    own = []
+    if any(new for _, _, new in jobs):
+        reader = PdfReader(io.BytesIO(merged))
+        for (design, face, new), page in zip(jobs, reader.pages):
+            if new:
+                writer = PdfWriter()
+                writer.add_page(page)
+                writer.add_metadata({"/Title": face.title or face.holder, "/Author": design.issuer,
+                                     "/Creator": "fairapp"})
+                out = io.BytesIO()
+                writer.write(out)
+                own.append(out.getvalue())
     return own, merged
 
 

@@ -69,10 +69,10 @@ class TemplateForm(BaseForm):
     def validate_signatories(self, field):
         named = [s for s in field.entries if (s.form.name.data or "").strip()]
         if not named:
-            raise ValidationError(_l("กรุณาระบุผู้ลงนามอย่างน้อย 1 คน"))
+            raise ValidationError(str(_l("กรุณาระบุผู้ลงนามอย่างน้อย 1 คน")))  # str: the template shows strings
         for entry in field.entries:
             if (entry.form.position.data or "").strip() and not (entry.form.name.data or "").strip():
-                raise ValidationError(_l("ผู้ลงนามที่มีตำแหน่งต้องมีชื่อด้วย"))
+                raise ValidationError(str(_l("ผู้ลงนามที่มีตำแหน่งต้องมีชื่อด้วย")))
 
 
 class BatchForm(BaseForm):

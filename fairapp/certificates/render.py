@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import qrcode
 from reportlab.lib.colors import HexColor
@@ -131,6 +132,7 @@ def fit_lines(text: str, font: str, width: float, size: float, min_size: float, 
     return lines, wrap
 
 
+@lru_cache(maxsize=256)  # a batch draws each certificate's QR twice: its own PDF and the print page
 def qr_ops(data: str, x: float, y: float, size: float) -> str:
     """PDF path operators drawing the QR as rectangles (row runs), filled black, bottom-left at x, y.
 
@@ -181,7 +183,7 @@ def _static(c: Canvas, design: Design, lay: _Layout) -> float:
     """Draw the design's fixed part; return the y where the variable text starts."""
     s = lay.scale
     if design.background:
-        c.drawImage(design.background, 0, 0, lay.width, lay.height, preserveAspectRatio=False)
+        pdf.draw_image(c, design.background, 0, 0, lay.width, lay.height)
     y = lay.height - lay.margin
     if design.logos:
         logo_h = 22 * mm * s
@@ -190,7 +192,7 @@ def _static(c: Canvas, design: Design, lay: _Layout) -> float:
         total = len(design.logos) * slot + (len(design.logos) - 1) * gap
         x = lay.width / 2 - total / 2
         for path in design.logos:
-            c.drawImage(path, x, y - logo_h, slot, logo_h, mask="auto", preserveAspectRatio=True)
+            pdf.draw_image(c, path, x, y - logo_h, slot, logo_h, mask="auto", preserve_aspect=True)
             x += slot + gap
         y -= logo_h + 6 * mm * s
     else:
@@ -248,8 +250,8 @@ def _signatories(c: Canvas, design: Design, lay: _Layout) -> None:
         sig_bottom = name_y + nsize + 1 * mm * s
         sig_h = 15 * mm * s
         if person.signature:
-            c.drawImage(person.signature, box.center - sig_h * 1.5, sig_bottom, sig_h * 3, sig_h,
-                        mask="auto", preserveAspectRatio=True)
+            pdf.draw_image(c, person.signature, box.center - sig_h * 1.5, sig_bottom, sig_h * 3, sig_h,
+                           mask="auto", preserve_aspect=True)
         else:
             c.setStrokeColor(MUTED)
             c.setLineWidth(0.5)
