@@ -50,7 +50,7 @@ extract: install
 	$(BIN)/pybabel update -N --ignore-obsolete -i fairapp/translations/messages.pot -d fairapp/translations
 
 bench: install
-	for b in pages booths judging; do $(BIN)/python benchmarks/$$b.py || exit 1; done
+	for b in pages booths judging certificates; do $(BIN)/python benchmarks/$$b.py || exit 1; done
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache

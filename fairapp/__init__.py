@@ -23,6 +23,10 @@ def create_app(config: dict | None = None) -> Flask:
     from .core.i18n import select_locale
 
     http.register(app)  # before the blueprints: their <int:...> rules use the bounded converter
+    if app.config.get("PROXY_COUNT"):  # behind N reverse proxies: the client's address and scheme
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        n = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))

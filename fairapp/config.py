@@ -3,7 +3,7 @@
 Environment variables read: DATABASE_URL, SECRET_KEY, MAIL_SERVER, MAIL_PORT, MAIL_USERNAME,
 MAIL_PASSWORD, MAIL_USE_TLS, MAIL_DEFAULT_SENDER, SESSION_COOKIE_SECURE, RATELIMIT_STORAGE_URI,
 PREFERRED_URL_SCHEME, SERVER_NAME, BASE_URL (the site's address, for links in mail sent by commands and
-in certificates' QR codes), CERTIFICATE_SIGNING_KEY.
+in certificates' QR codes), CERTIFICATE_SIGNING_KEY, PROXY_COUNT.
 """
 from __future__ import annotations
 
@@ -80,6 +80,7 @@ def load(app, overrides: dict | None) -> None:
         # Certificates: the Ed25519 key that signs QR payloads (PEM or base64url of the 32-byte seed).
         # Unset: one generated once under instance/. Several app servers must share one (set it).
         CERTIFICATE_SIGNING_KEY=None,
+        PROXY_COUNT=0,  # reverse proxies in front (X-Forwarded-For/Proto/Host trusted from that many)
         CERTIFICATE_RATE_LIMIT="30 per minute;300 per hour",
         CERTIFICATE_WORKERS=2,          # processes that render a batch (both cores of the fair's server)
         CERTIFICATE_BATCH_MODE="thread",  # thread: a batch runs in a thread of the app; inline: in the request
@@ -93,6 +94,8 @@ def load(app, overrides: dict | None) -> None:
                 "CERTIFICATE_SIGNING_KEY"):
         if env.get(key):
             cfg[key] = env[key]
+    if env.get("PROXY_COUNT"):
+        cfg["PROXY_COUNT"] = int(env["PROXY_COUNT"])
     if env.get("MAIL_PORT"):
         cfg["MAIL_PORT"] = int(env["MAIL_PORT"])
     cfg["MAIL_USE_TLS"] = _bool(env.get("MAIL_USE_TLS"), cfg["MAIL_USE_TLS"])

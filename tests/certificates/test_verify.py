@@ -6,7 +6,6 @@ import io
 import pytest
 
 from fairapp.certificates import operations as ops
-from fairapp.certificates.models import Certificate
 from fairapp.core.storage import storage
 from fairapp.core.transaction import commit
 
