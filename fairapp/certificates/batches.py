@@ -238,8 +238,9 @@ def certificate_ids(batch: PrintBatch) -> list[int]:
 
 # ---- who runs it ----
 
-def _thread_main(app, batch_id: int) -> None:
-    with app.app_context():
+def _thread_main(app, batch_id: int, base_url: str) -> None:
+    # A request context on the address the batch was asked from: QR codes name the same site.
+    with app.test_request_context(base_url=base_url):
         try:
             if claim(batch_id):
                 run(batch_id)
@@ -255,7 +256,7 @@ def start(batch_id: int) -> None:
         if claim(batch_id):
             run(batch_id)
         return
-    threading.Thread(target=_thread_main, args=(app, batch_id), daemon=True,
+    threading.Thread(target=_thread_main, args=(app, batch_id, ops.public_base_url()), daemon=True,
                      name=f"certificate-batch-{batch_id}").start()
 
 

@@ -16,7 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -232,8 +232,20 @@ def template_for(templates: list[CertificateTemplate], kind: str, category_id: i
     return best
 
 
+LOOPBACK_BASE = "http://127.0.0.1:5000"  # config.py's default: a development machine
+
+
+def public_base_url() -> str:
+    """The site's address for QR codes and the verify hint: BASE_URL when it was set; else the address
+    the staff member's request came in on (so a forgotten BASE_URL never prints 127.0.0.1 on paper)."""
+    configured = (current_app.config.get("BASE_URL") or "").rstrip("/")
+    if has_request_context() and (not configured or configured == LOOPBACK_BASE):
+        return request.url_root.rstrip("/")
+    return configured or LOOPBACK_BASE
+
+
 def verify_hint() -> str:
-    base = current_app.config["BASE_URL"].rstrip("/")
+    base = public_base_url()
     host = re.sub(r"^https?://", "", base)
     return f"ตรวจสอบเกียรติบัตรได้ที่ {host}/verify"
 
@@ -261,7 +273,7 @@ def design_for(template: CertificateTemplate, fair: Fair | None = None) -> Desig
 def face_for(certificate: Certificate) -> Face:
     return Face(serial=certificate.grouped_serial, holder=certificate.holder_name,
                 holder_org=certificate.holder_org, reason=certificate.reason, given_on=certificate.given_on,
-                qr=signing.qr_url(current_app.config["BASE_URL"], certificate.grouped_serial, certificate.token),
+                qr=signing.qr_url(public_base_url(), certificate.grouped_serial, certificate.token),
                 title=f"เกียรติบัตร {certificate.grouped_serial}")
 
 

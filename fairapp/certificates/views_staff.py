@@ -10,7 +10,7 @@ import io
 import threading
 from datetime import date
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -332,7 +332,7 @@ def _preview_pdf(template: CertificateTemplate) -> bytes:
             pass
     face = Face(serial=_("ตัวอย่าง ไม่ใช่เกียรติบัตรจริง"), holder=holder, holder_org=org,
                 reason=ops.fill(reason_text, values), given_on=given,
-                qr=current_app.config["BASE_URL"].rstrip("/") + "/verify", title="ตัวอย่าง")
+                qr=ops.public_base_url() + "/verify", title="ตัวอย่าง")
     return render_one(design, face)
 
 
@@ -462,7 +462,7 @@ def issued(fair_id: int):
         try:
             query = query.where(Certificate.serial == normalize(q))
         except SerialError:
-            query = query.where(Certificate.search_key.contains(ops.search_norm(q)))
+            query = query.where(Certificate.search_key.contains(ops.search_norm(q), autoescape=True))
     rows = db.session.scalars(query.order_by(Certificate.kind, Certificate.stage_order, Certificate.id)
                               .limit(500)).all()
     prints = ops.last_prints([c.id for c in rows])
@@ -609,7 +609,7 @@ def kiosk(fair_id: int):
         try:
             query = query.where(Certificate.serial == normalize(q))
         except SerialError:
-            query = query.where(Certificate.search_key.contains(needle))
+            query = query.where(Certificate.search_key.contains(needle, autoescape=True))
         rows = db.session.scalars(query.order_by(Certificate.kind, Certificate.stage_order).limit(30)).all()
     pick = _int(request.args.get("pick"))
     picked = next((c for c in rows if c.id == pick), rows[0] if len(rows) == 1 else None)

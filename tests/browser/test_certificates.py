@@ -33,6 +33,14 @@ def prints(db) -> int:
 
 def test_kiosk_search_then_print_in_two_clicks_and_ask_before_a_second_copy(page, w, db):
     page.set_viewport_size({"width": 1280, "height": 900})
+    # The frame that prints gets a stand-in page: headless Chromium's PDF viewer and print dialog are not
+    # something a test can drive (the PDF itself is checked in tests/certificates/test_issuing.py).
+    frames = []
+
+    def stand_in(route):
+        frames.append(route.request.url)
+        route.fulfill(status=200, content_type="text/html", body="<!doctype html><p>PDF</p>")
+    page.route("**/print.pdf", stand_in)
     sign_in(page, w.staff)
     page.goto(f"/fairs/{w.fair.id}/kiosk")
     page.fill("#kiosk-q", "กมลทองดี")  # no space: still found
@@ -44,6 +52,7 @@ def test_kiosk_search_then_print_in_two_clicks_and_ask_before_a_second_copy(page
     page.click("#kiosk-print button[type=submit]")         # click 2: print
     expect(page.locator("#kiosk-status")).to_have_text("✓")
     assert prints(db) == 1
+    expect(page.locator("#print-frame")).to_have_attribute("src", re.compile(r"/certificates/\d+/print\.pdf$"))
     page.click("#kiosk-print button[type=submit]")         # again: the kiosk asks first
     expect(page.locator("#kiosk-warning")).to_contain_text("พิมพ์ไปแล้วเมื่อ")
     expect(page.locator("#kiosk-warning")).to_contain_text(w.staff.full_name)

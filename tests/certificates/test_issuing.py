@@ -198,3 +198,14 @@ def test_a_template_with_certificates_is_locked_and_can_be_copied(client, login_
     copy_id = int(response.headers["Location"].rsplit("/", 1)[1])
     assert copy_id != template.id
     assert db.session.scalar(select(func.count()).select_from(Certificate).where(Certificate.template_id == copy_id)) == 0
+
+
+def test_without_base_url_the_qr_names_the_site_staff_use(app, w, db):
+    app.config["BASE_URL"] = ops.LOOPBACK_BASE
+    try:
+        with app.test_request_context(base_url="https://certs.example.go.th"):
+            (cert,), _ = ops.issue(w.fair, ops.participant_candidates(w.fair, "นางสาวมาลี ใจงาม"), w.staff)
+            assert ops.face_for(cert).qr.startswith("https://certs.example.go.th/verify/")
+            assert "certs.example.go.th/verify" in ops.verify_hint()
+    finally:
+        app.config["BASE_URL"] = "https://fair.example.org"
