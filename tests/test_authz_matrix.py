@@ -292,6 +292,10 @@ EXPECTED.update({
                                 post={**FAIR_STAFF, "staff": "400", "admin": "400"}),
     "certificates.kiosk": Row("/fairs/{fair}/kiosk", get=FAIR_STAFF),
     "certificates.verify": Row("/verify/{serial}", get=PUBLIC),
+    # Holders: org A's members download org A's booth certificate; to anyone else it does not exist.
+    "certificates.mine": Row("/my/certificates", get=SIGNED_IN),
+    "certificates.mine_pdf": Row("/my/certificates/{org_certificate}.pdf",
+                                 get={**_all("404"), "anonymous": "302 login", "org_member": "200"}),
     "certificates.check": Row("/verify", get=PUBLIC, post=_all("400")),
     "certificates.public_key": Row("/verify/public-key", get=PUBLIC),
     "certificates.public_key_pem": Row("/verify/public-key.pem", get=PUBLIC),
@@ -341,7 +345,7 @@ def world(app, db):
     booth_type, application = _booth_world(app, fair, org_a, users["org_member"])
     category, nomination, evidence = _nomination_world(app, fair, org_a, users["org_member"])
     assignment, judged_evidence = _judging_world(app, category, org_a, users["judge"], users["chair"])
-    certificates = _certificate_world(app, fair, users["staff"])
+    certificates = _certificate_world(app, fair, users["staff"], application)
     ids = {"org": org_a.id, "other_org": org_b.id, "fair": fair.id, "other_fair": other_fair.id,
            "invitation": invitation.id, "invitation_b": invitation_b.id, "grant": spare_grant.id,
            "other_fair_grant": other_fair_grant.id, "mail": mail_name,
@@ -409,8 +413,9 @@ def _judging_world(app, category, org, judge, chair):
     return assignment, evidence
 
 
-def _certificate_world(app, fair, staff):
-    """A template for every kind, a participant's certificate and a finished print batch of it."""
+def _certificate_world(app, fair, staff, application):
+    """A template for every kind, a participant's certificate and a finished print batch of it, and a
+    certificate for org A's booth."""
     from fairapp.certificates import batches, operations as cert_ops
 
     with app.test_request_context():
@@ -419,12 +424,15 @@ def _certificate_world(app, fair, staff):
             template.signatories = [{"name": "นายสมชาย ใจดี", "position": "ผู้อำนวยการ", "signature_key": None}]
         candidates = cert_ops.participant_candidates(fair, "นางสาวมาลี ใจงาม | ชุมชนบ้านป่าซาง")
         (certificate,), _ = cert_ops.issue(fair, candidates, staff)
+        (org_certificate,), _ = cert_ops.issue(fair, [cert_ops.Candidate(
+            kind="exhibitor", subject_key=f"booth:{application.id}", holder_name="ชุมชนคุณธรรมทดสอบ")], staff)
         batch = batches.create(fair, "participant", candidates, staff, "ผู้เข้าร่วมงาน")
         _db.session.commit()
         assert batches.claim(batch.id)
         batches.run(batch.id)
         return {"cert_template_free": templates[0].id, "cert_template": templates[-1].id, "cert_template_copy": templates[-1].id + 1,
-                "certificate": certificate.id, "serial": certificate.grouped_serial, "cert_batch": batch.id}
+                "certificate": certificate.id, "serial": certificate.grouped_serial, "cert_batch": batch.id,
+                "org_certificate": org_certificate.id}
 
 
 def _tiny_png() -> bytes:
@@ -482,7 +490,7 @@ def test_every_row_is_complete_and_points_at_its_endpoint(app):
            "grant": 7, "other_fair_grant": 8, "mail": "20250101T000000000000-0123abcd.eml",
            "booth_type": 9, "application": 10, "category": 11, "nomination": 12, "evidence": 13,
            "assignment": 14, "judged_evidence": 15, "cert_template": 16, "cert_template_copy": 17,
-           "certificate": 18, "serial": "MC69-2345-6789-ABCD", "cert_batch": 19}
+           "certificate": 18, "serial": "MC69-2345-6789-ABCD", "cert_batch": 19, "org_certificate": 20}
     adapter = app.url_map.bind("localhost")
     problems = []
     for endpoint, methods in _routes(app).items():

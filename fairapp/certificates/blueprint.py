@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("certificates", __name__)
 
-from . import views_public, views_staff  # noqa: E402,F401
+from . import views_holder, views_public, views_staff  # noqa: E402,F401

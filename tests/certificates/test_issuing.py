@@ -209,3 +209,27 @@ def test_without_base_url_the_qr_names_the_site_staff_use(app, w, db):
             assert "certs.example.go.th/verify" in ops.verify_hint()
     finally:
         app.config["BASE_URL"] = "https://fair.example.org"
+
+
+def test_holders_see_and_download_their_own_certificates(client, login_as, post_form, w, db):
+    from tests.factories import create_user
+    _issue(client, login_as, post_form, w, "exhibitor")
+    _issue(client, login_as, post_form, w, "judge")
+    _issue(client, login_as, post_form, w, "awardee", category=str(w.category.id))
+    member = create_user("member-pasang@example.org", org=w.exhibitors[0])
+    login_as(member)
+    html = client.get("/my/certificates").get_data(as_text=True)
+    # Its booth and the two people on it; not the other booth, not the judges, not the awardees.
+    assert "ชุมชนบ้านป่าซาง" in html and "ก้องภพ ใจดี" in html and "พิมพ์ชนก ใจดี" in html
+    assert "โรงเรียนสามัคคีวิทยาคม" not in html and "กมล ทองดี" not in html
+    own = Certificate.query.filter_by(holder_name="ก้องภพ ใจดี").one()
+    other = Certificate.query.filter_by(holder_name="สมศรี ใจดี").one()
+    response = client.get(f"/my/certificates/{own.id}.pdf")
+    assert response.status_code == 200 and hashlib.sha256(response.data).hexdigest() == own.pdf_sha256
+    assert client.get(f"/my/certificates/{other.id}.pdf").status_code == 404
+    # A judge sees their own; an awardee organization sees its award.
+    login_as(w.judge1)
+    assert "ผศ.ดร.กมล ทองดี" in client.get("/my/certificates").get_data(as_text=True)
+    login_as(w.member)  # a member of เทศบาลตำบลแม่ยาว, nominated and awarded
+    html = client.get("/my/certificates").get_data(as_text=True)
+    assert "เทศบาลตำบลแม่ยาว" in html and "ชุมชนบ้านป่าซาง" not in html
