@@ -116,8 +116,7 @@ def register(app: Flask) -> None:
         """Run the print batches nobody is running (interrupted ones resume where they stopped)."""
         from .certificates import batches
 
-        with app.test_request_context(base_url=app.config["BASE_URL"]):
-            ran = batches.run_waiting()
+        ran = batches.run_waiting(app)
         batches.shutdown_pool()
         click.echo(f"certificates: {ran} batch(es) run")
 

@@ -249,6 +249,10 @@ class Shooter:
                 page.wait_for_selector("form[action$='/print']", timeout=30000)
                 self.shot(page, "certificates-batch-1280-th", page.url.replace(self.base_url, ""))
             ctx.close()
+        ctx = self.context(PHONE)
+        page = self.login(ctx, "culture@fairapp.local", demo_password)
+        self.shot(page, "certificates-mine-360-th", "/my/certificates")
+        ctx.close()
         stranger = grouped(new_serial("MC64"))
         typo = ids["valid"][1][:-1] + ("2" if ids["valid"][1][-1] != "2" else "3")
         for lang in ("th", "en"):

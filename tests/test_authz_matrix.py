@@ -277,6 +277,10 @@ EXPECTED.update({
     "certificates.batch": Row("/certificates/batches/{cert_batch}", get=FAIR_STAFF),
     "certificates.batch_progress": Row("/certificates/batches/{cert_batch}/progress", get=FAIR_STAFF),
     "certificates.batch_print": Row("/certificates/batches/{cert_batch}/print", get=POST_ONLY, post=FAIR_STAFF),
+    # Retrying a batch that did not fail does nothing but show its page.
+    "certificates.batch_retry": Row("/certificates/batches/{cert_batch}/retry", get=POST_ONLY,
+                                    post={**FAIR_STAFF, "staff": "302 /certificates/batches/{cert_batch}",
+                                          "admin": "302 /certificates/batches/{cert_batch}"}),
     "certificates.issued": Row("/fairs/{fair}/certificates/issued", get=FAIR_STAFF),
     "certificates.detail": Row("/certificates/{certificate}", get=FAIR_STAFF),
     "certificates.certificate_pdf": Row("/certificates/{certificate}/certificate.pdf", get=FAIR_STAFF),
@@ -755,6 +759,14 @@ def _finalized(world):
     return {}
 
 
+def _failed_batch(world):
+    from fairapp.certificates.models import PrintBatch
+    batch = _db.session.get(PrintBatch, world.ids["cert_batch"])
+    batch.status, batch.error = "failed", "RuntimeError: disk full"
+    _db.session.commit()
+    return {}
+
+
 def _draft(world):
     return _set_status(world, Status.draft)
 
@@ -915,6 +927,7 @@ CSRF_CASES: dict[str, list[CsrfCase]] = {
     "certificates.create_batch": [CsrfCase("staff", "/fairs/{fair}/certificates/batches", refusal="form",
                                            data={"kind": "participant", "names": "นายสมชาย ใจดี"})],
     "certificates.batch_print": [CsrfCase("staff", "/certificates/batches/{cert_batch}/print", ok=200)],
+    "certificates.batch_retry": [CsrfCase("staff", "/certificates/batches/{cert_batch}/retry", setup=_failed_batch)],
     "certificates.print_one": [CsrfCase("staff", "/certificates/{certificate}/print", ok=200)],
     "certificates.revoke": [CsrfCase("staff", "/certificates/{certificate}/revoke", refusal="form-400",
                                      data={"reason": "ออกให้ผิดคน"})],

@@ -23,14 +23,16 @@ import os
 import threading
 from collections import deque
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import timedelta
 import multiprocessing
 
 from flask import current_app
 from pypdf import PdfReader, PdfWriter
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 
-from ..core.storage import storage
+from ..core.storage import keep_queued_files, storage
 from ..core.time import utcnow
 from ..extensions import db
 from ..fairs.models import Fair
@@ -98,11 +100,11 @@ def pool(workers: int) -> Executor | None:
         return _pool
 
 
-def shutdown_pool() -> None:
+def shutdown_pool(wait: bool = True) -> None:
     global _pool
     with _pool_lock:
         if _pool is not None:
-            _pool.shutdown(wait=True)
+            _pool.shutdown(wait=wait, cancel_futures=not wait)
             _pool = None
 
 
@@ -124,7 +126,7 @@ def create(fair: Fair, kind: str, candidates: list[ops.Candidate], actor, title:
     batch = PrintBatch(fair_id=fair.id, kind=kind, category_id=category.id if category else None,
                        title=title[:300], items=[c.to_json() for c in candidates], chunk_size=CHUNK_SIZE,
                        chunk_keys={}, certificate_ids={}, total=len(candidates), done=0, skipped=0,
-                       status="queued", created_by_id=actor.id)
+                       status="queued", created_by_id=actor.id, base_url=ops.public_base_url())
     db.session.add(batch)
     db.session.flush()
     return batch
@@ -141,6 +143,13 @@ def claim(batch_id: int) -> bool:
         .execution_options(synchronize_session=False))
     db.session.commit()
     return result.rowcount == 1
+
+
+def requeue(batch: PrintBatch) -> None:
+    """A failed batch, back in the queue: it resumes at its first unfinished chunk. Flushes."""
+    if batch.status == "failed":
+        batch.status, batch.error, batch.lease_until = "queued", None, None
+        db.session.flush()
 
 
 def stalled(batch: PrintBatch) -> bool:
@@ -173,17 +182,47 @@ def _run(batch: PrintBatch, stop_after: int | None) -> None:
     size = batch.chunk_size
     todo = [i for i in range(batch.chunks) if str(i) not in batch.chunk_keys]
     workers = int(current_app.config.get("CERTIFICATE_WORKERS", 2))
-    executor = pool(workers)
     templates = ops.templates_of(fair)
     inflight: deque = deque()
     finished = 0
 
+    def prepare(index: int):
+        planned, skipped = ops.plan(fair, candidates[index * size:(index + 1) * size], actor, templates)
+        return planned, skipped, [(p.design, p.face, p.new is not None) for p in planned]
+
+    def submit(jobs):
+        executor = pool(workers)
+        if executor is None:
+            return _Now(render_chunk, jobs)
+        try:
+            return executor.submit(render_chunk, jobs)
+        except BrokenProcessPool:  # a render process died (out of memory?): a new pool next time
+            shutdown_pool(wait=False)
+            return _Now(render_chunk, jobs)
+
     def finish() -> None:
         nonlocal finished
-        index, planned, skipped, future = inflight.popleft()
-        own, merged = future.result()
-        certificates = ops.save_new(planned, own, actor, fair)
+        index, planned, skipped, jobs, future = inflight.popleft()
+        try:
+            own, merged = future.result()
+        except BrokenProcessPool:
+            shutdown_pool(wait=False)
+            own, merged = render_chunk(jobs)
         key = store.save(merged, "pdf") if merged else ""
+        try:
+            certificates = ops.save_new(planned, own, actor, fair)
+            db.session.flush()
+        except IntegrityError:
+            # Another batch issued some of these subjects meanwhile: plan again (finding theirs), render
+            # again, here. Our own PDFs and the chunk made from them are not kept.
+            db.session.rollback()
+            keep_queued_files()
+            for data_key in [key] + [p.new.pdf_key for p in planned if p.new is not None and p.new.pdf_key]:
+                store.delete(data_key or None)
+            planned, skipped, jobs = prepare(index)
+            own, merged = render_chunk(jobs)
+            key = store.save(merged, "pdf") if merged else ""
+            certificates = ops.save_new(planned, own, actor, fair)
         batch.chunk_keys = {**batch.chunk_keys, str(index): key}
         batch.certificate_ids = {**batch.certificate_ids, str(index): [c.id for c in certificates]}
         batch.done = min(batch.total, batch.done + len(candidates[index * size:(index + 1) * size]))
@@ -195,10 +234,8 @@ def _run(batch: PrintBatch, stop_after: int | None) -> None:
     for index in todo:
         if stop_after is not None and finished + len(inflight) >= stop_after:
             break
-        planned, skipped = ops.plan(fair, candidates[index * size:(index + 1) * size], actor, templates)
-        jobs = [(p.design, p.face, p.new is not None) for p in planned]
-        future = executor.submit(render_chunk, jobs) if executor else _Now(render_chunk, jobs)
-        inflight.append((index, planned, skipped, future))
+        planned, skipped, jobs = prepare(index)
+        inflight.append((index, planned, skipped, jobs, submit(jobs)))
         if len(inflight) > max(workers, 1):
             finish()
     while inflight:
@@ -256,16 +293,22 @@ def start(batch_id: int) -> None:
         if claim(batch_id):
             run(batch_id)
         return
-    threading.Thread(target=_thread_main, args=(app, batch_id, ops.public_base_url()), daemon=True,
+    base_url = db.session.scalar(select(PrintBatch.base_url).where(PrintBatch.id == batch_id))
+    threading.Thread(target=_thread_main, args=(app, batch_id, base_url or ops.public_base_url()), daemon=True,
                      name=f"certificate-batch-{batch_id}").start()
 
 
-def run_waiting() -> int:
-    """Run every batch nobody is running (for `flask certificates work`); returns how many ran."""
+def run_waiting(app) -> int:
+    """Run every batch nobody is running (for `flask certificates work`), each in a request context on
+    the site it was made from (its QR codes name that site); returns how many ran."""
     ran = 0
-    for batch_id in db.session.scalars(select(PrintBatch.id).where(PrintBatch.status.in_(("queued", "running")))
-                                       .order_by(PrintBatch.id)).all():
-        if claim(batch_id):
-            run(batch_id)
-            ran += 1
+    with app.app_context():
+        waiting = db.session.execute(select(PrintBatch.id, PrintBatch.base_url).where(
+            PrintBatch.status.in_(("queued", "running"))).order_by(PrintBatch.id)).all()
+    for batch_id, base_url in waiting:
+        with app.test_request_context(base_url=base_url or app.config["BASE_URL"]):
+            if claim(batch_id):
+                run(batch_id)
+                ran += 1
+            db.session.remove()
     return ran

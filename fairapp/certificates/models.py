@@ -176,6 +176,7 @@ class PrintBatch(db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    base_url: Mapped[str | None] = mapped_column(String(300))  # the site its QR codes name
 
     fair: Mapped[Fair] = relationship()
     created_by: Mapped[User | None] = relationship()

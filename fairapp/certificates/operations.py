@@ -179,15 +179,21 @@ def judge_candidates(fair: Fair) -> list[Candidate]:
     return out
 
 
+def _identity(text: str) -> str:
+    """A name as an identity: NFC, spaces collapsed, case folded; marks kept (นำ and น้ำ are two people)."""
+    return " ".join(unicodedata.normalize("NFC", text or "").split()).casefold()
+
+
 def participant_candidates(fair: Fair, lines: str) -> list[Candidate]:
-    """One participant a line: "ชื่อ-สกุล" or "ชื่อ-สกุล | หน่วยงาน". The same name twice is one person."""
+    """One participant a line: "ชื่อ-สกุล" or "ชื่อ-สกุล | หน่วยงาน". The same name and organization twice
+    is one person; the same name with another organization is another person."""
     out, seen = [], set()
     for raw in (lines or "").splitlines():
         name, _, org = raw.partition("|")
         name, org = " ".join(name.split()), " ".join(org.split())
         if not name:
             continue
-        digest = hashlib.sha256(search_norm(name).encode("utf-8")).hexdigest()[:24]
+        digest = hashlib.sha256(f"{_identity(name)}|{_identity(org)}".encode("utf-8")).hexdigest()[:24]
         if digest in seen:
             continue
         seen.add(digest)
@@ -411,6 +417,8 @@ def reissue(certificate: Certificate, reason: str, actor: User, *, holder_name: 
         raise ReasonRequired()
     if certificate.superseded_by_id is not None:
         raise AlreadySuperseded(serial=certificate.grouped_serial)
+    if certificate.revoked_at is not None:  # revoked stays revoked: no new valid one for the subject
+        raise AlreadyRevoked(serial=certificate.grouped_serial)
     fair = certificate.fair
     template = certificate.template
     if template is None:
@@ -427,10 +435,9 @@ def reissue(certificate: Certificate, reason: str, actor: User, *, holder_name: 
     new.pdf_sha256 = hashlib.sha256(data).hexdigest()
     db.session.add(new)
     db.session.flush()
-    if certificate.revoked_at is None:
-        certificate.revoked_at = utcnow()
-        certificate.revoked_by_id = actor.id
-        certificate.revoked_reason = reason[:1000]
+    certificate.revoked_at = utcnow()
+    certificate.revoked_by_id = actor.id
+    certificate.revoked_reason = reason[:1000]
     certificate.superseded_by_id = new.id
     audit.record("certificate.reissued", certificate, actor=actor, fair_id=fair.id,
                  after={"serial": certificate.serial, "new_serial": new.serial, "reason": reason,

@@ -173,24 +173,25 @@ def verify_token(token: str, public_keys: dict[str, Ed25519PublicKey]) -> Facts:
         payload_part, signature_part = token.split(".")
         payload, signature = b64d(payload_part), b64d(signature_part)
         data = json.loads(payload.decode("utf-8"))
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):
         raise Tampered("malformed payload") from None
     if b64e(payload) != payload_part or b64e(signature) != signature_part:
         raise Tampered("not in canonical base64url")  # one token per payload: no malleable spellings
     if not isinstance(data, dict) or data.get("v") != VERSION:
         raise Tampered("unknown payload version")
-    key = public_keys.get(data.get("kid"))
+    if not isinstance(data.get("kid"), str):
+        raise Tampered("the payload names no key")
+    key = public_keys.get(data["kid"])
     if key is None:
         raise Tampered("signed with an unknown key")
     try:
         key.verify(signature, DOMAIN + payload)
     except InvalidSignature:
         raise Tampered("the signature does not match the payload") from None
-    try:
-        facts = Facts(serial=str(data["s"]), holder=str(data["h"]), kind=str(data["k"]),
-                      fair_id=int(data["f"]), date=str(data["d"]))
-    except (KeyError, TypeError, ValueError):
-        raise Tampered("the payload lacks a fact") from None
+    if not (all(isinstance(data.get(k), str) for k in ("s", "h", "k", "d"))
+            and isinstance(data.get("f"), int) and not isinstance(data.get("f"), bool)):
+        raise Tampered("the payload lacks a fact")
+    facts = Facts(serial=data["s"], holder=data["h"], kind=data["k"], fair_id=data["f"], date=data["d"])
     if facts.payload(data["kid"]) != payload:
         raise Tampered("the payload is not in canonical form")
     return facts

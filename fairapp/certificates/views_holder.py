@@ -46,7 +46,7 @@ def mine():
 @login_required
 def mine_pdf(cert_id: int):
     cert = next((c for c in holder_certificates(current_user) if c.id == cert_id), None)
-    if cert is None:
+    if cert is None or cert.status != "valid":  # a revoked or replaced one is not handed out again
         abort(404)
     response = send_file(io.BytesIO(storage().read(cert.pdf_key)), mimetype="application/pdf", as_attachment=True,
                          download_name=f"certificate-{cert.grouped_serial}.pdf", max_age=0)

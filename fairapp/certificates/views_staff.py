@@ -135,7 +135,8 @@ def create_template(fair_id: int):
         abort(400)
     category_id = None
     if kind == "awardee" and request.form.get("category"):
-        category = db.session.get(Category, _int(request.form.get("category")))
+        category_id = _int(request.form.get("category"))
+        category = db.session.get(Category, category_id) if category_id else None
         if category is None or category.fair_id != fair.id:
             abort(400)
         category_id = category.id
@@ -207,7 +208,8 @@ def _apply(template: CertificateTemplate, form: TemplateForm, fair: Fair) -> Non
     store_keys_gone: list[str] = []
     template.name = form.name.data.strip()
     if template.kind == "awardee":
-        category = db.session.get(Category, _int(form.category.data)) if form.category.data else None
+        category_id = _int(form.category.data)
+        category = db.session.get(Category, category_id) if category_id else None
         template.category_id = category.id if category is not None and category.fair_id == fair.id else None
         template.level_th = (form.level_th.data or "").strip() or None
     template.page_size = form.page_size.data
@@ -432,18 +434,51 @@ def batch_print(batch_id: int):
     if batch.status != "done" or not batch.result_key:
         flash(_("ชุดนี้ยังสร้างไฟล์ไม่เสร็จ"), "error")
         return redirect(url_for("certificates.batch", batch_id=batch.id))
+    ids = batches.certificate_ids(batch)  # in page order
+    current = {c.id: c for c in db.session.scalars(select(Certificate).where(Certificate.id.in_(ids)))}
+    pages = [index for index, cert_id in enumerate(ids) if current[cert_id].status == "valid"]
+    if not pages:
+        flash(_("ไม่มีเกียรติบัตรที่ยังใช้ได้ในชุดนี้ จึงไม่มีอะไรให้พิมพ์"), "error")
+        return redirect(url_for("certificates.batch", batch_id=batch.id))
     printed, latest = _batch_prints(batch)
     if printed and not form.confirm.data:
         flash(_("ชุดนี้มี %(n)s ฉบับที่พิมพ์ไปแล้ว (ล่าสุดเมื่อ %(when)s โดย %(who)s) กรุณายืนยันก่อนพิมพ์ซ้ำ",
                 n=printed, when=thaidate(latest.printed_at, "datetime"),
                 who=latest.printed_by.full_name if latest.printed_by else "-"), "warning")
         return redirect(url_for("certificates.batch", batch_id=batch.id))
-    certificates = db.session.scalars(select(Certificate).where(
-        Certificate.id.in_(batches.certificate_ids(batch)))).all()
-    ops.record_prints(certificates, current_user, "batch", batch.id)
+    data = storage().read(batch.result_key)
+    if len(pages) < len(ids):  # revoked or replaced since the batch was made: their pages stay out
+        data = _only_pages(data, pages, batch.title)
+    ops.record_prints([current[ids[index]] for index in pages], current_user, "batch", batch.id)
     batch.printed_at = utcnow()
     commit()
-    return _pdf_response(storage().read(batch.result_key), f"certificates-batch-{batch.id}.pdf", inline=False)
+    return _pdf_response(data, f"certificates-batch-{batch.id}.pdf", inline=False)
+
+
+def _only_pages(data: bytes, pages: list[int], title: str) -> bytes:
+    from pypdf import PdfReader, PdfWriter
+
+    reader = PdfReader(io.BytesIO(data))
+    writer = PdfWriter()
+    for index in pages:
+        writer.add_page(reader.pages[index])
+    writer.add_metadata({"/Title": title, "/Creator": "fairapp"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@bp.route("/certificates/batches/<int:batch_id>/retry", methods=["POST"])
+@login_required
+def batch_retry(batch_id: int):
+    """A failed batch, again: it resumes at its first unfinished chunk."""
+    batch = _staff_get(PrintBatch, batch_id)
+    if batch.status == "failed":
+        batches.requeue(batch)
+        audit.record("certificate_batch.retried", batch, actor=current_user, fair_id=batch.fair_id)
+        commit()
+        batches.start(batch.id)
+    return redirect(url_for("certificates.batch", batch_id=batch.id))
 
 
 # ---- issued certificates ----

@@ -39,6 +39,7 @@ def upgrade():
     sa.Column('finished_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('printed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('base_url', sa.String(length=300), nullable=True),
     sa.CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name=op.f('ck_certificate_batches_known_status')),
     sa.ForeignKeyConstraint(['category_id'], ['award_categories.id'], name=op.f('fk_certificate_batches_category_id_award_categories'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_certificate_batches_created_by_id_users'), ondelete='SET NULL'),
