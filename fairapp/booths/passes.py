@@ -22,7 +22,7 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
-from ..core import pdf
+from ..core import pdf, qr
 from ..core.errors import DomainError
 from ..core.i18n import locale_code
 from ..core.thai import format_date, thai_digits
@@ -83,27 +83,14 @@ def _lang() -> str:
 
 def qr_matrix(data: str) -> list[list[bool]]:
     """The QR code's modules (True is dark), with a quiet zone of 4 modules."""
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
-    qr.add_data(data)
-    qr.make(fit=True)
-    return qr.get_matrix()
+    return qr.matrix(data)
 
 
 def qr_svg(data: str, label: str = "") -> Markup:
     """The QR code as an inline SVG (no style attributes, so the CSP allows it), one path of row runs."""
     matrix = qr_matrix(data)
     size = len(matrix)
-    runs = []
-    for y, row in enumerate(matrix):
-        x = 0
-        while x < size:
-            if row[x]:
-                start = x
-                while x < size and row[x]:
-                    x += 1
-                runs.append(f"M{start},{y}h{x - start}v1h-{x - start}z")
-            else:
-                x += 1
+    runs = [f"M{x},{y}h{n}v1h-{n}z" for y, x, n in qr.runs(matrix)]
     label_attr = Markup(' aria-label="%s"') % label if label else ""
     title = Markup("<title>%s</title>") % label if label else ""
     return Markup(
@@ -114,11 +101,11 @@ def qr_svg(data: str, label: str = "") -> Markup:
 
 def qr_png(data: str, box: int = 8) -> bytes:
     """The QR code as a PNG (box pixels a module): drawn into PDFs with drawImage, the fast way."""
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0, box_size=box)
-    qr.add_data(data)
-    qr.make(fit=True)
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0, box_size=box)
+    code.add_data(data)
+    code.make(fit=True)
     out = io.BytesIO()
-    qr.make_image(fill_color="black", back_color="white").save(out, format="PNG")
+    code.make_image(fill_color="black", back_color="white").save(out, format="PNG")
     return out.getvalue()
 
 

@@ -31,7 +31,7 @@ from .models import Application, Booth, CheckInScan, Status
 from .passes import PassForged, PassOtherFair, fair_dates, make_pass_token, qr_svg, read_pass_token, \
     render_pass_pdf
 from .views_org import application_or_404, rollback
-from .views_staff import staff_fair_or_404
+from ..fairs.access import staff_fair_or_404
 
 CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 STALE_SCAN = timedelta(hours=24)  # an older scan time is a wrong phone clock: the server's time is used

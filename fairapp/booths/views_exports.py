@@ -7,7 +7,7 @@ from flask_login import login_required
 from ..core.time import today_local
 from . import bp
 from .exports import allocations_rows, applications_rows, to_csv, to_xlsx
-from .views_staff import staff_fair_or_404
+from ..fairs.access import staff_fair_or_404
 
 MIMETYPES = {"csv": "text/csv; charset=utf-8",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}

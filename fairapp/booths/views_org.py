@@ -17,18 +17,11 @@ from ..core.storage import storage
 from ..core.time import utcnow
 from ..core.uploads import UploadRefused, accept_image
 from ..extensions import db
+from ..fairs.access import fair_or_404
 from ..fairs.models import Fair
 from . import bp, operations as ops
 from .forms import ApplicationForm
 from .models import ACTIVITIES, Application, BoothSetup, BoothType, Status
-
-
-def fair_or_404(fair_id: int) -> Fair:
-    fair = db.session.get(Fair, fair_id)
-    if fair is None:
-        abort(404)
-    use_thai_digits(fair.thai_numerals)
-    return fair
 
 
 def application_or_404(application_id: int) -> Application:

@@ -26,8 +26,8 @@ from ..extensions import db
 from ..fairs.models import Fair
 from . import bp, operations as ops, plan_ops, plan_render
 from .models import Application, Booth, BoothSetup, BoothType
-from .views_org import booth_types, commit_and_mail, fair_or_404, rollback
-from .views_staff import staff_fair_or_404
+from ..fairs.access import fair_or_404, staff_fair_or_404
+from .views_org import booth_types, commit_and_mail, rollback
 
 STATE_LABELS = {"available": _l("ว่าง"), "reserved": _l("ว่าง มีผู้รอจัดสรร"), "assigned": _l("จัดสรรแล้ว"),
                 "blocked": _l("ปิด ไม่ใช้งาน")}

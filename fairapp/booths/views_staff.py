@@ -20,15 +20,8 @@ from ..fairs.models import Fair
 from . import bp, operations as ops
 from .forms import BoothTypeForm, RejectForm, SetupForm
 from .models import Application, BoothSetup, BoothType, Status
-from .views_org import booth_types, commit_and_mail, fair_or_404, rollback
-
-
-def staff_fair_or_404(fair_id: int) -> Fair:
-    """The fair, for its staff (and admins) only."""
-    fair = fair_or_404(fair_id)
-    if not current_user.has_fair_role(fair.id, "staff"):
-        abort(403)
-    return fair
+from ..fairs.access import staff_fair_or_404
+from .views_org import booth_types, commit_and_mail, rollback
 
 
 def _type_snapshot(booth_type: BoothType) -> dict:

@@ -19,13 +19,12 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-import qrcode
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4, A5, LETTER, landscape, portrait
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from ..core import pdf
+from ..core import pdf, qr
 from ..core.thai import format_date, thai_digits
 
 SIZES = {"A4": A4, "A5": A5, "LETTER": LETTER}
@@ -140,24 +139,13 @@ def qr_ops(data: str, x: float, y: float, size: float) -> str:
     fixed (pattern 2): choosing the "best" of eight masks costs qrcode ~15 ms a page for a signed
     payload, and every mask decodes the same.
     """
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0, mask_pattern=2)
-    qr.add_data(data)
-    qr.make(fit=True)
-    matrix = qr.get_matrix()
+    matrix = qr.matrix(data, border=0, mask=2)
     n = len(matrix)
     cell = size / n
     ops = ["q 0 g"]
-    for row_index, row in enumerate(matrix):
-        top = y + size - (row_index + 1) * cell
-        col = 0
-        while col < n:
-            if row[col]:
-                start = col
-                while col < n and row[col]:
-                    col += 1
-                ops.append(f"{x + start * cell:.3f} {top:.3f} {(col - start) * cell:.3f} {cell:.3f} re")
-            else:
-                col += 1
+    for row, col, length in qr.runs(matrix):
+        top = y + size - (row + 1) * cell
+        ops.append(f"{x + col * cell:.3f} {top:.3f} {length * cell:.3f} {cell:.3f} re")
     ops.append("f Q")
     return "\n".join(ops)
 

@@ -18,13 +18,14 @@ from sqlalchemy import func, select
 from ..core import audit
 from ..core.errors import DomainError
 from ..core.forms import SelectChoice, form_csrf
-from ..core.i18n import locale_code, use_thai_digits
+from ..core.i18n import locale_code
 from ..core.storage import delete_after_commit, storage
 from ..core.templating import thaidate
 from ..core.time import utcnow
 from ..core.transaction import commit, rollback
 from ..core.uploads import UploadRefused, accept_image
 from ..extensions import db
+from ..fairs.access import staff_fair_or_404
 from ..fairs.models import Fair
 from ..judging.models import Rubric
 from ..nominations.models import Category
@@ -45,21 +46,11 @@ SAMPLES = {"awardee": ("เทศบาลตำบลแม่ยาว", "อ�
 
 # ---- access ----
 
-def staff_fair(fair_id: int) -> Fair:
-    fair = db.session.get(Fair, fair_id)
-    if fair is None:
-        abort(404)
-    if not current_user.has_fair_role(fair.id, "staff"):
-        abort(403)
-    use_thai_digits(fair.thai_numerals)
-    return fair
-
-
 def _staff_get(model, object_id: int):
     obj = db.session.get(model, object_id)
     if obj is None:
         abort(404)
-    staff_fair(obj.fair_id)
+    staff_fair_or_404(obj.fair_id)
     return obj
 
 
@@ -104,7 +95,7 @@ def _finalized_categories(fair: Fair) -> list[Category]:
 @bp.route("/fairs/<int:fair_id>/certificates")
 @login_required
 def index(fair_id: int):
-    return _index_page(staff_fair(fair_id))
+    return _index_page(staff_fair_or_404(fair_id))
 
 
 def _index_page(fair: Fair, form: BatchForm | None = None, status: int = 200):
@@ -129,7 +120,7 @@ def _index_page(fair: Fair, form: BatchForm | None = None, status: int = 200):
 @bp.route("/fairs/<int:fair_id>/certificates/templates", methods=["POST"])
 @login_required
 def create_template(fair_id: int):
-    fair = staff_fair(fair_id)
+    fair = staff_fair_or_404(fair_id)
     kind = request.form.get("kind", "")
     if kind not in KINDS:
         abort(400)
@@ -360,7 +351,7 @@ def preview_pdf(template_id: int):
 @login_required
 @form_csrf
 def create_batch(fair_id: int):
-    fair = staff_fair(fair_id)
+    fair = staff_fair_or_404(fair_id)
     form = BatchForm()
     finalized = _finalized_categories(fair)
     form.category.choices = [SelectChoice(str(c.id), c.name(locale_code())) for c in finalized]
@@ -486,7 +477,7 @@ def batch_retry(batch_id: int):
 @bp.route("/fairs/<int:fair_id>/certificates/issued")
 @login_required
 def issued(fair_id: int):
-    fair = staff_fair(fair_id)
+    fair = staff_fair_or_404(fair_id)
     query = select(Certificate).where(Certificate.fair_id == fair.id)
     kind = request.args.get("kind", "")
     if kind in KINDS:
@@ -633,7 +624,7 @@ def reissue(cert_id: int):
 @bp.route("/fairs/<int:fair_id>/kiosk")
 @login_required
 def kiosk(fair_id: int):
-    fair = staff_fair(fair_id)
+    fair = staff_fair_or_404(fair_id)
     q = request.args.get("q", "")[:100]
     rows = []
     needle = ops.search_norm(q)

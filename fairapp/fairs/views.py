@@ -11,12 +11,12 @@ from ..accounts.forms import ActionForm
 from ..core.access import admin_required
 from ..core.errors import DomainError
 from ..core.forms import form_csrf
-from ..core.i18n import use_thai_digits
 from ..core.thai import sort_thai
 from ..extensions import db
 from . import bp, operations as ops
 from .forms import FairForm
 from .forms import GrantRoleForm
+from .access import fair_or_404
 from .models import ROLE_LABELS, Fair, FairRole
 from .queries import upcoming_fairs
 
@@ -25,14 +25,6 @@ from .queries import upcoming_fairs
 def role_label(role: str) -> str:
     """The translated label of a per-fair role (staff, judge, chair), for any template."""
     return str(ROLE_LABELS.get(role, role))
-
-
-def _fair_or_404(fair_id: int) -> Fair:
-    fair = db.session.get(Fair, fair_id)
-    if fair is None:
-        abort(404)
-    use_thai_digits(fair.thai_numerals)
-    return fair
 
 
 @bp.get("/")
@@ -44,7 +36,7 @@ def index():
 @bp.get("/fairs/<int:fair_id>")
 def fair(fair_id: int):
     """A fair's public page: when, where, and the windows for booths, nominations and judging."""
-    fair = _fair_or_404(fair_id)
+    fair = fair_or_404(fair_id)
     roles = current_user.roles_in(fair.id) if current_user.is_authenticated else set()
     return render_template("fairs/fair.html", fair=fair, roles=roles)
 
@@ -83,7 +75,7 @@ def create_fair():
 @admin_required
 @form_csrf
 def edit_fair(fair_id: int):
-    fair = _fair_or_404(fair_id)
+    fair = fair_or_404(fair_id)
     form = FairForm(obj=fair)
     if not form.is_submitted():
         form.province.data = fair.province_code
@@ -100,7 +92,7 @@ def edit_fair(fair_id: int):
 @form_csrf
 def fair_roles(fair_id: int):
     """Grant staff, judge and chair roles in one fair; list and revoke them."""
-    fair = _fair_or_404(fair_id)
+    fair = fair_or_404(fair_id)
     form = GrantRoleForm()
     if form.validate_on_submit():
         try:
@@ -122,7 +114,7 @@ def fair_roles(fair_id: int):
 @bp.post("/admin/fairs/<int:fair_id>/roles/<int:grant_id>/revoke")
 @admin_required
 def revoke_role(fair_id: int, grant_id: int):
-    fair = _fair_or_404(fair_id)
+    fair = fair_or_404(fair_id)
     grant = db.session.get(FairRole, grant_id)
     if grant is None or grant.fair_id != fair.id:
         abort(404)

@@ -27,6 +27,7 @@ from ..core.transaction import commit as _commit, rollback as _rollback
 from ..core.thai import sort_key
 from ..core.time import today_local
 from ..extensions import db
+from ..fairs.access import staff_fair_or_404
 from ..fairs.models import Fair
 from . import bp, operations as ops
 from .dossier import render_dossier
@@ -41,17 +42,6 @@ FILTERS = ("category", "status", "sector", "province")
 EVENT_LABELS = {"created": _l("เริ่มการเสนอชื่อ"), "saved": _l("บันทึก"), "submitted": _l("ส่งการเสนอชื่อ"),
                 "resubmitted": _l("ส่งอีกครั้งหลังแก้ไข"), "eligible": _l("ผ่านการตรวจคุณสมบัติ"),
                 "ineligible": _l("ไม่ผ่านการตรวจคุณสมบัติ"), "returned": _l("ส่งกลับให้แก้ไข")}
-
-
-def staff_fair_or_404(fair_id: int) -> Fair:
-    """The fair, for its staff (and admins) only."""
-    fair = db.session.get(Fair, fair_id)
-    if fair is None:
-        abort(404)
-    if not current_user.has_fair_role(fair.id, "staff"):
-        abort(403)
-    use_thai_digits(fair.thai_numerals)
-    return fair
 
 
 def staff_nomination_or_404(nomination_id: int) -> Nomination:
