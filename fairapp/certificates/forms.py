@@ -101,5 +101,5 @@ class PrintForm(BaseForm):
 
 class CheckForm(BaseForm):
     serial = StringField(_l("เลขที่เกียรติบัตร"), [optional(), length(60)],
-                         description=_l("เช่น MC68-7K2M-QX9D-R4T8 ตัวพิมพ์เล็กหรือไม่มีขีดก็ได้"))
+                         description=_l("เช่น MC68-7K2M-QX9D-R4TJ ตัวพิมพ์เล็กหรือไม่มีขีดก็ได้"))
     pdf = FileField(_l("หรือแนบไฟล์ PDF เกียรติบัตรเพื่อตรวจว่าตรงกับที่ออกจริง"))

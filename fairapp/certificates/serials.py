@@ -1,4 +1,4 @@
-"""Certificate serials a person can read aloud and type: `MC68-7K2M-QX9D-R4T8`.
+"""Certificate serials a person can read aloud and type: `MC68-7K2M-QX9D-R4TJ`.
 
 - The alphabet has no look-alikes: no 0/O, no 1/I/L (31 symbols: 2-9 and 23 letters).
 - Four characters of prefix ("MC" and the fair's B.E. year, see `prefix_for`), then 11 random characters
@@ -55,7 +55,7 @@ def new_serial(prefix: str) -> str:
 
 
 def grouped(compact: str) -> str:
-    """MC687K2MQX9DR4T8 -> MC68-7K2M-QX9D-R4T8."""
+    """MC687K2MQX9DR4TJ -> MC68-7K2M-QX9D-R4TJ."""
     return "-".join(compact[i:i + 4] for i in range(0, len(compact), 4))
 
 

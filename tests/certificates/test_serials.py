@@ -69,3 +69,7 @@ def test_what_is_wrong_with_a_typed_serial(typed, reason):
     assert error.value.reason == reason
     if reason == "alphabet":
         assert error.value.bad == "0"
+
+
+def test_the_example_people_are_shown_is_a_real_serial():
+    assert serials.is_valid("MC687K2MQX9DR4TJ")  # the hint under the serial field and the length message
