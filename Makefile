@@ -26,12 +26,13 @@ $(BIN)/.installed: pyproject.toml
 db: install
 	$(BIN)/flask db upgrade
 
+# BASE_URL: the demo's certificate QR codes and mail links name the address `make run` serves.
 demo: db
-	$(BIN)/flask demo --if-empty
+	BASE_URL=$${BASE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/flask demo --if-empty
 
 # Plain HTTP on loopback, so the session cookie may not carry the Secure flag here.
 run: demo
-	SESSION_COOKIE_SECURE=0 $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	SESSION_COOKIE_SECURE=0 BASE_URL=$${BASE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 test: install
 	scripts/system-deps.sh
