@@ -271,6 +271,8 @@ EXPECTED.update({
     "certificates.copy_template": Row("/certificates/templates/{cert_template}/copy", get=POST_ONLY,
                                       post={**FAIR_STAFF, "staff": "302 /certificates/templates/{cert_template_copy}",
                                             "admin": "302 /certificates/templates/{cert_template_copy}"}),
+    "certificates.template_image": Row("/certificates/templates/{cert_template}/images/{cert_template_logo}",
+                                       get=FAIR_STAFF),
     "certificates.preview_png": Row("/certificates/templates/{cert_template}/preview.png", get=FAIR_STAFF),
     "certificates.preview_pdf": Row("/certificates/templates/{cert_template}/preview.pdf", get=FAIR_STAFF),
     "certificates.create_batch": Row("/fairs/{fair}/certificates/batches", get=POST_ONLY, post=FAIR_STAFF),
@@ -426,6 +428,8 @@ def _certificate_world(app, fair, staff, application):
         templates = [cert_ops.new_template(fair, kind, staff) for kind in cert_ops.KINDS]
         for template in templates:
             template.signatories = [{"name": "นายสมชาย ใจดี", "position": "ผู้อำนวยการ", "signature_key": None}]
+        logo = storage().save(_tiny_png(), "png")
+        templates[-1].logo_keys = [logo]
         candidates = cert_ops.participant_candidates(fair, "นางสาวมาลี ใจงาม | ชุมชนบ้านป่าซาง")
         (certificate,), _ = cert_ops.issue(fair, candidates, staff)
         (org_certificate,), _ = cert_ops.issue(fair, [cert_ops.Candidate(
@@ -436,7 +440,7 @@ def _certificate_world(app, fair, staff, application):
         batches.run(batch.id)
         return {"cert_template_free": templates[0].id, "cert_template": templates[-1].id, "cert_template_copy": templates[-1].id + 1,
                 "certificate": certificate.id, "serial": certificate.grouped_serial, "cert_batch": batch.id,
-                "org_certificate": org_certificate.id}
+                "org_certificate": org_certificate.id, "cert_template_logo": logo}
 
 
 def _tiny_png() -> bytes:
@@ -494,7 +498,8 @@ def test_every_row_is_complete_and_points_at_its_endpoint(app):
            "grant": 7, "other_fair_grant": 8, "mail": "20250101T000000000000-0123abcd.eml",
            "booth_type": 9, "application": 10, "category": 11, "nomination": 12, "evidence": 13,
            "assignment": 14, "judged_evidence": 15, "cert_template": 16, "cert_template_copy": 17,
-           "certificate": 18, "serial": "MC69-2345-6789-ABCD", "cert_batch": 19, "org_certificate": 20}
+           "certificate": 18, "serial": "MC69-2345-6789-ABCD", "cert_batch": 19, "org_certificate": 20,
+           "cert_template_logo": "0123456789abcdef0123456789abcdef.png"}
     adapter = app.url_map.bind("localhost")
     problems = []
     for endpoint, methods in _routes(app).items():

@@ -23,7 +23,7 @@ from ..core.storage import delete_after_commit, storage
 from ..core.templating import thaidate
 from ..core.time import utcnow
 from ..core.transaction import commit, rollback
-from ..core.uploads import UploadRefused, accept_image
+from ..core.uploads import MIMETYPES, UploadRefused, accept_image
 from ..extensions import db
 from ..fairs.access import staff_fair_or_404
 from ..fairs.models import Fair
@@ -264,6 +264,32 @@ def _delete_unused(keys: list[str | None], template: CertificateTemplate) -> Non
         in_use.update(other.logo_keys or [])
         in_use.update(s.get("signature_key") for s in other.signatories or [])
     delete_after_commit(*[k for k in keys if k not in in_use])
+
+
+def template_images(template: CertificateTemplate) -> dict[str, str]:
+    """The template's images: storage key -> what it is (background, emblem n, signature of whom)."""
+    images = {}
+    if template.background_key:
+        images[template.background_key] = "background"
+    for number, key in enumerate(template.logo_keys or [], start=1):
+        images[key] = f"logo_{number}"
+    for number, person in enumerate(template.signatories or []):
+        if person.get("signature_key"):
+            images[person["signature_key"]] = f"signature_{number}"
+    return images
+
+
+@bp.route("/certificates/templates/<int:template_id>/images/<key>")
+@login_required
+def template_image(template_id: int, key: str):
+    """One of the template's images (a thumbnail in the editor); any other key is 404."""
+    template = _staff_get(CertificateTemplate, template_id)
+    if key not in template_images(template) or not storage().exists(key):
+        abort(404)
+    ext = key.rsplit(".", 1)[1]
+    response = send_file(io.BytesIO(storage().read(key)), mimetype=MIMETYPES[ext], max_age=0)
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @bp.route("/certificates/templates/<int:template_id>/copy", methods=["POST"])

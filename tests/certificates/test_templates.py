@@ -95,3 +95,17 @@ def test_the_preview_follows_unsaved_text(client, w):
     assert float(page.mediabox.height) > float(page.mediabox.width)
     png = client.get(f"/certificates/templates/{template.id}/preview.png", query_string={"title_th": "ก"})
     assert png.status_code == 200 and png.mimetype == "image/png"
+
+
+def test_the_editor_shows_the_current_images_and_nothing_else(client, post_form, w, db):
+    template = w.templates["judge"]
+    _post(post_form, template, {**FIELDS, "logo_1": (io.BytesIO(demo_art.emblem()), "seal.png")})
+    db.session.expire_all()
+    key = db.session.get(CertificateTemplate, template.id).logo_keys[0]
+    html = client.get(f"/certificates/templates/{template.id}").get_data(as_text=True)
+    assert f"/certificates/templates/{template.id}/images/{key}" in html
+    response = client.get(f"/certificates/templates/{template.id}/images/{key}")
+    assert response.status_code == 200 and response.mimetype == "image/png"
+    # Another template's image, or a key that is not a storage key, through this template: 404.
+    assert client.get(f"/certificates/templates/{w.templates['awardee'].id}/images/{key}").status_code == 404
+    assert client.get(f"/certificates/templates/{template.id}/images/..%2Fsecret_key").status_code == 404
