@@ -33,7 +33,7 @@ from ..fairs.models import Fair
 from ..judging.models import Assignment, JudgeProfile, Result, Rubric, Score
 from ..nominations.models import Category, Nomination
 from . import serials, signing
-from .models import KINDS, Certificate, CertificatePrint, CertificateTemplate
+from .models import KIND_LABELS, KINDS, Certificate, CertificatePrint, CertificateTemplate
 from .render import Design, Face, Signatory, render_one
 
 DEFAULT_REASONS = {
@@ -345,7 +345,7 @@ def plan(fair: Fair, candidates: list[Candidate], actor: User | None,
         else:
             template = template_for(templates, candidate.kind, candidate.category_id, candidate.level_th)
             if template is None:
-                raise NoTemplate(kind=str(_kind_label(candidate.kind)))
+                raise NoTemplate(kind=str(KIND_LABELS[candidate.kind]))
         item = Planned(candidate, cert)
         if cert is None:
             item.new = _new_certificate(fair, candidate, template, actor)
@@ -359,11 +359,6 @@ def plan(fair: Fair, candidates: list[Candidate], actor: User | None,
             item.face = face_for(source)
         planned.append(item)
     return planned, skipped
-
-
-def _kind_label(kind: str):
-    from .models import KIND_LABELS
-    return KIND_LABELS[kind]
 
 
 def save_new(planned: list[Planned], pdfs: list[bytes], actor: User | None, fair: Fair) -> list[Certificate]:

@@ -3,9 +3,7 @@ organization (its booth and the people on it, its awards, including communities 
 sees their own. Anyone else's certificate is 404 (its existence is private)."""
 from __future__ import annotations
 
-import io
-
-from flask import abort, render_template, send_file
+from flask import abort, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
@@ -16,6 +14,7 @@ from ..extensions import db
 from ..nominations.models import Nomination
 from .blueprint import bp
 from .models import Certificate
+from .views_staff import pdf_response
 
 
 def holder_certificates(user) -> list[Certificate]:
@@ -48,7 +47,4 @@ def mine_pdf(cert_id: int):
     cert = next((c for c in holder_certificates(current_user) if c.id == cert_id), None)
     if cert is None or cert.status != "valid":  # a revoked or replaced one is not handed out again
         abort(404)
-    response = send_file(io.BytesIO(storage().read(cert.pdf_key)), mimetype="application/pdf", as_attachment=True,
-                         download_name=f"certificate-{cert.grouped_serial}.pdf", max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_response(storage().read(cert.pdf_key), f"certificate-{cert.grouped_serial}.pdf", inline=False)

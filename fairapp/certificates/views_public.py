@@ -13,6 +13,7 @@ from flask import current_app, jsonify, redirect, render_template, request, url_
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..core.errors import wants_json
 from ..core.forms import form_csrf
 from ..core.i18n import locale_code, use_thai_digits
 from ..core.thai import format_date
@@ -36,10 +37,6 @@ SERIAL_ERRORS = {
 
 def _limit() -> str:
     return current_app.config["CERTIFICATE_RATE_LIMIT"]
-
-
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
 
 
 def public_keys() -> dict:
@@ -80,7 +77,7 @@ def _qr_check(cert: Certificate | None, token: str | None) -> dict | None:
 def _page(state: str, *, cert=None, serial_typed="", error=None, qr=None, pdf_check=None, status=200):
     if cert is not None:
         use_thai_digits(False)
-    if _wants_json():
+    if wants_json():
         body = {"status": state, "serial": serial_typed}
         if cert is not None:
             body.update(describe(cert))
@@ -105,7 +102,7 @@ def verify(serial: str):
     except serials.SerialError as error:
         return _page("invalid", serial_typed=serial[:40], error=SERIAL_ERRORS[error.reason](error), status=404)
     grouped = serials.grouped(compact)
-    if serial != grouped and not _wants_json():
+    if serial != grouped and not wants_json():
         return redirect(url_for("certificates.verify", serial=grouped, **({"q": token} if token else {})), 301)
     cert = db.session.scalar(select(Certificate).where(Certificate.serial == compact))
     if cert is None:

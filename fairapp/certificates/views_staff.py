@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import threading
+from dataclasses import replace
 from datetime import date
 
 from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
@@ -16,8 +17,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from ..core import audit
-from ..core.errors import DomainError
+from ..core.errors import DomainError, wants_json
 from ..core.forms import SelectChoice, form_csrf
+from ..core.http import safe_id
 from ..core.i18n import locale_code
 from ..core.storage import delete_after_commit, storage
 from ..core.templating import thaidate
@@ -34,7 +36,7 @@ from . import operations as ops
 from .blueprint import bp
 from .forms import BatchForm, PrintForm, ReissueForm, RevokeForm, TemplateForm
 from .models import KIND_LABELS, KINDS, Certificate, CertificateTemplate, PrintBatch
-from .render import Face, render_one
+from .render import Face, Signatory, render_one
 
 _pdfium_lock = threading.Lock()
 LONG_SAMPLE = "ศูนย์การเรียนรู้ชุมชนคุณธรรมต้นแบบบ้านป่าซางงามเพื่อการพัฒนาที่ยั่งยืนจังหวัดเชียงราย"
@@ -73,7 +75,7 @@ def png_of(pdf_bytes: bytes, width: int = 1100) -> bytes:
     return out.getvalue()
 
 
-def _pdf_response(data: bytes, name: str, *, inline: bool = True, frameable: bool = False):
+def pdf_response(data: bytes, name: str, *, inline: bool = True, frameable: bool = False):
     response = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=not inline,
                          download_name=name, max_age=0)
     response.headers["Cache-Control"] = "private, no-store"
@@ -126,7 +128,7 @@ def create_template(fair_id: int):
         abort(400)
     category_id = None
     if kind == "awardee" and request.form.get("category"):
-        category_id = _int(request.form.get("category"))
+        category_id = safe_id(request.form.get("category"))
         category = db.session.get(Category, category_id) if category_id else None
         if category is None or category.fair_id != fair.id:
             abort(400)
@@ -135,14 +137,6 @@ def create_template(fair_id: int):
     commit()
     flash(_("สร้างแม่แบบแล้ว แก้ข้อความ ภาพ และผู้ลงนามได้ด้านล่าง"), "success")
     return redirect(url_for("certificates.edit_template", template_id=template.id))
-
-
-def _int(value) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**31 else None
 
 
 # ---- a template ----
@@ -199,7 +193,7 @@ def _apply(template: CertificateTemplate, form: TemplateForm, fair: Fair) -> Non
     store_keys_gone: list[str] = []
     template.name = form.name.data.strip()
     if template.kind == "awardee":
-        category_id = _int(form.category.data)
+        category_id = safe_id(form.category.data)
         category = db.session.get(Category, category_id) if category_id else None
         template.category_id = category.id if category is not None and category.fair_id == fair.id else None
         template.level_th = (form.level_th.data or "").strip() or None
@@ -304,8 +298,6 @@ def copy_template(template_id: int):
 
 def _preview_pdf(template: CertificateTemplate) -> bytes:
     """A sample certificate of the template, with the form's unsaved texts (query string) applied."""
-    from dataclasses import replace
-
     fair = template.fair
     design = ops.design_for(template, fair)
     args = request.args
@@ -329,7 +321,6 @@ def _preview_pdf(template: CertificateTemplate) -> bytes:
             break
         if name.strip():
             old = design.signatories[index] if index < len(design.signatories) else None
-            from .render import Signatory
             signatories.append(Signatory(name.strip()[:150], args.get(f"signatories-{index}-position", "")[:200],
                                          old.signature if old else None))
     if signatories is not None:
@@ -355,20 +346,24 @@ def _preview_pdf(template: CertificateTemplate) -> bytes:
     return render_one(design, face)
 
 
+def _png_response(pdf_bytes: bytes, cache: str, width: int = 1100):
+    response = send_file(io.BytesIO(png_of(pdf_bytes, width)), mimetype="image/png", max_age=0)
+    response.headers["Cache-Control"] = cache
+    return response
+
+
 @bp.route("/certificates/templates/<int:template_id>/preview.png")
 @login_required
 def preview_png(template_id: int):
     template = _staff_get(CertificateTemplate, template_id)
-    response = send_file(io.BytesIO(png_of(_preview_pdf(template))), mimetype="image/png", max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return _png_response(_preview_pdf(template), "private, no-store")
 
 
 @bp.route("/certificates/templates/<int:template_id>/preview.pdf")
 @login_required
 def preview_pdf(template_id: int):
     template = _staff_get(CertificateTemplate, template_id)
-    return _pdf_response(_preview_pdf(template), f"preview-{template.id}.pdf")
+    return pdf_response(_preview_pdf(template), f"preview-{template.id}.pdf")
 
 
 # ---- batches: issue a set and print it ----
@@ -469,7 +464,7 @@ def batch_print(batch_id: int):
     ops.record_prints([current[ids[index]] for index in pages], current_user, "batch", batch.id)
     batch.printed_at = utcnow()
     commit()
-    return _pdf_response(data, f"certificates-batch-{batch.id}.pdf", inline=False)
+    return pdf_response(data, f"certificates-batch-{batch.id}.pdf", inline=False)
 
 
 def _only_pages(data: bytes, pages: list[int], title: str) -> bytes:
@@ -544,7 +539,7 @@ def _detail_page(cert: Certificate, *, revoke_form=None, reissue_form=None, stat
 @login_required
 def certificate_pdf(cert_id: int):
     cert = _staff_get(Certificate, cert_id)
-    return _pdf_response(storage().read(cert.pdf_key), f"certificate-{cert.grouped_serial}.pdf")
+    return pdf_response(storage().read(cert.pdf_key), f"certificate-{cert.grouped_serial}.pdf")
 
 
 @bp.route("/certificates/<int:cert_id>/preview.png")
@@ -552,14 +547,7 @@ def certificate_pdf(cert_id: int):
 def certificate_png(cert_id: int):
     cert = _staff_get(Certificate, cert_id)
     width = 700 if request.args.get("size") == "small" else 1100
-    response = send_file(io.BytesIO(png_of(storage().read(cert.pdf_key), width)), mimetype="image/png",
-                         max_age=0)
-    response.headers["Cache-Control"] = "private, max-age=600"
-    return response
-
-
-def _wants_json() -> bool:
-    return request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
+    return _png_response(storage().read(cert.pdf_key), "private, max-age=600", width)
 
 
 @bp.route("/certificates/<int:cert_id>/print", methods=["POST"])
@@ -574,7 +562,7 @@ def print_one(cert_id: int):
     form.validate()  # the token was checked before the view; `confirm` is a checkbox
     if cert.status != "valid":
         message = _("เกียรติบัตรเลขที่ %(serial)s ใช้ไม่ได้แล้ว จึงพิมพ์ไม่ได้", serial=cert.grouped_serial)
-        if _wants_json():
+        if wants_json():
             return jsonify(error=message), 409
         flash(message, "error")
         return redirect(url_for("certificates.detail", cert_id=cert.id))
@@ -583,7 +571,7 @@ def print_one(cert_id: int):
         message = _("พิมพ์ไปแล้วเมื่อ %(when)s โดย %(who)s จะพิมพ์อีกครั้งหรือไม่",
                     when=thaidate(last.printed_at, "datetime"),
                     who=last.printed_by.full_name if last.printed_by else "-")
-        if _wants_json():
+        if wants_json():
             return jsonify(warning=message, printed_at=last.printed_at.isoformat()), 409
         flash(message, "warning")
         if back:
@@ -592,9 +580,9 @@ def print_one(cert_id: int):
         return redirect(url_for("certificates.detail", cert_id=cert.id))
     ops.record_prints([cert], current_user, via)
     commit()
-    if _wants_json():
+    if wants_json():
         return jsonify(pdf=url_for("certificates.print_pdf", cert_id=cert.id))
-    return _pdf_response(storage().read(cert.pdf_key), f"certificate-{cert.grouped_serial}.pdf")
+    return pdf_response(storage().read(cert.pdf_key), f"certificate-{cert.grouped_serial}.pdf")
 
 
 @bp.route("/certificates/<int:cert_id>/print.pdf")
@@ -602,7 +590,7 @@ def print_one(cert_id: int):
 def print_pdf(cert_id: int):
     """The PDF the kiosk loads into its frame to print (the copy was recorded by print_one)."""
     cert = _staff_get(Certificate, cert_id)
-    return _pdf_response(storage().read(cert.pdf_key), f"certificate-{cert.grouped_serial}.pdf", frameable=True)
+    return pdf_response(storage().read(cert.pdf_key), f"certificate-{cert.grouped_serial}.pdf", frameable=True)
 
 
 @bp.route("/certificates/<int:cert_id>/revoke", methods=["POST"])
@@ -663,7 +651,7 @@ def kiosk(fair_id: int):
         except SerialError:
             query = query.where(Certificate.search_key.contains(needle, autoescape=True))
         rows = db.session.scalars(query.order_by(Certificate.kind, Certificate.stage_order).limit(30)).all()
-    pick = _int(request.args.get("pick"))
+    pick = safe_id(request.args.get("pick"))
     picked = next((c for c in rows if c.id == pick), rows[0] if len(rows) == 1 else None)
     prints = ops.last_prints([c.id for c in rows])
     return render_template("certificates/kiosk.html", fair=fair, q=q, rows=rows, picked=picked, prints=prints,

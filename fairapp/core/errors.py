@@ -36,7 +36,8 @@ PAGES = {
 }
 
 
-def _wants_json() -> bool:
+def wants_json() -> bool:
+    """True when the request prefers JSON to HTML (a script's fetch, an API client)."""
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
@@ -44,7 +45,7 @@ def _wants_json() -> bool:
 def render_error(key, status: int):
     """The error page (or JSON) for a status; `key` picks the wording."""
     title, advice = PAGES.get(key, PAGES.get(status, PAGES[500]))
-    if _wants_json():
+    if wants_json():
         return jsonify(error=status, title=str(title), message=str(advice)), status
     return render_template("errors/error.html", status=status, title=title, advice=advice), status
 
