@@ -11,7 +11,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config: dict | None = None) -> Flask:
     """The application factory: config, extensions, blueprints, CLI, error handlers."""
-    app = Flask(__name__, instance_path=os.environ.get("FAIRAPP_INSTANCE", str(ROOT / "instance")),
+    from .core.transaction import FairApp
+
+    app = FairApp(__name__, instance_path=os.environ.get("FAIRAPP_INSTANCE", str(ROOT / "instance")),
                 template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
@@ -70,6 +72,20 @@ def _setup_login(app: Flask) -> None:
     login_manager.login_message = _l("กรุณาเข้าสู่ระบบก่อนใช้งานหน้านี้")
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        # A page goes to the login form (and back); a script's request learns its session is gone.
+        from flask import flash, redirect, request, url_for
+        from flask_login.utils import login_url
+
+        from .core.errors import envelope, wants_json
+
+        if wants_json() or request.is_json:
+            return envelope("login_required", login_manager.login_message, 401,
+                            login_url=url_for("accounts.login"))
+        flash(login_manager.login_message, login_manager.login_message_category)
+        return redirect(login_url(login_manager.login_view, next_url=request.url))
 
     @login_manager.user_loader
     def load_user(user_id: str):

@@ -111,6 +111,7 @@ EXPECTED: dict[str, Row] = {
     "core.healthz": Row("/healthz", get=PUBLIC),
     "core.set_language": Row("/lang/th", get=_all("302 /")),
     "core.districts": Row("/geo/districts/57", get=PUBLIC),
+    "core.session_state": Row("/session", get=PUBLIC),
     # fairs: public pages
     "fairs.index": Row("/", get=PUBLIC),
     "fairs.fair": Row("/fairs/{fair}", get=PUBLIC),

@@ -28,6 +28,16 @@ def healthz():
                    dialect=db.engine.dialect.name), status
 
 
+@bp.get("/session")
+def session_state():
+    """For pages that save in the background (core queue.js): still signed in? and a fresh CSRF token."""
+    from flask_wtf.csrf import generate_csrf
+
+    response = jsonify(ok=True, signed_in=bool(current_user.is_authenticated), csrf_token=generate_csrf())
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.get("/lang/<code>")
 def set_language(code: str):
     """Switch language in one click; the choice sticks for a year and follows the account."""
@@ -37,8 +47,7 @@ def set_language(code: str):
         response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
                             secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True)
         if current_user.is_authenticated and current_user.locale != code:
-            current_user.locale = code  # mail to this user follows the choice too
-            db.session.commit()
+            current_user.locale = code  # mail to this user follows the choice too (the request commits)
     return response
 
 

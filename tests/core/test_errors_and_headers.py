@@ -47,7 +47,9 @@ def test_404_in_thai_then_english(client):
 def test_404_as_json_when_asked(client):
     response = client.get("/no-such-page", headers={"Accept": "application/json"})
     assert response.status_code == 404
-    assert response.json["error"] == 404
+    assert response.json["ok"] is False
+    assert response.json["code"] == "not_found"
+    assert response.json["message"]
 
 
 def test_405_says_what_to_do(client):
