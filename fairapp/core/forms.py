@@ -13,7 +13,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from stdnum.th import tin as th_tin
-from wtforms import ValidationError
+from wtforms import TelField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -132,6 +132,19 @@ class ThaiPhone:
         if value is None:
             raise ValidationError(_l("เบอร์โทรศัพท์นี้ไม่ใช่เบอร์ในประเทศไทย ตัวอย่าง: 081 234 5678 หรือ 053 711 234"))
         field.data = value
+
+
+class ThaiPhoneField(TelField):
+    """A phone field that stores E.164 (with ThaiPhone) and always shows Thai national format.
+
+    A form re-rendered after an error elsewhere shows "053 723 979", never "+6653723979"; a number that
+    did not validate is shown exactly as typed.
+    """
+
+    def _value(self) -> str:
+        if self.errors and self.raw_data:
+            return self.raw_data[0]
+        return format_thai_phone(self.data) if self.data else ""
 
 
 class ThaiTaxId:

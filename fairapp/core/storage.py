@@ -10,7 +10,7 @@ import re
 import secrets
 from pathlib import Path
 
-from flask import current_app, g
+from flask import current_app, g, has_app_context
 
 _KEY = re.compile(r"^[a-z0-9]{32}\.(jpg|png|webp|pdf)$")
 
@@ -32,6 +32,8 @@ class LocalStorage:
         tmp = path.with_name(path.name + ".part")
         tmp.write_bytes(data)
         os.replace(tmp, path)
+        if has_app_context():  # a unit of work that rolls back deletes what it stored (core.transaction)
+            g.setdefault("storage_stored", []).append(key)
         return key
 
     def local_path(self, key: str) -> Path:
@@ -68,6 +70,27 @@ def delete_committed() -> None:
     store = storage()
     for key in g.pop("storage_deletions", []):
         store.delete(key)
+
+
+def stored_mark() -> int:
+    """How many files this unit of work has stored so far (for a savepoint to undo only its own)."""
+    return len(g.get("storage_stored", [])) if has_app_context() else 0
+
+
+def delete_stored_since(mark: int = 0) -> None:
+    """Delete the files stored since `mark`: the rows that were to name them were rolled back."""
+    stored = g.get("storage_stored", []) if has_app_context() else []
+    if len(stored) > mark:
+        store = storage()
+        for key in stored[mark:]:
+            store.delete(key)
+        del stored[mark:]
+
+
+def forget_stored() -> None:
+    """The unit of work committed: the files it stored now belong to committed rows."""
+    if has_app_context():
+        g.pop("storage_stored", None)
 
 
 def keep_queued_files() -> None:

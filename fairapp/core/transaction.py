@@ -6,7 +6,8 @@ view inside `unit_of_work()`; CLI commands and background work use the same cont
   (`core.storage.delete_after_commit`) and other follow-ups (`after_commit`);
 - a normal end commits once, then sends the mail, deletes the files and runs the follow-ups;
 - any exception rolls everything back and forgets the queues (the mail announced what did not happen,
-  the files still belong to rows that remain).
+  the files still belong to rows that remain), and deletes the files the unit stored (core.storage
+  records every key it saves): a failed request leaves no orphan bytes.
 `savepoint()` undoes only a part (an operation's local retry, a view's refused attempt) together with what
 that part queued; `attempt()` is the view's form of it: a `DomainError` inside is shown to the user in the
 one way the request asks for (core.errors.show) and the view goes on to render its page.
@@ -26,6 +27,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from ..extensions import db
+from .storage import delete_stored_since, stored_mark
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _QUEUES = ("mail_queue", "storage_deletions", "after_commit")
@@ -57,8 +59,9 @@ def _forget_queues() -> None:
 
 def _run_queues() -> None:
     from .mail import send_queued_mail
-    from .storage import delete_committed
+    from .storage import delete_committed, forget_stored
 
+    forget_stored()
     send_queued_mail()
     delete_committed()
     for callback in g.pop("after_commit", []):
@@ -79,6 +82,7 @@ def unit_of_work(write: bool = True) -> Iterator[None]:
         except BaseException:
             db.session.rollback()
             _forget_queues()
+            delete_stored_since(0)
             raise
     finally:
         _write_intent.reset(token)
@@ -88,7 +92,7 @@ def unit_of_work(write: bool = True) -> Iterator[None]:
 @contextmanager
 def savepoint() -> Iterator[None]:
     """A part of the unit of work that can fail alone: its writes and its queued follow-ups are undone."""
-    marks = _marks()
+    marks, stored = _marks(), stored_mark()
     _sqlite_real_transaction()
     nested = db.session.begin_nested()
     try:
@@ -97,6 +101,7 @@ def savepoint() -> Iterator[None]:
         if nested.is_active:
             nested.rollback()
         _truncate(marks)
+        delete_stored_since(stored)
         raise
     if nested.is_active:
         nested.commit()
@@ -184,3 +189,4 @@ def commit() -> None:  # TRANSITIONAL: removed once no view calls it
 def rollback() -> None:  # TRANSITIONAL: removed once no view calls it
     db.session.rollback()
     _forget_queues()
+    delete_stored_since(0)
