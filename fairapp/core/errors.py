@@ -42,6 +42,13 @@ class DomainError(Exception):
         return text % self.params if self.params else text
 
 
+class UploadRefused(DomainError):
+    """An uploaded file is not what it claims, or is too big, or is unsafe (core.uploads, core.pdf_check)."""
+
+    message = _l("ไฟล์นี้ใช้ไม่ได้")
+    status = 422
+
+
 PAGES = {
     400: (_l("คำขอไม่ถูกต้อง"), _l("เบราว์เซอร์ส่งข้อมูลที่ระบบอ่านไม่ได้ กรุณากลับไปหน้าก่อน โหลดใหม่ แล้วลองอีกครั้ง")),
     403: (_l("ไม่มีสิทธิ์เข้าถึง"), _l("บัญชีของคุณไม่มีสิทธิ์ดูหน้านี้ หากคิดว่าควรมีสิทธิ์ กรุณาติดต่อเจ้าหน้าที่งาน")),

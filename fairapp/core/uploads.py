@@ -15,17 +15,16 @@ from __future__ import annotations
 
 import hashlib
 import io
-import logging
 import re
 import unicodedata
 import warnings
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from .errors import DomainError
+from .errors import UploadRefused
+from .pdf_check import MAX_PDF_PAGES, check_pdf  # noqa: F401  (MAX_PDF_PAGES re-exported: the evidence page shows it)
 from .storage import storage
 
 IMAGE_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
@@ -41,16 +40,10 @@ MAX_EVIDENCE_PIXELS = 64_000_000  # a 50-megapixel phone photo passes; a 20,000 
 MAX_EVIDENCE_SIDE = 2560          # stored photos are scaled to fit this
 MAX_IMAGE_EDGE = 20_000           # no side longer than this, whatever the pixel count
 THUMB_SIDE = 480
-MAX_PDF_PAGES = 200
-MAX_PDF_OBJECTS = 200_000         # objects walked when looking for scripts; more is refused
 MAX_NAME_CHARS = 120
 
 EXTENSIONS = {"photo": ("jpg", "jpeg", "png", "webp"), "pdf": ("pdf",)}
 MIMETYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "pdf": "application/pdf"}
-
-
-class UploadRefused(DomainError):
-    message = _l("ไฟล์นี้ใช้ไม่ได้")
 
 
 @dataclass
@@ -219,142 +212,6 @@ def accept_image(file_storage, max_bytes: int = MAX_IMAGE_BYTES, max_side: int =
     return storage().save(_encode(image, fmt), IMAGE_FORMATS[fmt])
 
 
-# ---- PDFs ----
-
-class _PdfWarnings(logging.Handler):
-    """Collects pypdf's warnings (a file it had to repair) while a PDF is read."""
-
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record):
-        self.messages.append(record.getMessage())
-
-
-@contextmanager
-def _pdf_warnings():
-    logger = logging.getLogger("pypdf")
-    handler = _PdfWarnings()
-    propagate = logger.propagate
-    logger.addHandler(handler)
-    logger.propagate = False  # collected here, not printed
-    try:
-        yield handler
-    finally:
-        logger.removeHandler(handler)
-        logger.propagate = propagate
-
-
-# Names that mean "run something": refused wherever they appear in the document.
-_SCRIPT_KEYS = {"/JS", "/JavaScript"}
-_DANGEROUS_ACTIONS = {"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/GoToE", "/GoToR", "/Rendition",
-                      "/RichMediaExecute", "/Movie", "/Sound"}
-_EMBEDDED_KEYS = {"/EmbeddedFile", "/EmbeddedFiles", "/EF", "/RichMedia", "/RichMediaContent"}
-_HTML = re.compile(rb"<\s*(?:html|script|body|head|iframe|svg|!doctype|\?xml)", re.I)
-_RAW_SCRIPT = re.compile(rb"/(?:JS|JavaScript|Launch|EmbeddedFiles?)(?=[\s/<\[(>]|$)")
-
-
-class _Dangerous(Exception):
-    def __init__(self, what: str):
-        super().__init__(what)
-        self.what = what
-
-
-def _walk_pdf(reader) -> None:
-    """Everything reachable from the trailer (catalog, names, actions, pages, annotations, forms):
-    raise _Dangerous at the first script, automatic action, launch or embedded file."""
-    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
-
-    stack = [reader.trailer]
-    seen: set[tuple[int, int]] = set()
-    walked = 0
-    while stack:
-        obj = stack.pop()
-        if isinstance(obj, IndirectObject):
-            ref = (obj.idnum, obj.generation)
-            if ref in seen:
-                continue
-            seen.add(ref)
-            walked += 1
-            if walked > MAX_PDF_OBJECTS:
-                raise _Dangerous("objects")
-            obj = obj.get_object()
-        if isinstance(obj, DictionaryObject):  # streams too: their dictionary, never their data
-            keys = set(obj.keys())
-            if keys & _SCRIPT_KEYS:
-                raise _Dangerous("script")
-            if "/AA" in keys:
-                raise _Dangerous("script")
-            if "/XFA" in keys:  # XML forms carry their own scripts
-                raise _Dangerous("script")
-            if keys & _EMBEDDED_KEYS:
-                raise _Dangerous("embedded")
-            action = obj.get("/S")
-            if isinstance(action, IndirectObject):
-                action = action.get_object()
-            if action in _DANGEROUS_ACTIONS:
-                raise _Dangerous("launch" if action != "/JavaScript" else "script")
-            if obj.get("/Type") == "/Filespec" and "/EF" in keys:
-                raise _Dangerous("embedded")
-            stack.extend(obj.values())
-        elif isinstance(obj, ArrayObject):
-            stack.extend(obj)
-
-
-def _check_pdf(data: bytes, name: str) -> tuple[int, str | None]:
-    """Parse and inspect a PDF; return (pages, a note for staff or None) or raise UploadRefused."""
-    from pypdf import PdfReader
-
-    broken = UploadRefused(_l("ไฟล์ %(name)s เป็น PDF ที่เสียหรือไม่สมบูรณ์ กรุณาบันทึกเป็น PDF ใหม่แล้วส่งอีกครั้ง",
-                              name=name))
-    if _HTML.search(data[:1024]):  # what a browser would sniff as a web page (a PDF/HTML polyglot)
-        raise UploadRefused(_l("ไฟล์ %(name)s มีเนื้อหาอื่นปนอยู่ ไม่ใช่ไฟล์ PDF ล้วน กรุณาบันทึกเป็น PDF ใหม่แล้วส่งอีกครั้ง",
-                               name=name))
-    if b"%%EOF" not in data[-2048:]:
-        raise broken  # cut off before its end (an interrupted download or copy)
-    note = None
-    try:
-        with warnings.catch_warnings(), _pdf_warnings():  # pypdf's complaints are not the user's business
-            warnings.simplefilter("ignore")
-            try:
-                reader = PdfReader(io.BytesIO(data), strict=True)
-                encrypted = reader.is_encrypted
-                pages = 0 if encrypted else len(reader.pages)
-            except Exception:
-                # A file pypdf can repair (an off-by-some cross-reference table, common in scanners)
-                # is accepted and flagged; one it cannot read at all is refused below.
-                reader = PdfReader(io.BytesIO(data), strict=False)
-                encrypted = reader.is_encrypted
-                pages = 0 if encrypted else len(reader.pages)
-                note = str(_l("PDF มีโครงสร้างผิดปกติเล็กน้อย ระบบซ่อมเพื่ออ่านได้ กรุณาตรวจว่าเปิดได้ครบทุกหน้า"))
-            if encrypted:
-                raise UploadRefused(_l("ไฟล์ %(name)s เป็น PDF ที่ตั้งรหัสผ่านไว้ กรุณาส่งไฟล์ที่ไม่มีรหัสผ่าน",
-                                       name=name))
-            if pages < 1:
-                raise broken
-            if pages > MAX_PDF_PAGES:
-                raise UploadRefused(_l("ไฟล์ %(name)s มี %(n)d หน้า เกิน %(max)d หน้า", name=name, n=pages,
-                                       max=MAX_PDF_PAGES))
-            _walk_pdf(reader)
-            if _RAW_SCRIPT.search(data):  # a cheap second look, for what the walk could not reach
-                raise _Dangerous("script")
-            for page in reader.pages:  # every page must resolve to a page with a size
-                page.mediabox  # noqa: B018
-    except UploadRefused:
-        raise
-    except _Dangerous as exc:
-        if exc.what == "embedded":
-            raise UploadRefused(_l("ไฟล์ %(name)s เป็น PDF ที่มีไฟล์อื่นฝังอยู่ ซึ่งระบบไม่รับ", name=name))
-        if exc.what == "objects":
-            raise broken
-        raise UploadRefused(_l("ไฟล์ %(name)s เป็น PDF ที่มีสคริปต์หรือคำสั่งอัตโนมัติ ซึ่งระบบไม่รับ "
-                               "กรุณาพิมพ์เป็น PDF ใหม่ (Print to PDF) แล้วส่งอีกครั้ง", name=name))
-    except Exception:  # noqa: BLE001 - whatever pypdf raises on a hostile file means "not a PDF we can read"
-        raise broken
-    return pages, note
-
-
 # ---- evidence ----
 
 def accept_evidence(file_storage, *, max_bytes: int | None = None) -> Accepted:
@@ -378,7 +235,7 @@ def accept_evidence(file_storage, *, max_bytes: int | None = None) -> Accepted:
     if len(data) > limit:
         raise UploadRefused(_l("ไฟล์ %(name)s ใหญ่เกิน %(mb)s MB", name=name, mb=_mb(limit)))
     if ext == "pdf":
-        pages, note = _check_pdf(data, name)
+        pages, note = check_pdf(data, name)
         key = storage().save(data, "pdf")
         return Accepted(key=key, kind="pdf", name=name, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
                         pages=pages, flagged=note is not None, note=note, keys=[key])

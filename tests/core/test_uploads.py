@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from fairapp.core import uploads
+from fairapp.core import pdf_check, uploads
 from fairapp.core.storage import LocalStorage, storage
 from fairapp.core.uploads import UploadRefused, accept_evidence, accept_image, display_name, download_name, sniff
 from tests.nominations.hostile import (HTML, good_pdf, image_bytes, jpeg_with_gps, noise_jpeg, pdf_catalog_aa,
@@ -207,7 +207,7 @@ def test_a_pdf_pypdf_must_repair_is_accepted_but_flagged(store):
 
 
 def test_page_cap(store, monkeypatch):
-    monkeypatch.setattr(uploads, "MAX_PDF_PAGES", 1)
+    monkeypatch.setattr(pdf_check, "MAX_PDF_PAGES", 1)
     assert refused(good_pdf(), "long.pdf") == "ไฟล์ long.pdf มี 2 หน้า เกิน 1 หน้า"
 
 
