@@ -14,7 +14,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from ..extensions import db
 
 
 class DomainError(Exception):
@@ -141,9 +140,8 @@ def register(app) -> None:
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):
-        from .mail import discard_queued_mail
+        from .transaction import abandon
 
-        db.session.rollback()
-        discard_queued_mail()
+        abandon()  # the view's unit of work has rolled back already; this covers hooks outside it
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         return render_error(500, 500)

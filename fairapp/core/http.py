@@ -28,12 +28,12 @@ def register(app) -> None:
     app.url_map.converters["int"] = IdConverter
 
     from .errors import render_error
-    from ..extensions import db
+    from .transaction import abandon
 
     @app.errorhandler(DataError)
     @app.errorhandler(OverflowError)
     def bad_value(error):
         # A value the database cannot store (a NUL character, a number out of range): the request was bad.
-        db.session.rollback()
+        abandon()
         app.logger.info("refused a value the database cannot hold: %s", error)
         return render_error(400, 400)

@@ -107,6 +107,13 @@ def savepoint() -> Iterator[None]:
         nested.commit()
 
 
+def abandon() -> None:
+    """Give up what the request did so far (an error outside the view's unit of work, e.g. a hook)."""
+    db.session.rollback()
+    _forget_queues()
+    delete_stored_since(0)
+
+
 class Attempt:
     """What `attempt()` yields: truthy when the operations inside succeeded."""
 
