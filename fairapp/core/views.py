@@ -8,6 +8,7 @@ from sqlalchemy import text
 from ..extensions import db
 from .geo import district_choices
 from .i18n import LANG_COOKIE, locale_code, safe_next
+from .transaction import abandon
 
 bp = Blueprint("core", __name__)
 
@@ -17,11 +18,10 @@ def healthz():
     """200 with the database status when the app and its database answer; 503 otherwise."""
     try:
         db.session.execute(text("SELECT 1"))
-        db.session.rollback()
         database = "ok"
     except Exception as exc:  # any failure of the database means "not healthy"
         current_app.logger.warning("healthz: database check failed: %s", exc)
-        db.session.rollback()
+        abandon()  # the unit of work then has nothing to commit
         database = "error"
     status = 200 if database == "ok" else 503
     return jsonify(status="ok" if status == 200 else "error", database=database,
