@@ -1,4 +1,9 @@
-"""Command line: `flask demo`, `flask create-admin`, `flask audit verify`."""
+"""Command line: `flask demo`, `flask create-admin`, `flask audit verify`, `flask booths expire-offers`,
+`flask certificates verify-qr / public-key / work`.
+
+A command's database work runs inside `core.transaction.unit_of_work()`, as a request's does: one commit
+at the end, then the queued mail; any exception rolls it all back. No command commits by hand.
+"""
 from __future__ import annotations
 
 import click
@@ -7,6 +12,7 @@ from sqlalchemy import select
 
 
 def register(app: Flask) -> None:
+    from .core.transaction import unit_of_work
     from .extensions import db
 
     @app.cli.command("demo")
@@ -16,11 +22,11 @@ def register(app: Flask) -> None:
         from .accounts.models import User
         from .demo import load_demo
 
-        if if_empty and db.session.scalar(select(User.id).limit(1)) is not None:
-            click.echo("demo: database has data; left as it is")
-            return
-        summary = load_demo()
-        db.session.commit()
+        with unit_of_work():
+            if if_empty and db.session.scalar(select(User.id).limit(1)) is not None:
+                click.echo("demo: database has data; left as it is")
+                return
+            summary = load_demo()
         click.echo(f"demo: loaded {summary}")
 
     @app.cli.command("create-admin")
@@ -32,13 +38,14 @@ def register(app: Flask) -> None:
         from .accounts.operations import create_user, find_user_by_email
         from .core.time import utcnow
 
-        user = find_user_by_email(email)
-        if user is None:
-            user = create_user(email=email, password=password, first_name=first_name)
-        user.is_admin = True
-        user.email_confirmed_at = user.email_confirmed_at or utcnow()
-        db.session.commit()
-        click.echo(f"admin: {user.email}")
+        with unit_of_work():
+            user = find_user_by_email(email)
+            if user is None:
+                user = create_user(email=email, password=password, first_name=first_name)
+            user.is_admin = True
+            user.email_confirmed_at = user.email_confirmed_at or utcnow()
+            address = user.email
+        click.echo(f"admin: {address}")
 
     audit_group = click.Group("audit", help="The audit log.")
 
@@ -47,8 +54,9 @@ def register(app: Flask) -> None:
         """Check the audit log's hash chain; exit 1 when an entry was altered or removed."""
         from .core.audit import AuditEntry, verify_chain
 
-        bad = verify_chain()
-        total = db.session.query(AuditEntry).count()
+        with unit_of_work(write=False):
+            bad = verify_chain()
+            total = db.session.query(AuditEntry).count()
         if bad:
             click.echo(f"audit: BROKEN at entries {bad[:20]} ({len(bad)} of {total})")
             raise SystemExit(1)
@@ -62,14 +70,14 @@ def register(app: Flask) -> None:
     def expire_offers_command() -> None:
         """Lapse waiting-list offers past their deadline and offer the places on (run every few minutes)."""
         from .booths.operations import expire_offers
-        from .core.mail import send_queued_mail
 
         # A request context on the site's address, so the mail's links and language work from cron.
-        with app.test_request_context(base_url=app.config["BASE_URL"]):
-            lapsed = expire_offers()
-            db.session.commit()
-            send_queued_mail()
-        click.echo(f"booths: {len(lapsed)} offer(s) lapsed")
+        # One unit of work for the run: expire_offers lapses the offers and passes each freed place on
+        # together, so a failure leaves every offer as it was for the next run (the command is
+        # idempotent); the mail goes out after the commit.
+        with app.test_request_context(base_url=app.config["BASE_URL"]), unit_of_work():
+            lapsed = len(expire_offers())
+        click.echo(f"booths: {lapsed} offer(s) lapsed")
 
     app.cli.add_command(booths_group)
 
@@ -116,6 +124,8 @@ def register(app: Flask) -> None:
         """Run the print batches nobody is running (interrupted ones resume where they stopped)."""
         from .certificates import batches
 
+        # No unit of work around it: certificates.batches saves a batch chunk by chunk (each chunk on its
+        # own), so a failure keeps the chunks already done; one unit around them all would undo them.
         ran = batches.run_waiting(app)
         batches.shutdown_pool()
         click.echo(f"certificates: {ran} batch(es) run")

@@ -46,7 +46,7 @@ USERS = [
 
 
 def load_demo() -> str:
-    """Create the demo organizations, users, roles and fairs (the caller commits)."""
+    """Create the demo organizations, users, roles and fairs (the caller's unit of work commits)."""
     today = today_local()
     orgs = {}
     for key, name_th, name_en, sector, province, district in ORGS:

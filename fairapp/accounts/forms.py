@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TelField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import EqualTo, ValidationError
 
-from ..core.forms import (PASSWORD_HINT, BaseForm, EmailAddress, StrongPassword, ThaiPhone, ThaiTaxId,
-                          choices, length, optional, required)
+from ..core.forms import (PASSWORD_HINT, BaseForm, EmailAddress, StrongPassword, ThaiPhone, ThaiPhoneField,
+                          ThaiTaxId, choices, length, optional, required)
 from ..core.geo import district_choices, district_in_province, province_choices
 from .models import SECTOR_LABELS
 
@@ -46,8 +46,9 @@ class PersonFields:
     first_name = StringField(_l("ชื่อ"), [required(_l("กรุณากรอกชื่อ")), length(100)])
     last_name = StringField(_l("นามสกุล"), [optional(), length(100)],
                             description=_l("พระภิกษุสงฆ์เว้นว่างได้"))
-    phone = TelField(_l("เบอร์โทรศัพท์"), [required(_l("กรุณากรอกเบอร์โทรศัพท์")), ThaiPhone()],
-                     render_kw={"autocomplete": "tel", "inputmode": "tel"})
+    # Stored in E.164; shown (also after an error elsewhere) the way Thais write it: 053 723 979.
+    phone = ThaiPhoneField(_l("เบอร์โทรศัพท์"), [required(_l("กรุณากรอกเบอร์โทรศัพท์")), ThaiPhone()],
+                           render_kw={"autocomplete": "tel", "inputmode": "tel"})
     email = EmailField(_l("อีเมล"), [required(_l("กรุณากรอกอีเมล")), length(254), EmailAddress()],
                        render_kw={"autocomplete": "email"})
     password = _new_password(_l("รหัสผ่าน"))

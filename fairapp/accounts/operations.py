@@ -1,51 +1,73 @@
 """Account rules: sign-up, confirmation and reset tokens, authentication, invitations.
 
-Operations flush but never commit; the view commits once, so a failure saves nothing half-written.
+Operations flush but never commit (the request's unit of work commits once, so a failure saves nothing
+half-written); the mail they announce is queued (core.mail.queue_mail) and goes out after the commit.
 """
 from __future__ import annotations
 
 import secrets
 from datetime import timedelta
 
-from flask import current_app
+from urllib.parse import urlsplit
+
+from flask import current_app, has_request_context, url_for
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core import audit
 from ..core.errors import DomainError
+from ..core.mail import queue_mail
 from ..core.time import utcnow
+from ..core.transaction import savepoint
 from ..extensions import db
 from .models import Invitation, Membership, Organization, User, token_digest
 
 
 class EmailTaken(DomainError):
     message = _l("อีเมลนี้มีบัญชีอยู่แล้ว กรุณาเข้าสู่ระบบ หรือใช้ลิงก์ลืมรหัสผ่าน")
+    field = "email"
 
 
 class TaxIdTaken(DomainError):
     message = _l("มีองค์กรที่ใช้เลขประจำตัว 13 หลักนี้ลงทะเบียนไว้แล้ว กรุณาขอคำเชิญจากเจ้าหน้าที่ขององค์กรนั้น")
+    field = "tax_id"
 
 
 class TokenInvalid(DomainError):
     message = _l("ลิงก์นี้ไม่ถูกต้อง กรุณาใช้ลิงก์ล่าสุดจากอีเมล หรือขอลิงก์ใหม่")
+    status = 400
 
 
 class TokenExpired(DomainError):
     message = _l("ลิงก์นี้หมดอายุแล้ว กรุณาขอลิงก์ใหม่")
+    status = 400
 
 
 class AlreadyMember(DomainError):
     message = _l("ผู้ใช้นี้เป็นสมาชิกขององค์กรอยู่แล้ว")
+    field = "email"
 
 
 class InvitationClosed(DomainError):
     message = _l("คำเชิญนี้ใช้ไม่ได้แล้ว (ถูกใช้ ยกเลิก หรือหมดอายุ) กรุณาขอคำเชิญใหม่")
+    status = 400
 
 
 class InvitationForOtherEmail(DomainError):
     message = _l("คำเชิญนี้ส่งถึงอีเมลอื่น กรุณาออกจากระบบแล้วเปิดลิงก์อีกครั้ง หรือขอคำเชิญถึงอีเมลของคุณ")
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for a mail: on the request's address, or on BASE_URL outside a request (a
+    command, a test's set-up)."""
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def hash_password(password: str) -> str:
@@ -59,30 +81,42 @@ def find_user_by_email(email: str) -> User | None:
 
 def create_user(*, email: str, password: str, first_name: str, last_name: str = "",
                 title: str = "", phone: str | None = None, locale: str = "th") -> User:
-    """A new user; raises EmailTaken when the address already has an account."""
+    """A new user; raises EmailTaken when the address already has an account (also when another
+    request takes it at the same moment: the unique constraint decides, inside a savepoint)."""
     if find_user_by_email(email):
         raise EmailTaken()
     user = User(email=email.strip().lower(), password_hash=hash_password(password), title=title.strip(),
                 first_name=first_name.strip(), last_name=last_name.strip(), phone=phone,
                 locale=locale if locale in ("th", "en") else "th")
-    db.session.add(user)
-    db.session.flush()
+    try:
+        with savepoint():
+            db.session.add(user)
+            db.session.flush()
+    except IntegrityError:
+        raise EmailTaken() from None
     return user
 
 
 def register_organization(*, org: dict, person: dict, password: str, locale: str = "th") -> User:
-    """Sign-up: the organization, its first member (owner) and the membership, all or nothing."""
+    """Sign-up: the organization, its first member (owner) and the membership, all or nothing; the
+    confirmation mail goes out once they are saved."""
     if org.get("tax_id") and db.session.scalar(
             select(Organization.id).where(Organization.tax_id == org["tax_id"])):
         raise TaxIdTaken()
     user = create_user(password=password, locale=locale, **person)
     organization = Organization(**org)
-    db.session.add(organization)
+    try:
+        with savepoint():
+            db.session.add(organization)
+            db.session.flush()
+    except IntegrityError:  # another sign-up took the tax ID at the same moment
+        raise TaxIdTaken() from None
     db.session.add(Membership(user=user, organization=organization, role="owner"))
     db.session.flush()
     audit.record("organization.registered", organization, actor=user,
                  after={"name_th": organization.name_th, "sector": organization.sector.value,
                         "province_code": organization.province_code, "owner": user.email})
+    _queue_confirmation(user)
     return user
 
 
@@ -133,6 +167,31 @@ def _load(purpose: str, token: str, max_age: int) -> dict:
     return data
 
 
+def _queue_confirmation(user: User) -> None:
+    link = external_url("accounts.confirm", token=make_confirm_token(user))
+    queue_mail(user.email, _l("ยืนยันอีเมลของคุณ — ตลาดนัดคุณธรรม"), "confirm", locale=user.locale,
+               user=user, link=link)
+
+
+def request_confirmation(user: User) -> bool:
+    """Send a fresh confirmation link; False (nothing sent) when the address is already confirmed."""
+    if user.email_confirmed:
+        return False
+    _queue_confirmation(user)
+    return True
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link when the address belongs to an active account; the caller answers the same
+    either way, so the answer does not reveal which addresses have accounts."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active:
+        return
+    link = external_url("accounts.reset_password", token=make_reset_token(user))
+    queue_mail(user.email, _l("ตั้งรหัสผ่านใหม่ — ตลาดนัดคุณธรรม"), "reset", locale=user.locale,
+               user=user, link=link)
+
+
 def confirm_email(token: str) -> User:
     """Mark the user's email confirmed; raises TokenExpired or TokenInvalid."""
     data = _load("confirm", token, current_app.config["CONFIRM_TOKEN_MAX_AGE"])
@@ -162,8 +221,8 @@ def reset_password(user: User, password: str) -> None:
     audit.record("user.password_reset", user, actor=user)
 
 
-def invite_member(org: Organization, email: str, actor: User) -> tuple[Invitation, str]:
-    """An invitation to join `org` and its secret token (sent by mail, stored only hashed).
+def invite_member(org: Organization, email: str, actor: User, locale: str = "th") -> tuple[Invitation, str]:
+    """An invitation to join `org` and its secret token (mailed in `locale`, stored only hashed).
 
     Inviting the same address again replaces the earlier open invitation.
     """
@@ -183,6 +242,9 @@ def invite_member(org: Organization, email: str, actor: User) -> tuple[Invitatio
     db.session.flush()
     audit.record("organization.member_invited", invitation, actor=actor,
                  after={"organization_id": org.id, "email": email})
+    queue_mail(email, _l("คำเชิญเข้าร่วม %(org)s ในระบบตลาดนัดคุณธรรม", org=org.name_th), "invite",
+               locale=locale, org=org, inviter=actor,
+               link=external_url("accounts.join", token=token))
     return invitation, token
 
 
@@ -190,7 +252,21 @@ def find_invitation(token: str) -> Invitation | None:
     return db.session.scalar(select(Invitation).where(Invitation.token_hash == token_digest(token)))
 
 
+def open_invitation(token: str) -> Invitation:
+    """The invitation a link carries; InvitationClosed when there is none or it is used, cancelled or expired."""
+    invitation = find_invitation(token)
+    if invitation is None or not invitation.is_open:
+        raise InvitationClosed()
+    return invitation
+
+
+def _lock(invitation: Invitation) -> None:
+    # Read it again under its row lock: two clicks at once use it once.
+    db.session.refresh(invitation, with_for_update=True)
+
+
 def cancel_invitation(invitation: Invitation, actor: User) -> None:
+    _lock(invitation)
     if not invitation.is_open:
         raise InvitationClosed()
     invitation.cancelled_at = utcnow()
@@ -200,6 +276,7 @@ def cancel_invitation(invitation: Invitation, actor: User) -> None:
 
 def accept_invitation(invitation: Invitation, user: User) -> Membership:
     """Join the organization; the invitation can be used once, by the address it was sent to."""
+    _lock(invitation)
     if not invitation.is_open:
         raise InvitationClosed()
     if user.email != invitation.email:
@@ -215,3 +292,10 @@ def accept_invitation(invitation: Invitation, user: User) -> Membership:
     audit.record("organization.member_joined", membership, actor=user,
                  after={"organization_id": invitation.organization_id, "email": user.email})
     return membership
+
+
+def join_by_invitation(invitation: Invitation, *, person: dict, password: str, locale: str = "th") -> User:
+    """A new account for the invited address, member of the inviting organization (all or nothing)."""
+    user = create_user(email=invitation.email, password=password, locale=locale, **person)
+    accept_invitation(invitation, user)
+    return user

@@ -1,22 +1,30 @@
-"""Sign-up, login/logout, email confirmation, password reset, dashboard, organizations, invitations."""
+"""Sign-up, login/logout, email confirmation, password reset, dashboard, organizations, invitations.
+
+Each view runs in the request's unit of work (core.transaction): it loads through accounts.access, calls
+one operation and maps its named error with `attempt`; the commit, and the mail queued by operations,
+come after the view returns.
+"""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ..core.access import staff_required
-from ..core.errors import DomainError
 from ..core.forms import form_csrf
 from ..core.i18n import locale_code, safe_next
-from ..core.mail import send_mail
-from ..core.thai import sort_thai
-from ..extensions import db, limiter
-from . import bp, operations as ops
+from ..core.transaction import after_commit, attempt
+from ..extensions import limiter
+from . import bp, operations as ops, queries
+from .access import Menu, can_manage_organization, invitation_or_404, managed_organization_or_404, \
+    organization_or_404
 from .forms import ActionForm, ForgotForm, InviteForm, JoinForm, LoginForm, ResetForm, SignupForm
-from .models import TITLE_SUGGESTIONS, Invitation, Membership, Organization, Sector, User
+from .models import TITLE_SUGGESTIONS, Sector
+
+
+@bp.app_context_processor
+def menu():
+    return {"menu": Menu(current_user)}
 
 
 def _login_limit() -> str:
@@ -27,19 +35,19 @@ def _email_key() -> str:
     return "login:" + (request.form.get("email") or "").strip().lower()
 
 
-def _mail(user: User, subject: str, template: str, **context) -> None:
-    """Send after the commit; a mail failure is reported, never turned into a 500."""
-    try:
-        send_mail(user.email, subject, template, locale=user.locale, user=user, **context)
-    except OSError:
-        current_app.logger.exception("mail to %s failed", user.email)
-        flash(_("ส่งอีเมลไม่สำเร็จ กรุณาลองส่งใหม่ภายหลัง"), "warning")
+def _sign_in_after_commit(user, remember: bool = False) -> None:
+    # Only an account that is saved signs in: were the commit to fail, the browser would otherwise carry
+    # the id of a row that never was (and that another sign-up could get next).
+    after_commit(lambda: login_user(user, remember=remember))
 
 
-def _send_confirmation(user: User) -> None:
-    token = ops.make_confirm_token(user)
-    _mail(user, _("ยืนยันอีเมลของคุณ — ตลาดนัดคุณธรรม"), "confirm",
-          link=url_for("accounts.confirm", token=token, _external=True))
+def _person(form) -> dict:
+    return {"title": form.title.data, "first_name": form.first_name.data,
+            "last_name": form.last_name.data or "", "phone": form.phone.data}
+
+
+def _token_problem(error, **context):
+    return render_template("accounts/token_problem.html", message=str(error), **context), 400
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -54,21 +62,11 @@ def signup():
         org = {"name_th": form.org_name_th.data.strip(), "name_en": (form.org_name_en.data or "").strip() or None,
                "sector": Sector(form.sector.data), "province_code": form.province.data,
                "district_code": form.district.data, "tax_id": form.tax_id.data or None}
-        person = {"email": form.email.data, "title": form.title.data, "first_name": form.first_name.data,
-                  "last_name": form.last_name.data or "", "phone": form.phone.data}
-        try:
-            user = ops.register_organization(org=org, person=person, password=form.password.data,
-                                             locale=locale_code())
-            db.session.commit()
-        except ops.EmailTaken as exc:
-            db.session.rollback()
-            form.email.errors.append(str(exc))
-        except ops.TaxIdTaken as exc:
-            db.session.rollback()
-            form.tax_id.errors.append(str(exc))
-        else:
-            login_user(user)
-            _send_confirmation(user)
+        with attempt(form) as done:  # EmailTaken -> the email field, TaxIdTaken -> the tax ID field
+            user = ops.register_organization(org=org, person={"email": form.email.data, **_person(form)},
+                                             password=form.password.data, locale=locale_code())
+        if done:
+            _sign_in_after_commit(user)
             flash(_("ลงทะเบียนเรียบร้อย เราส่งลิงก์ยืนยันไปที่ %(email)s แล้ว", email=user.email), "success")
             return redirect(url_for("accounts.dashboard"))
     return render_template("accounts/signup.html", form=form, titles=TITLE_SUGGESTIONS)
@@ -87,7 +85,6 @@ def login():
         if user is None:
             form.form_errors.append(_("อีเมลหรือรหัสผ่านไม่ถูกต้อง"))
         else:
-            db.session.commit()
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next"), url_for("accounts.dashboard")))
     return render_template("accounts/login.html", form=form)
@@ -103,13 +100,10 @@ def logout():
 @bp.get("/confirm/<token>")
 def confirm(token: str):
     """The link in the confirmation mail."""
-    try:
+    with attempt(flash_errors=False) as done:
         user = ops.confirm_email(token)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        return render_template("accounts/token_problem.html", message=str(exc),
-                               can_resend=current_user.is_authenticated), 400
+    if not done:
+        return _token_problem(done.error, can_resend=current_user.is_authenticated)
     flash(_("ยืนยันอีเมล %(email)s เรียบร้อย", email=user.email), "success")
     return redirect(url_for("accounts.dashboard") if current_user.is_authenticated
                     else url_for("accounts.login"))
@@ -119,11 +113,10 @@ def confirm(token: str):
 @login_required
 @limiter.limit("5 per hour")
 def resend_confirmation():
-    if current_user.email_confirmed:
-        flash(_("อีเมลของคุณยืนยันแล้ว"), "info")
-    else:
-        _send_confirmation(current_user)
+    if ops.request_confirmation(current_user):
         flash(_("ส่งลิงก์ยืนยันใหม่ไปที่ %(email)s แล้ว", email=current_user.email), "success")
+    else:
+        flash(_("อีเมลของคุณยืนยันแล้ว"), "info")
     return redirect(url_for("accounts.dashboard"))
 
 
@@ -133,10 +126,7 @@ def resend_confirmation():
 def forgot_password():
     form = ForgotForm()
     if form.validate_on_submit():
-        user = ops.find_user_by_email(form.email.data)
-        if user is not None and user.is_active:
-            _mail(user, _("ตั้งรหัสผ่านใหม่ — ตลาดนัดคุณธรรม"), "reset",
-                  link=url_for("accounts.reset_password", token=ops.make_reset_token(user), _external=True))
+        ops.request_password_reset(form.email.data)
         # The same answer whether or not the address has an account.
         flash(_("หากอีเมลนี้มีบัญชีอยู่ เราได้ส่งลิงก์ตั้งรหัสผ่านใหม่ไปแล้ว ลิงก์ใช้ได้ %(hours)d ชั่วโมง",
                 hours=current_app.config["RESET_TOKEN_MAX_AGE"] // 3600), "info")
@@ -147,15 +137,14 @@ def forgot_password():
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 @form_csrf
 def reset_password(token: str):
-    try:
+    with attempt(flash_errors=False) as found:
         user = ops.user_for_reset(token)
-    except DomainError as exc:
-        return render_template("accounts/token_problem.html", message=str(exc), reset=True), 400
+    if not found:
+        return _token_problem(found.error, reset=True)
     form = ResetForm()
     form.known_email = user.email
     if form.validate_on_submit():
         ops.reset_password(user, form.password.data)
-        db.session.commit()
         logout_user()
         flash(_("ตั้งรหัสผ่านใหม่เรียบร้อย กรุณาเข้าสู่ระบบด้วยรหัสผ่านใหม่"), "success")
         return redirect(url_for("accounts.login"))
@@ -168,33 +157,18 @@ def dashboard():
     """What this user can do: their organizations, their roles per fair, the fairs that are on."""
     from ..fairs.queries import dashboard_fairs  # fairs depends on accounts, not the reverse
 
-    user = db.session.scalar(
-        select(User).where(User.id == current_user.id).options(
-            selectinload(User.memberships).selectinload(Membership.organization),
-            selectinload(User.fair_roles)))
-    orgs = sort_thai(user.organizations, key=lambda o: o.name_th)
-    return render_template("accounts/dashboard.html", user=user, orgs=orgs,
+    user = queries.dashboard_user(current_user.id)
+    return render_template("accounts/dashboard.html", user=user, orgs=queries.organizations_of(user),
                            fairs=dashboard_fairs(user), resend_form=ActionForm())
-
-
-def _org_or_404(org_id: int) -> Organization:
-    org = db.session.get(Organization, org_id)
-    # Existence of another organization is private: not found, not forbidden.
-    if org is None or not org.can_view(current_user):
-        abort(404)
-    return org
 
 
 @bp.get("/orgs")
 @staff_required
 def organizations():
-    """Fair staff: every organization, in Thai dictionary order, with a filter by sector/province."""
-    sector = request.args.get("sector") or None
-    query = select(Organization)
-    if sector in {s.value for s in Sector}:
-        query = query.where(Organization.sector == Sector(sector))
-    orgs = sort_thai(db.session.scalars(query), key=lambda o: o.name_th)
-    return render_template("accounts/organizations.html", orgs=orgs, sector=sector, sectors=list(Sector))
+    """Fair staff: every organization, in Thai dictionary order, with a filter by sector."""
+    sector = queries.parse_sector(request.args.get("sector"))
+    return render_template("accounts/organizations.html", orgs=queries.organizations(sector),
+                           sector=sector.value if sector else None, sectors=list(Sector))
 
 
 @bp.route("/orgs/<int:org_id>", methods=["GET", "POST"])
@@ -202,54 +176,29 @@ def organizations():
 @form_csrf
 def organization(org_id: int):
     """The organization's page: details, members, invitations; members invite colleagues here."""
-    org = _org_or_404(org_id)
+    org = managed_organization_or_404(org_id) if request.method == "POST" else organization_or_404(org_id)
+    can_manage = can_manage_organization(current_user, org)
     form = InviteForm()
-    can_manage = org.can_manage(current_user)
-    if request.method == "POST":
-        if not can_manage:
-            abort(403)
-        if form.validate_on_submit():
-            try:
-                invitation, token = ops.invite_member(org, form.email.data, current_user)
-                db.session.commit()
-            except DomainError as exc:
-                db.session.rollback()
-                form.email.errors.append(str(exc))
-            else:
-                try:
-                    send_mail(invitation.email, _("คำเชิญเข้าร่วม %(org)s ในระบบตลาดนัดคุณธรรม", org=org.name_th),
-                              "invite", locale=locale_code(), org=org, inviter=current_user,
-                              link=url_for("accounts.join", token=token, _external=True))
-                except OSError:
-                    current_app.logger.exception("invitation mail failed")
-                    flash(_("ส่งอีเมลไม่สำเร็จ กรุณาลองส่งใหม่ภายหลัง"), "warning")
-                flash(_("ส่งคำเชิญไปที่ %(email)s แล้ว", email=invitation.email), "success")
-                return redirect(url_for("accounts.organization", org_id=org.id))
-    members = db.session.scalars(
-        select(Membership).where(Membership.organization_id == org.id)
-        .options(selectinload(Membership.user))).all()
-    members = sort_thai(members, key=lambda m: m.user.first_name)
-    invitations = [i for i in org.invitations if i.is_open] if can_manage else []
-    return render_template("accounts/organization.html", org=org, members=members, form=form,
-                           invitations=invitations, can_manage=can_manage, action_form=ActionForm())
+    if form.validate_on_submit():
+        with attempt(form) as done:  # AlreadyMember -> the email field
+            invitation, _token = ops.invite_member(org, form.email.data, current_user, locale=locale_code())
+        if done:
+            flash(_("ส่งคำเชิญไปที่ %(email)s แล้ว", email=invitation.email), "success")
+            return redirect(url_for("accounts.organization", org_id=org.id))
+    return render_template("accounts/organization.html", org=org, members=queries.members(org), form=form,
+                           invitations=queries.open_invitations(org) if can_manage else [],
+                           can_manage=can_manage, action_form=ActionForm())
 
 
 @bp.post("/orgs/<int:org_id>/invitations/<int:invitation_id>/cancel")
 @login_required
 def cancel_invitation(org_id: int, invitation_id: int):
-    org = _org_or_404(org_id)
-    if not org.can_manage(current_user):
-        abort(403)
-    invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None or invitation.organization_id != org.id:
-        abort(404)
-    try:
+    org = managed_organization_or_404(org_id)
+    invitation = invitation_or_404(org, invitation_id)
+    with attempt() as done:  # InvitationClosed is flashed
         ops.cancel_invitation(invitation, current_user)
-        db.session.commit()
+    if done:
         flash(_("ยกเลิกคำเชิญถึง %(email)s แล้ว", email=invitation.email), "info")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
     return redirect(url_for("accounts.organization", org_id=org.id))
 
 
@@ -257,21 +206,17 @@ def cancel_invitation(org_id: int, invitation_id: int):
 @form_csrf
 def join(token: str):
     """The invitation link: sign up as a member, or (signed in as the invitee) accept."""
-    invitation = ops.find_invitation(token)
-    if invitation is None or not invitation.is_open:
-        return render_template("accounts/token_problem.html",
-                               message=str(ops.InvitationClosed()), invitation=True), 400
+    with attempt(flash_errors=False) as found:
+        invitation = ops.open_invitation(token)
+    if not found:
+        return _token_problem(found.error, invitation=True)
     org = invitation.organization
     if current_user.is_authenticated:
         form = ActionForm()
         if form.validate_on_submit():
-            try:
+            with attempt(form) as done:  # another address, already a member: above the button
                 ops.accept_invitation(invitation, current_user)
-                db.session.commit()
-            except DomainError as exc:
-                db.session.rollback()
-                flash(str(exc), "error")
-            else:
+            if done:
                 flash(_("คุณเป็นสมาชิกของ %(org)s แล้ว", org=org.name_th), "success")
                 return redirect(url_for("accounts.organization", org_id=org.id))
         return render_template("accounts/join_accept.html", invitation=invitation, org=org, form=form)
@@ -279,18 +224,11 @@ def join(token: str):
     form = JoinForm()
     form.email.data = invitation.email  # the address is the invited one, whatever was posted
     if existing is None and form.validate_on_submit():
-        try:
-            user = ops.create_user(email=invitation.email, password=form.password.data,
-                                   title=form.title.data, first_name=form.first_name.data,
-                                   last_name=form.last_name.data or "", phone=form.phone.data,
-                                   locale=locale_code())
-            ops.accept_invitation(invitation, user)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            form.form_errors.append(str(exc))
-        else:
-            login_user(user)
+        with attempt(form) as done:
+            user = ops.join_by_invitation(invitation, person=_person(form), password=form.password.data,
+                                          locale=locale_code())
+        if done:
+            _sign_in_after_commit(user)
             flash(_("ยินดีต้อนรับ คุณเป็นสมาชิกของ %(org)s แล้ว", org=org.name_th), "success")
             return redirect(url_for("accounts.organization", org_id=org.id))
     return render_template("accounts/join.html", invitation=invitation, org=org, form=form,

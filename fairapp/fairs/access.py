@@ -1,21 +1,22 @@
-"""Reaching a fair from a URL: 404 when it does not exist, 403 when the user is not its staff (admins
-count as staff); the page then shows numbers the way the fair asks (Thai numerals or not)."""
+"""Reaching a fair and its roles from a URL, and what a user may do in a fair.
+
+`fair_or_404` loads (404 when the fair does not exist); `staff_fair_or_404` also checks the user is its
+staff (403 otherwise; admins count as staff). Loading sets nothing: a page that shows the fair's numbers
+the way the fair asks (Thai numerals or not) says so itself, `use_thai_digits(fair.thai_numerals)`.
+"""
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from flask import abort
 from flask_login import current_user
 
-from ..core.i18n import use_thai_digits
-from ..extensions import db
-from .models import Fair
+from ..accounts.access import get_or_404
+from .models import Fair, FairRole
 
 
 def fair_or_404(fair_id: int) -> Fair:
-    fair = db.session.get(Fair, fair_id)
-    if fair is None:
-        abort(404)
-    use_thai_digits(fair.thai_numerals)
-    return fair
+    return get_or_404(Fair, fair_id)
 
 
 def staff_fair_or_404(fair_id: int) -> Fair:
@@ -24,3 +25,27 @@ def staff_fair_or_404(fair_id: int) -> Fair:
     if not current_user.has_fair_role(fair.id, "staff"):
         abort(403)
     return fair
+
+
+def grant_or_404(fair: Fair, grant_id: int) -> FairRole:
+    """A role granted in this fair; a role of another fair is not found here."""
+    return get_or_404(FairRole, grant_id, parent=fair)
+
+
+@dataclass(frozen=True)
+class FairPolicy:
+    """What the user may reach from a fair's page (the template reads these, never the roles)."""
+
+    can_judge: bool      # the judge's dashboard
+    can_chair: bool      # judges' affiliations, categories: criteria, assignments, finalize
+    can_staff: bool      # eligibility review, categories, certificates, the printing desk
+    can_set_up: bool     # edit the fair, grant roles
+
+
+def fair_policy(fair: Fair, user) -> FairPolicy:
+    if not user.is_authenticated:
+        return FairPolicy(False, False, False, False)
+    return FairPolicy(can_judge=user.has_fair_role(fair.id, "judge"),
+                      can_chair=user.is_admin or user.has_fair_role(fair.id, "chair"),
+                      can_staff=user.has_fair_role(fair.id, "staff"),
+                      can_set_up=user.is_admin)

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..accounts.models import User
 from ..accounts.operations import find_user_by_email
 from ..core import audit
 from ..core.errors import DomainError
+from ..core.transaction import savepoint
 from ..extensions import db
 from .models import FAIR_ROLES, Fair, FairRole
 
@@ -19,10 +21,18 @@ FAIR_FIELDS = ("name_th", "name_en", "venue_th", "venue_en", "province_code", "o
 
 class UnknownUser(DomainError):
     message = _l("ไม่พบผู้ใช้ที่ใช้อีเมลนี้ ผู้ใช้ต้องลงทะเบียนก่อนจึงจะให้บทบาทได้")
+    field = "email"
 
 
 class RoleAlreadyGranted(DomainError):
     message = _l("ผู้ใช้นี้มีบทบาทนี้ในงานนี้อยู่แล้ว")
+    field = "email"
+
+
+class UnknownRole(DomainError):
+    message = _l("ไม่มีบทบาทนี้ในงาน กรุณาเลือกเจ้าหน้าที่งาน กรรมการ หรือประธานกรรมการ")
+    status = 400
+    field = "role"
 
 
 def create_fair(data: dict, actor: User) -> Fair:
@@ -51,7 +61,7 @@ def update_fair(fair: Fair, data: dict, actor: User) -> Fair:
 def grant_role(fair: Fair, email: str, role: str, actor: User) -> FairRole:
     """Give a registered user a role (staff, judge, chair) in one fair."""
     if role not in FAIR_ROLES:
-        raise DomainError()
+        raise UnknownRole()
     user = find_user_by_email(email)
     if user is None:
         raise UnknownUser()
@@ -59,9 +69,14 @@ def grant_role(fair: Fair, email: str, role: str, actor: User) -> FairRole:
         FairRole.fair_id == fair.id, FairRole.user_id == user.id, FairRole.role == role))
     if exists:
         raise RoleAlreadyGranted()
-    grant = FairRole(fair=fair, user=user, role=role, granted_by_id=actor.id)
-    db.session.add(grant)
-    db.session.flush()
+    # By ids, not relationships: the row must not join the session before the savepoint begins.
+    grant = FairRole(fair_id=fair.id, user_id=user.id, role=role, granted_by_id=actor.id)
+    try:
+        with savepoint():  # two admins granting the same role at once: the unique constraint decides
+            db.session.add(grant)
+            db.session.flush()
+    except IntegrityError:
+        raise RoleAlreadyGranted() from None
     audit.record("fair.role_granted", grant, actor=actor, fair_id=fair.id,
                  after={"user": user.email, "role": role})
     return grant

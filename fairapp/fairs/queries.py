@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
+from ..core.thai import sort_thai
 from ..core.time import today_local
 from ..extensions import db
-from .models import Fair
+from .models import Fair, FairRole
 
 
 def upcoming_fairs() -> list[Fair]:
@@ -28,3 +30,15 @@ def dashboard_fairs(user) -> list[tuple[Fair, set[str]]]:
         if fair.id in role_fair_ids or fair.ends_on >= today:
             rows.append((fair, roles))
     return rows
+
+
+def fairs_newest_first() -> list[Fair]:
+    """Every fair, the latest start first (the admins' list)."""
+    return db.session.scalars(select(Fair).order_by(Fair.starts_on.desc())).all()
+
+
+def grants(fair: Fair) -> list[FairRole]:
+    """The roles granted in a fair with their users, by first name in Thai order."""
+    rows = db.session.scalars(select(FairRole).where(FairRole.fair_id == fair.id)
+                              .options(selectinload(FairRole.user))).all()
+    return sort_thai(rows, key=lambda g: g.user.first_name)

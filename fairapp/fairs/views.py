@@ -1,24 +1,23 @@
 """Public fair pages; fair set-up and per-fair roles for admins."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from dataclasses import asdict
+
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ..accounts.forms import ActionForm
 from ..core.access import admin_required
-from ..core.errors import DomainError
 from ..core.forms import form_csrf
-from ..core.thai import sort_thai
-from ..extensions import db
-from . import bp, operations as ops
-from .forms import FairForm
-from .forms import GrantRoleForm
-from .access import fair_or_404
-from .models import ROLE_LABELS, Fair, FairRole
-from .queries import upcoming_fairs
+from ..core.i18n import use_thai_digits
+from ..core.transaction import attempt
+from . import bp, operations as ops, queries
+from .access import fair_or_404, fair_policy, grant_or_404
+from .forms import FairForm, GrantRoleForm
+from .models import ROLE_LABELS
+
+DEFAULT_ORGANIZER = "ศูนย์คุณธรรม (องค์การมหาชน)"
 
 
 @bp.app_template_filter("role_label")
@@ -30,22 +29,22 @@ def role_label(role: str) -> str:
 @bp.get("/")
 def index():
     """The front page: the fairs that are coming, and how to take part."""
-    return render_template("fairs/index.html", fairs=upcoming_fairs())
+    return render_template("fairs/index.html", fairs=queries.upcoming_fairs())
 
 
 @bp.get("/fairs/<int:fair_id>")
 def fair(fair_id: int):
     """A fair's public page: when, where, and the windows for booths, nominations and judging."""
     fair = fair_or_404(fair_id)
+    use_thai_digits(fair.thai_numerals)
     roles = current_user.roles_in(fair.id) if current_user.is_authenticated else set()
-    return render_template("fairs/fair.html", fair=fair, roles=roles)
+    return render_template("fairs/fair.html", fair=fair, roles=roles, **asdict(fair_policy(fair, current_user)))
 
 
 @bp.get("/admin/fairs")
 @admin_required
 def admin_fairs():
-    fairs = db.session.scalars(select(Fair).order_by(Fair.starts_on.desc())).all()
-    return render_template("fairs/admin_list.html", fairs=fairs)
+    return render_template("fairs/admin_list.html", fairs=queries.fairs_newest_first())
 
 
 def _form_data(form: FairForm) -> dict:
@@ -62,12 +61,13 @@ def _form_data(form: FairForm) -> dict:
 def create_fair():
     form = FairForm()
     if not form.is_submitted():
-        form.organizer_th.data = "ศูนย์คุณธรรม (องค์การมหาชน)"
+        form.organizer_th.data = DEFAULT_ORGANIZER
     if form.validate_on_submit():
-        fair = ops.create_fair(_form_data(form), current_user)
-        db.session.commit()
-        flash(_("สร้างงาน %(name)s แล้ว", name=fair.name_th), "success")
-        return redirect(url_for("fairs.fair_roles", fair_id=fair.id))
+        with attempt(form) as done:
+            fair = ops.create_fair(_form_data(form), current_user)
+        if done:
+            flash(_("สร้างงาน %(name)s แล้ว", name=fair.name_th), "success")
+            return redirect(url_for("fairs.fair_roles", fair_id=fair.id))
     return render_template("fairs/edit.html", form=form, fair=None)
 
 
@@ -76,14 +76,16 @@ def create_fair():
 @form_csrf
 def edit_fair(fair_id: int):
     fair = fair_or_404(fair_id)
+    use_thai_digits(fair.thai_numerals)
     form = FairForm(obj=fair)
     if not form.is_submitted():
         form.province.data = fair.province_code
     if form.validate_on_submit():
-        ops.update_fair(fair, _form_data(form), current_user)
-        db.session.commit()
-        flash(_("บันทึกการแก้ไขแล้ว"), "success")
-        return redirect(url_for("fairs.fair", fair_id=fair.id))
+        with attempt(form) as done:
+            ops.update_fair(fair, _form_data(form), current_user)
+        if done:
+            flash(_("บันทึกการแก้ไขแล้ว"), "success")
+            return redirect(url_for("fairs.fair", fair_id=fair.id))
     return render_template("fairs/edit.html", form=form, fair=fair)
 
 
@@ -93,21 +95,15 @@ def edit_fair(fair_id: int):
 def fair_roles(fair_id: int):
     """Grant staff, judge and chair roles in one fair; list and revoke them."""
     fair = fair_or_404(fair_id)
+    use_thai_digits(fair.thai_numerals)
     form = GrantRoleForm()
     if form.validate_on_submit():
-        try:
+        with attempt(form) as done:  # UnknownUser, RoleAlreadyGranted -> the email field
             grant = ops.grant_role(fair, form.email.data, form.role.data, current_user)
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            form.email.errors.append(str(exc))
-        else:
+        if done:
             flash(_("ให้บทบาท %(role)s แก่ %(name)s แล้ว", role=grant.label, name=grant.user.full_name), "success")
             return redirect(url_for("fairs.fair_roles", fair_id=fair.id))
-    grants = db.session.scalars(select(FairRole).where(FairRole.fair_id == fair.id)
-                                .options(selectinload(FairRole.user))).all()
-    grants = sort_thai(grants, key=lambda g: g.user.first_name)
-    return render_template("fairs/roles.html", fair=fair, form=form, grants=grants,
+    return render_template("fairs/roles.html", fair=fair, form=form, grants=queries.grants(fair),
                            action_form=ActionForm())
 
 
@@ -115,11 +111,8 @@ def fair_roles(fair_id: int):
 @admin_required
 def revoke_role(fair_id: int, grant_id: int):
     fair = fair_or_404(fair_id)
-    grant = db.session.get(FairRole, grant_id)
-    if grant is None or grant.fair_id != fair.id:
-        abort(404)
+    grant = grant_or_404(fair, grant_id)
     name, label = grant.user.full_name, grant.label
     ops.revoke_role(grant, current_user)
-    db.session.commit()
     flash(_("ยกเลิกบทบาท %(role)s ของ %(name)s แล้ว", role=label, name=name), "info")
     return redirect(url_for("fairs.fair_roles", fair_id=fair.id))

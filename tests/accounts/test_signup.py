@@ -3,6 +3,7 @@ import pytest
 
 from fairapp.accounts.models import Membership, Organization, User
 from fairapp.core.audit import AuditEntry
+from tests.accounts.helpers import field_error
 from tests.factories import create_org, create_user
 
 GOOD = {
@@ -65,7 +66,8 @@ def test_tax_id_with_dashes_is_normalized(db, post_form):
     ("phone", "+1 202 555 0143", "ไม่ใช่เบอร์ในประเทศไทย"),
     ("phone", "12", "ไม่ใช่เบอร์ในประเทศไทย"),
     ("email", "not-an-email", "อีเมลนี้ไม่ถูกต้อง"),
-    ("password", "short", "อย่างน้อย 10 ตัวอักษร"),
+    # Not just "อย่างน้อย 10 ตัวอักษร": the field's hint says that on every page.
+    ("password", "short", "รหัสผ่านต้องยาวอย่างน้อย 10 ตัวอักษร"),
     ("password", "password123", "เดาง่ายเกินไป"),
     ("password", "aaaaaaaaaaaa", "เดาง่ายเกินไป"),
     ("password", "mali-mali-mali", "เดาง่ายเกินไป"),  # contains the email's name
@@ -87,7 +89,7 @@ def test_bad_input_is_explained_kept_and_nothing_saved(db, post_form, field, val
     response = post_form("/signup", data)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert message in html
+    assert message in field_error(html, field)  # under the field it is about, not just somewhere
     assert "error-summary" in html
     # What was typed is kept (passwords aside).
     if field != "org_name_th":

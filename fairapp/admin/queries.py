@@ -1,0 +1,34 @@
+"""Read-only queries of the admin pages."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..accounts.models import Membership, Organization, User
+from ..core.audit import AuditEntry
+from ..core.thai import sort_thai
+from ..extensions import db
+from ..fairs.models import Fair
+
+
+def counts() -> dict[str, int]:
+    """How many users, organizations, fairs and audit entries there are."""
+    return {name: db.session.scalar(select(func.count(column))) for name, column in (
+        ("users", User.id), ("organizations", Organization.id), ("fairs", Fair.id), ("audit", AuditEntry.id))}
+
+
+def users() -> list[User]:
+    """Every user with their organizations and fair roles, by first name in Thai order."""
+    rows = db.session.scalars(select(User).options(
+        selectinload(User.memberships).selectinload(Membership.organization),
+        selectinload(User.fair_roles))).all()
+    return sort_thai(rows, key=lambda u: u.first_name)
+
+
+def audit_page(page: int, size: int) -> tuple[list[AuditEntry], dict[int, User]]:
+    """One page of the audit log, newest first, and the users who acted in it (by id)."""
+    entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())
+                                 .offset((page - 1) * size).limit(size)).all()
+    actors = {u.id: u for u in db.session.scalars(
+        select(User).where(User.id.in_({e.actor_id for e in entries if e.actor_id})))}
+    return entries, actors
