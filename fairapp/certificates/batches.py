@@ -6,14 +6,17 @@ How a batch runs (`run`):
    serial and a signature) and sends it to a pool of processes (CERTIFICATE_WORKERS, both cores by
    default) that render each new certificate's own PDF and the chunk's print PDF.
 3. As each chunk comes back, in order, its new certificates are stored (PDF, SHA-256, row) and the chunk's
-   print PDF is saved; one commit per chunk, with the batch's progress. A batch that stops (a crash, a
-   restart) resumes at the first chunk without a PDF: finished work is never redone.
+   print PDF is saved: each chunk is its own unit of work (core.transaction.unit_of_work), with the batch's
+   progress. A batch that stops (a crash, a restart) resumes at the first chunk without a PDF: finished
+   work is never redone; a chunk that fails leaves nothing (its rows roll back, its files are deleted).
 4. When every chunk is done, the chunk PDFs are joined into the result (pypdf) and the batch is done.
 
-Who runs it: the app starts a thread for a new batch (CERTIFICATE_BATCH_MODE "thread"), or runs it inside
-the request ("inline", for tests). A worker holds a batch by a lease in the database (`claim`), renewed
-chunk by chunk; the progress endpoint restarts a batch whose lease ran out (its worker died), so any app
-server can pick it up. `flask certificates work` runs waiting batches from a shell or a timer.
+Who runs it: `start`, called once the request that made (or retried, or found stalled) the batch has
+committed (`core.transaction.after_commit`, see printing.py): a thread of this app (CERTIFICATE_BATCH_MODE
+"thread"), or right there, before the response goes ("inline", for tests). A worker holds a batch by a
+lease in the database (`claim`), renewed chunk by chunk; the progress endpoint restarts a batch whose
+lease ran out (its worker died), so any app server can pick it up. `flask certificates work` runs waiting
+batches from a shell or a timer.
 """
 from __future__ import annotations
 
@@ -32,13 +35,15 @@ from pypdf import PdfReader, PdfWriter
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..core.storage import keep_queued_files, storage
+from ..core.storage import delete_after_commit, storage
 from ..core.time import utcnow
+from ..core.transaction import savepoint, unit_of_work
 from ..extensions import db
 from ..fairs.models import Fair
 from ..nominations.models import Category
 from . import operations as ops
 from .models import PrintBatch
+from .queries import batch_certificate_ids as certificate_ids  # noqa: F401 (the batch's pages, in order)
 from .render import Design, Face, render_pages
 
 log = logging.getLogger(__name__)
@@ -133,15 +138,15 @@ def create(fair: Fair, kind: str, candidates: list[ops.Candidate], actor, title:
 
 
 def claim(batch_id: int) -> bool:
-    """Take the batch for this worker when nobody holds it (atomic: one UPDATE), and commit."""
+    """Take the batch for this worker when nobody holds it (atomic: one UPDATE, its own unit of work)."""
     now = utcnow()
-    result = db.session.execute(
-        update(PrintBatch)
-        .where(PrintBatch.id == batch_id, PrintBatch.status.in_(("queued", "running")),
-               or_(PrintBatch.lease_until.is_(None), PrintBatch.lease_until < now))
-        .values(status="running", lease_until=now + LEASE)
-        .execution_options(synchronize_session=False))
-    db.session.commit()
+    with unit_of_work():
+        result = db.session.execute(
+            update(PrintBatch)
+            .where(PrintBatch.id == batch_id, PrintBatch.status.in_(("queued", "running")),
+                   or_(PrintBatch.lease_until.is_(None), PrintBatch.lease_until < now))
+            .values(status="running", lease_until=now + LEASE)
+            .execution_options(synchronize_session=False))
     return result.rowcount == 1
 
 
@@ -160,29 +165,30 @@ def stalled(batch: PrintBatch) -> bool:
 
 
 def run(batch_id: int, *, stop_after: int | None = None) -> None:
-    """Run a claimed batch to the end (or, for tests, stop after `stop_after` chunks as if killed)."""
-    batch = db.session.get(PrintBatch, batch_id)
+    """Run a claimed batch to the end (or, for tests, stop after `stop_after` chunks as if killed).
+    Call outside any unit of work: each chunk is one."""
     try:
-        _run(batch, stop_after)
+        _run(batch_id, stop_after)
     except Exception as error:  # a batch that cannot go on says so on its page
         log.exception("certificate batch %s failed", batch_id)
-        db.session.rollback()
+        with unit_of_work():
+            batch = db.session.get(PrintBatch, batch_id)
+            batch.status = "failed"
+            batch.error = f"{type(error).__name__}: {error}"[:2000]
+            batch.lease_until = None
+
+
+def _run(batch_id: int, stop_after: int | None) -> None:
+    with unit_of_work(write=False):
         batch = db.session.get(PrintBatch, batch_id)
-        batch.status = "failed"
-        batch.error = f"{type(error).__name__}: {error}"[:2000]
-        batch.lease_until = None
-        db.session.commit()
-
-
-def _run(batch: PrintBatch, stop_after: int | None) -> None:
-    fair = batch.fair
-    actor = batch.created_by
-    store = storage()
-    candidates = [ops.Candidate.from_json(item) for item in batch.items]
-    size = batch.chunk_size
-    todo = [i for i in range(batch.chunks) if str(i) not in batch.chunk_keys]
+        fair = batch.fair
+        actor = batch.created_by
+        candidates = [ops.Candidate.from_json(item) for item in batch.items]
+        size = batch.chunk_size
+        todo = [i for i in range(batch.chunks) if str(i) not in batch.chunk_keys]
+        templates = ops.templates_of(fair)
     workers = int(current_app.config.get("CERTIFICATE_WORKERS", 2))
-    templates = ops.templates_of(fair)
+    store = storage()
     inflight: deque = deque()
     finished = 0
 
@@ -200,6 +206,10 @@ def _run(batch: PrintBatch, stop_after: int | None) -> None:
             shutdown_pool(wait=False)
             return _Now(render_chunk, jobs)
 
+    def store_chunk(planned, own, merged):
+        key = store.save(merged, "pdf") if merged else ""
+        return key, ops.save_new(planned, own, actor, fair)
+
     def finish() -> None:
         nonlocal finished
         index, planned, skipped, jobs, future = inflight.popleft()
@@ -208,44 +218,44 @@ def _run(batch: PrintBatch, stop_after: int | None) -> None:
         except BrokenProcessPool:
             shutdown_pool(wait=False)
             own, merged = render_chunk(jobs)
-        key = store.save(merged, "pdf") if merged else ""
-        try:
-            certificates = ops.save_new(planned, own, actor, fair)
-            db.session.flush()
-        except IntegrityError:
-            # Another batch issued some of these subjects meanwhile: plan again (finding theirs), render
-            # again, here. Our own PDFs and the chunk made from them are not kept.
-            db.session.rollback()
-            keep_queued_files()
-            for data_key in [key] + [p.new.pdf_key for p in planned if p.new is not None and p.new.pdf_key]:
-                store.delete(data_key or None)
-            planned, skipped, jobs = prepare(index)
-            own, merged = render_chunk(jobs)
-            key = store.save(merged, "pdf") if merged else ""
-            certificates = ops.save_new(planned, own, actor, fair)
-        batch.chunk_keys = {**batch.chunk_keys, str(index): key}
-        batch.certificate_ids = {**batch.certificate_ids, str(index): [c.id for c in certificates]}
-        batch.done = min(batch.total, batch.done + len(candidates[index * size:(index + 1) * size]))
-        batch.skipped += skipped
-        batch.lease_until = utcnow() + LEASE
-        db.session.commit()
+        with unit_of_work():  # the chunk: its certificates, its PDF and the batch's progress, or nothing
+            try:
+                # begin_nested inside: SQLAlchemy leaves a savepoint whose flush failed "deactive", which
+                # core's savepoint() does not roll back yet (see the report to the lead); this one does.
+                with savepoint(), db.session.begin_nested():
+                    key, certificates = store_chunk(planned, own, merged)
+            except IntegrityError:
+                # Another batch issued some of these subjects meanwhile: the savepoint undid our rows and
+                # deleted the files it stored; plan again (finding theirs) and render again, here.
+                planned, skipped, jobs = prepare(index)
+                own, merged = render_chunk(jobs)
+                key, certificates = store_chunk(planned, own, merged)
+            batch = db.session.get(PrintBatch, batch_id)
+            batch.chunk_keys = {**batch.chunk_keys, str(index): key}
+            batch.certificate_ids = {**batch.certificate_ids, str(index): [c.id for c in certificates]}
+            batch.done = min(batch.total, batch.done + len(candidates[index * size:(index + 1) * size]))
+            batch.skipped += skipped
+            batch.lease_until = utcnow() + LEASE
         finished += 1
 
     for index in todo:
         if stop_after is not None and finished + len(inflight) >= stop_after:
             break
-        planned, skipped, jobs = prepare(index)
+        with unit_of_work(write=False):  # what the chunk issues is read in one transaction
+            planned, skipped, jobs = prepare(index)
         inflight.append((index, planned, skipped, jobs, submit(jobs)))
         if len(inflight) > max(workers, 1):
             finish()
     while inflight:
         finish()
-    if stop_after is not None and len(batch.chunk_keys) < batch.chunks:
-        return
-    _merge(batch)
+    with unit_of_work():
+        batch = db.session.get(PrintBatch, batch_id)
+        if stop_after is None or len(batch.chunk_keys) >= batch.chunks:
+            _merge(batch)
 
 
 def _merge(batch: PrintBatch) -> None:
+    """Join the chunk PDFs into the result; the batch is done. The chunk files go after the commit."""
     store = storage()
     keys = [batch.chunk_keys[str(i)] for i in range(batch.chunks)]
     writer = PdfWriter()
@@ -264,13 +274,7 @@ def _merge(batch: PrintBatch) -> None:
     batch.done = batch.total
     batch.finished_at = utcnow()
     batch.lease_until = None
-    db.session.commit()
-    for key in keys:  # the chunks are in the result now
-        store.delete(key or None)
-
-
-def certificate_ids(batch: PrintBatch) -> list[int]:
-    return [cid for i in range(batch.chunks) for cid in batch.certificate_ids.get(str(i), [])]
+    delete_after_commit(*keys)  # the chunks are in the result now
 
 
 # ---- who runs it ----
@@ -287,7 +291,7 @@ def _thread_main(app, batch_id: int, base_url: str) -> None:
 
 def start(batch_id: int) -> None:
     """Run the batch: in a thread of this app (the default) or right here (CERTIFICATE_BATCH_MODE inline).
-    Call after the batch is committed."""
+    Call once the batch is committed, outside any unit of work (`after_commit(partial(start, id))`)."""
     app = current_app._get_current_object()
     if app.config.get("CERTIFICATE_BATCH_MODE") == "inline":
         if claim(batch_id):

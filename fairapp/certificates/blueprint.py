@@ -1,6 +1,8 @@
-"""The certificates blueprint: staff pages (views_staff) and public verification (views_public)."""
+"""The certificates blueprint: staff pages (views_templates, views_batches, views_certificates,
+views_kiosk), holders' own certificates (views_holder) and public verification (views_public)."""
 from flask import Blueprint
 
 bp = Blueprint("certificates", __name__)
 
-from . import views_holder, views_public, views_staff  # noqa: E402,F401
+from . import (views_batches, views_certificates, views_holder, views_kiosk, views_public,  # noqa: E402,F401
+               views_templates)

@@ -12,6 +12,7 @@ from wtforms.validators import ValidationError
 
 from ..core.forms import BaseForm, choices, length, optional, required
 from .render import PLACEHOLDERS
+from .template_ops import ImageChange, SignatoryChange, TemplateChanges
 
 _PLACEHOLDER = re.compile(r"\[[^\[\]]*\]")
 PAGE_CHOICES = choices([("A4", "A4"), ("A5", "A5"), ("LETTER", "Letter")])
@@ -61,6 +62,35 @@ class TemplateForm(BaseForm):
     remove_logo_2 = BooleanField(_l("ลบตรา 2"))
     remove_logo_3 = BooleanField(_l("ลบตรา 3"))
     signatories = FieldList(FormField(SignatoryForm), min_entries=3, max_entries=3)
+
+    @staticmethod
+    def data_of(template) -> dict:
+        """The form's data for a saved template (what the editor shows before any change)."""
+        signatories = list(template.signatories or []) + [{}] * 3
+        return {"name": template.name, "category": str(template.category_id or ""), "level_th": template.level_th,
+                "page_size": template.page_size, "orientation": template.orientation,
+                "title_th": template.title_th, "issuer_th": template.issuer_th,
+                "preamble_th": template.preamble_th, "reason_th": template.reason_th,
+                "date_line_th": template.date_line_th, "given_on": template.given_on,
+                "signatories": [{"name": s.get("name", ""), "position": s.get("position", "")}
+                                for s in signatories[:3]]}
+
+    def changes(self, category) -> TemplateChanges:
+        """What was typed and attached, for template_ops.update_template (`category`: the one chosen,
+        loaded within the fair)."""
+        return TemplateChanges(
+            name=self.name.data or "", page_size=self.page_size.data, orientation=self.orientation.data,
+            title_th=self.title_th.data or "", issuer_th=self.issuer_th.data or "",
+            preamble_th=self.preamble_th.data or "", reason_th=self.reason_th.data or "",
+            date_line_th=self.date_line_th.data or "", given_on=self.given_on.data, category=category,
+            level_th=self.level_th.data,
+            background=ImageChange(self.background.data or None, bool(self.remove_background.data)),
+            logos=[ImageChange(self[f"logo_{i}"].data or None, bool(self[f"remove_logo_{i}"].data))
+                   for i in (1, 2, 3)],
+            signatories=[SignatoryChange(entry.form.name.data or "", entry.form.position.data or "",
+                                         ImageChange(entry.form.signature.data or None,
+                                                     bool(entry.form.remove_signature.data)))
+                         for entry in self.signatories.entries])
 
     def validate_date_line_th(self, field):
         if "[วันที่]" not in (field.data or ""):

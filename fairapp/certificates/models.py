@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (JSON, CheckConstraint, Date, ForeignKey, Integer, String, Text,
                         UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -13,10 +12,9 @@ from ..core.time import UTCDateTime, utcnow
 from ..extensions import db
 from ..fairs.models import Fair
 from ..nominations.models import Category
+from .labels import KIND_LABELS, KINDS, batch_label, role_label
 
-KINDS = ("awardee", "exhibitor", "judge", "participant")
-KIND_LABELS = {"awardee": _l("ผู้ได้รับรางวัล"), "exhibitor": _l("ผู้ออกบูธ"), "judge": _l("กรรมการ"),
-               "participant": _l("ผู้เข้าร่วมงาน")}
+__all__ = ["KINDS", "KIND_LABELS", "CertificateTemplate", "Certificate", "CertificatePrint", "PrintBatch"]
 PAGE_SIZES = ("A4", "A5", "LETTER")
 ORIENTATIONS = ("landscape", "portrait")
 
@@ -108,6 +106,7 @@ class Certificate(db.Model):
 
     fair: Mapped[Fair] = relationship()
     template: Mapped[CertificateTemplate | None] = relationship()
+    category: Mapped[Category | None] = relationship()
     superseded_by: Mapped["Certificate | None"] = relationship(remote_side=[id])
     prints: Mapped[list["CertificatePrint"]] = relationship(back_populates="certificate",
                                                             order_by="CertificatePrint.printed_at")
@@ -122,6 +121,12 @@ class Certificate(db.Model):
     @property
     def kind_label(self) -> str:
         return str(KIND_LABELS[self.kind])
+
+    @property
+    def role_label(self) -> str:
+        """The award or role in the viewer's language (role_th is how it was printed)."""
+        return role_label(self.kind, self.subject_key, self.role_th,
+                          self.category if self.kind == "awardee" else None)
 
     @property
     def grouped_serial(self) -> str:
@@ -179,7 +184,13 @@ class PrintBatch(db.Model):
     base_url: Mapped[str | None] = mapped_column(String(300))  # the site its QR codes name
 
     fair: Mapped[Fair] = relationship()
+    category: Mapped[Category | None] = relationship()
     created_by: Mapped[User | None] = relationship()
+
+    @property
+    def label(self) -> str:
+        """The batch's name in the viewer's language (`title`, in Thai, names its merged PDF)."""
+        return batch_label(self.kind, self.category)
 
     @property
     def chunks(self) -> int:

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from ..core.errors import wants_json
 from ..core.forms import form_csrf
 from ..core.i18n import locale_code, use_thai_digits
+from ..core.responses import send_bytes
 from ..core.thai import format_date
 from ..core.uploads import sniff
 from ..extensions import db, limiter
@@ -165,4 +166,5 @@ def public_key():
 @limiter.limit(_limit)
 def public_key_pem():
     key = signing.signing_key().public_key()
-    return signing.public_pem(key), 200, {"Content-Type": "application/x-pem-file; charset=us-ascii"}
+    return send_bytes(signing.public_pem(key).encode("ascii"), "fairapp-certificates-public-key.pem",
+                      mimetype="application/x-pem-file")

@@ -48,7 +48,7 @@
       fetch(box.getAttribute("data-progress"), {credentials: "same-origin", headers: {"Accept": "application/json"}})
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (data) {
-          if (data) {
+          if (data && data.ok) {
             bar.max = data.total || 1; bar.value = data.done; done.textContent = data.done;
             if (data.status === "done" || data.status === "failed") { window.location.reload(); return; }
           }
@@ -73,22 +73,25 @@
       status.textContent = "…";
       fetch(form.action, {method: "POST", body: data, credentials: "same-origin",
                           headers: {"Accept": "application/json"}})
-        .then(function (r) { return r.json().then(function (body) { return {code: r.status, body: body}; }); })
-        .then(function (res) {
-          if (res.code === 200 && res.body.pdf) {
+        .then(function (r) { return r.json(); })
+        .then(function (body) {
+          // {"ok": true, "pdf"} or the one error envelope {"ok": false, "code", "message", ...}.
+          if (body.ok && body.pdf) {
             status.textContent = "✓";
             frame.onload = function () {
               try { frame.contentWindow.focus(); frame.contentWindow.print(); }
-              catch (e) { window.open(res.body.pdf, "_blank"); }
+              catch (e) { window.open(body.pdf, "_blank"); }
             };
-            frame.src = res.body.pdf;
+            frame.src = body.pdf;
             if (warning) warning.hidden = true;
             if (confirmBox) { confirmBox.hidden = true; confirmBox.querySelector("input").checked = false; }
-          } else if (res.code === 409 && res.body.warning) {
-            warning.textContent = res.body.warning; warning.hidden = false; confirmBox.hidden = false;
+          } else if (body.code === "printed_before" && warning && confirmBox) {
+            warning.textContent = body.message; warning.hidden = false; confirmBox.hidden = false;
             status.textContent = "";
+          } else if (body.code === "login_required" || body.code === "csrf") {
+            form.submit();  // signed out or a stale page: the form itself goes to sign-in or says what to do
           } else {
-            status.textContent = res.body.error || res.body.warning || "!";
+            status.textContent = body.message || "!";
           }
         })
         .catch(function () { form.submit(); });  // no script path: the form itself gives the PDF

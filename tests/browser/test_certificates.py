@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from fairapp.certificates import operations as ops
 from fairapp.certificates.models import CertificatePrint, PrintBatch
-from fairapp.core.transaction import commit
+from fairapp.core.transaction import unit_of_work
 from tests.browser.test_checkin import sign_in
 from tests.certificates.world import build_cert_world
 
@@ -20,9 +20,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def w(app, db):
     w = build_cert_world(db)
-    with app.test_request_context():
+    with app.test_request_context(), unit_of_work():
         ops.issue(w.fair, ops.judge_candidates(w.fair), w.staff)
-        commit()
     return w
 
 

@@ -144,17 +144,21 @@ def test_printing_is_recorded_and_printing_again_asks(client, login_as, post_for
     assert "พิมพ์ไปแล้ว" in html and "น. โดย" in html
     assert post_form(f"/certificates/batches/{batch.id}/print", {"confirm": "y"}, page=page).status_code == 200
     assert CertificatePrint.query.count() == 4
-    # One certificate from the kiosk: printed before, so the script gets 409 and the warning.
+    # One certificate from the kiosk: printed before, so the script gets 409 and the one envelope.
     cert = Certificate.query.first()
     token_page = client.get(f"/fairs/{w.fair.id}/kiosk?q=x").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', token_page).group(1)
     response = client.post(f"/certificates/{cert.id}/print", data={"csrf_token": token, "via": "kiosk"},
                            headers={"Accept": "application/json"})
-    assert response.status_code == 409 and "พิมพ์ไปแล้วเมื่อ" in response.get_json()["warning"]
+    body = response.get_json()
+    assert response.status_code == 409 and body["ok"] is False and body["code"] == "printed_before"
+    assert "พิมพ์ไปแล้วเมื่อ" in body["message"] and w.staff.full_name in body["message"]
+    last = CertificatePrint.query.filter_by(certificate_id=cert.id).order_by(CertificatePrint.id.desc()).first()
+    assert body["printed_at"] == last.printed_at.isoformat() and set(body) == {"ok", "code", "message", "printed_at"}
     response = client.post(f"/certificates/{cert.id}/print", data={"csrf_token": token, "via": "kiosk",
                                                                    "confirm": "y"},
                            headers={"Accept": "application/json"})
-    assert response.status_code == 200
+    assert response.status_code == 200 and response.get_json()["ok"] is True
     pdf = client.get(response.get_json()["pdf"])
     assert pdf.mimetype == "application/pdf" and pdf.headers["X-Frame-Options"] == "SAMEORIGIN"
     assert CertificatePrint.query.filter_by(certificate_id=cert.id, via="kiosk").count() == 1

@@ -15,7 +15,7 @@ from fairapp.certificates import operations as ops, signing
 from fairapp.certificates.render import BOLD, fit_lines, render_one
 from fairapp.core import pdf
 from fairapp.core.storage import storage
-from fairapp.core.transaction import commit
+from fairapp.core.transaction import unit_of_work
 
 from tests.certificates.thai_samples import DESIGN, LONG_ORG, SAMPLES
 from tests.certificates.world import build_cert_world
@@ -115,10 +115,9 @@ def test_long_names_shrink_then_wrap_at_a_word_boundary():
 def issued(app, db):
     w = build_cert_world(db)
     w.fair.thai_numerals = True
-    with app.test_request_context():
+    with app.test_request_context(), unit_of_work():
         (w.cert,), _ = ops.issue(w.fair, ops.participant_candidates(w.fair, "นางสาวก๋วยเตี๋ยว ที่นี่ | ผู้ใหญ่บ้านน้ำฐู"),
                                  w.staff)
-        commit()
     return w
 
 

@@ -1,19 +1,18 @@
 """SQL queries per certificates page do not grow with the number of certificates (no N+1)."""
 import pytest
 
-from fairapp.certificates import operations as ops
+from fairapp.certificates import operations as ops, printing
 from fairapp.certificates.models import Certificate
-from fairapp.core.transaction import commit
+from fairapp.core.transaction import unit_of_work
 
 from tests.certificates.world import build_cert_world
 from tests.factories import create_user
 
 
 def _participants(app, w, names):
-    with app.test_request_context():
+    with app.test_request_context(), unit_of_work():
         certs, _ = ops.issue(w.fair, ops.participant_candidates(w.fair, "\n".join(names)), w.staff)
-        ops.record_prints(certs, w.staff, "single")
-        commit()
+        printing.print_certificates(certs, w.staff, "single", confirmed=True)
 
 
 @pytest.mark.parametrize("page", ["/fairs/{fair}/certificates/issued", "/fairs/{fair}/kiosk?q=ทดสอบ",

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from fairapp.certificates import batches, operations as ops, signing
 from fairapp.certificates.models import Certificate, CertificatePrint, PrintBatch
 from fairapp.core.storage import storage
-from fairapp.core.transaction import commit
+from fairapp.core.transaction import unit_of_work
 
 from tests.certificates.world import build_cert_world
 
@@ -28,10 +28,9 @@ def w(db):
 
 
 def _batch(app, w, kind="judge", names=""):
-    with app.test_request_context(base_url="https://certs.example.go.th"):
+    with app.test_request_context(base_url="https://certs.example.go.th"), unit_of_work():
         candidates = ops.candidates_for(w.fair, kind, lines=names)
         batch = batches.create(w.fair, kind, candidates, w.staff, "ชุดทดสอบ")
-        commit()
         return batch.id
 
 
@@ -58,9 +57,8 @@ def test_a_batch_never_prints_a_certificate_revoked_after_it_was_made(app, clien
     _run(app, batch_id)
     batch = db.session.get(PrintBatch, batch_id)
     first, second = [db.session.get(Certificate, i) for i in batches.certificate_ids(batch)]
-    with app.test_request_context():
+    with app.test_request_context(), unit_of_work():
         ops.revoke(first, "มอบผิดคน", w.staff)
-        commit()
     login_as(w.staff)
     page = f"/certificates/batches/{batch_id}"
     response = post_form(f"/certificates/batches/{batch_id}/print", {}, page=page)
@@ -71,12 +69,11 @@ def test_a_batch_never_prints_a_certificate_revoked_after_it_was_made(app, clien
 
 
 def test_a_revoked_certificate_cannot_be_reissued(app, w, db):
-    with app.test_request_context():
+    with app.test_request_context(), unit_of_work():
         (cert,), _ = ops.issue(w.fair, ops.judge_candidates(w.fair)[:1], w.staff)
         ops.revoke(cert, "ทุจริต", w.staff)
         with pytest.raises(ops.AlreadyRevoked):
             ops.reissue(cert, "ขอใหม่", w.staff, holder_name="ชื่อใหม่")
-        commit()
     assert [c.status for c in Certificate.query] == ["revoked"]
 
 
@@ -137,15 +134,13 @@ def test_a_resumed_batch_keeps_the_site_its_qr_codes_name(app, w, db, tmp_path):
 
 
 def test_holders_never_download_a_revoked_pdf(app, client, login_as, w, db):
-    with app.test_request_context():
+    with app.test_request_context(), unit_of_work():
         (cert,), _ = ops.issue(w.fair, ops.judge_candidates(w.fair)[:1], w.staff)
-        commit()
     judge = w.judge1 if cert.subject_key == f"judge:{w.judge1.id}" else w.judge2
     login_as(judge)
     assert client.get(f"/my/certificates/{cert.id}.pdf").status_code == 200
-    with app.test_request_context():
+    with app.test_request_context(), unit_of_work():
         ops.revoke(db.session.get(Certificate, cert.id), "มอบผิดคน", w.staff)
-        commit()
     assert client.get(f"/my/certificates/{cert.id}.pdf").status_code == 404
 
 

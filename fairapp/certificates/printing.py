@@ -1,0 +1,164 @@
+"""Printing: one certificate (its page, the kiosk), a whole batch's merged PDF, and making and retrying
+batches. Every printed copy is recorded and audited; printing what was printed before needs a
+confirmation, decided here once (`print_problem`) for the single print, the kiosk and a batch.
+"""
+from __future__ import annotations
+
+import io
+from functools import partial
+
+from pypdf import PdfReader, PdfWriter
+from sqlalchemy import select
+
+from ..accounts.models import User
+from ..core import audit
+from ..core.errors import DomainError
+from ..core.storage import storage
+from ..core.time import utcnow
+from ..core.transaction import after_commit
+from ..extensions import db
+from ..fairs.models import Fair
+from ..nominations.models import Category
+from . import batches
+from .candidates import candidates_for
+from .errors import BatchNotReady, NoCandidates, NotFinalized, NothingToPrint, NoTemplate, NotPrintable, PrintedBefore
+from .labels import KIND_LABELS, batch_title_th
+from .models import Certificate, CertificatePrint, PrintBatch
+from .queries import batch_certificates, last_prints
+from .template_ops import template_for, templates_of
+
+
+# ---- may it be printed now ----
+
+def print_problem(certificates: list[Certificate], *, confirmed: bool = False,
+                  batch: bool = False) -> DomainError | None:
+    """What stops printing these certificates now, None when nothing does.
+
+    None of them valid any more: NotPrintable (one) or NothingToPrint (a set). Some printed before and the
+    printing not `confirmed`: PrintedBefore, saying when and by whom the latest copy was printed.
+    """
+    valid = [c for c in certificates if c.status == "valid"]
+    if not valid:
+        return NothingToPrint() if batch or not certificates else NotPrintable(serial=certificates[0].grouped_serial)
+    if confirmed:
+        return None
+    prints = last_prints([c.id for c in valid])
+    if not prints:
+        return None
+    latest = max(prints.values(), key=lambda p: p.printed_at)
+    return PrintedBefore(latest, len(prints), batch=batch)
+
+
+def batch_print_problem(batch: PrintBatch, *, confirmed: bool = False,
+                        certificates: list[Certificate] | None = None) -> DomainError | None:
+    """What stops printing the batch now: not finished yet, or as print_problem for its certificates."""
+    if batch.status != "done" or not batch.result_key:
+        return BatchNotReady()
+    certificates = batch_certificates(batch) if certificates is None else certificates
+    return print_problem(certificates, confirmed=confirmed, batch=True)
+
+
+def _lock(certificates: list[Certificate]) -> None:
+    """Row locks on the certificates: two desks printing the same one at once see each other's copy."""
+    ids = [c.id for c in certificates]
+    if ids:
+        db.session.execute(select(Certificate.id).where(Certificate.id.in_(ids)).with_for_update())
+
+
+def _record(certificates: list[Certificate], actor: User, via: str, batch: PrintBatch | None = None) -> None:
+    now = utcnow()
+    for cert in certificates:
+        db.session.add(CertificatePrint(certificate_id=cert.id, printed_at=now, printed_by_id=actor.id,
+                                        batch_id=batch.id if batch else None, via=via))
+    db.session.flush()
+    audit.record("certificates.printed", actor=actor, fair_id=certificates[0].fair_id, object_type="certificates",
+                 after={"serials": [c.serial for c in certificates], "via": via,
+                        "batch_id": batch.id if batch else None})
+
+
+def print_certificates(certificates: list[Certificate], actor: User, via: str, *,
+                       confirmed: bool = False) -> list[Certificate]:
+    """Record a printed copy of each valid certificate (`via` single or kiosk); returns them.
+    Raises print_problem's refusal."""
+    _lock(certificates)
+    problem = print_problem(certificates, confirmed=confirmed)
+    if problem is not None:
+        raise problem
+    valid = [c for c in certificates if c.status == "valid"]
+    _record(valid, actor, via)
+    return valid
+
+
+def print_batch(batch: PrintBatch, actor: User, *, confirmed: bool = False) -> bytes:
+    """The batch's merged PDF to print, its copies recorded. Pages of certificates revoked or replaced
+    since the batch was made are left out. Raises batch_print_problem's refusal."""
+    certificates = batch_certificates(batch)
+    _lock(certificates)
+    problem = batch_print_problem(batch, confirmed=confirmed, certificates=certificates)
+    if problem is not None:
+        raise problem
+    pages = [index for index, cert in enumerate(certificates) if cert.status == "valid"]
+    data = storage().read(batch.result_key)
+    if len(pages) < len(certificates):
+        data = _only_pages(data, pages, batch.title)
+    _record([certificates[index] for index in pages], actor, "batch", batch)
+    batch.printed_at = utcnow()
+    return data
+
+
+def _only_pages(data: bytes, pages: list[int], title: str) -> bytes:
+    reader = PdfReader(io.BytesIO(data))
+    writer = PdfWriter()
+    for index in pages:
+        writer.add_page(reader.pages[index])
+    writer.add_metadata({"/Title": title, "/Creator": "fairapp"})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+# ---- batches ----
+
+def create_batch(fair: Fair, kind: str, actor: User, *, category: Category | None = None,
+                 names: str = "") -> PrintBatch:
+    """A print batch issuing the kind's candidates (an awardee batch: one finalized category's; a
+    participant batch: the typed names), audited. It starts once the unit of work has committed it.
+
+    Refuses, before anything is written: a category without announced results (NotFinalized), nobody to
+    issue to (NoCandidates), a candidate without a template (NoTemplate: said now, not half-way through).
+    """
+    category_for = category if kind == "awardee" else None
+    if kind == "awardee" and (category is None or category.fair_id != fair.id):
+        raise NotFinalized()
+    candidates = candidates_for(fair, kind, category_for, names)  # NotFinalized before the results are out
+    if not candidates:
+        raise NoCandidates(field="names" if kind == "participant" else None)
+    templates = templates_of(fair)
+    for candidate in candidates:
+        if template_for(templates, candidate.kind, candidate.category_id, candidate.level_th) is None:
+            raise NoTemplate(kind=str(KIND_LABELS[kind]))
+    batch = batches.create(fair, kind, candidates, actor, batch_title_th(kind, category_for), category_for)
+    audit.record("certificate_batch.created", batch, actor=actor, fair_id=fair.id,
+                 after={"kind": kind, "category_id": batch.category_id, "total": batch.total})
+    after_commit(partial(batches.start, batch.id))
+    return batch
+
+
+def retry_batch(batch: PrintBatch, actor: User) -> bool:
+    """A failed batch, again from its first unfinished chunk (after the commit); False when it had not
+    failed (nothing to do)."""
+    if batch.status != "failed":
+        return False
+    batches.requeue(batch)
+    audit.record("certificate_batch.retried", batch, actor=actor, fair_id=batch.fair_id)
+    after_commit(partial(batches.start, batch.id))
+    return True
+
+
+def resume_stalled(batch: PrintBatch) -> bool:
+    """A batch whose worker died (or never started) is picked up again once this unit of work ends;
+    True when it was."""
+    if not batches.stalled(batch):
+        return False
+    after_commit(partial(batches.start, batch.id))
+    return True

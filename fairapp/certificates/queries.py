@@ -1,0 +1,122 @@
+"""What the certificate pages read: lists, searches, counts and printed copies (no writes, no rules)."""
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from ..booths.models import Application, BoothPerson
+from ..extensions import db
+from ..fairs.models import Fair
+from ..judging.models import Rubric
+from ..nominations.models import Category, Nomination
+from .candidates import search_norm
+from .labels import KINDS
+from .models import Certificate, CertificatePrint, PrintBatch
+from .serials import SerialError, normalize
+
+
+def categories_of(fair: Fair) -> list[Category]:
+    return db.session.scalars(select(Category).where(Category.fair_id == fair.id)
+                              .order_by(Category.sort_order, Category.id)).all()
+
+
+def finalized_categories(fair: Fair) -> list[Category]:
+    """The fair's award categories whose results were announced (their awardees may get certificates)."""
+    return db.session.scalars(
+        select(Category).join(Rubric, Rubric.category_id == Category.id)
+        .where(Category.fair_id == fair.id, Rubric.finalized_at.is_not(None))
+        .order_by(Category.sort_order, Category.id)).all()
+
+
+def valid_counts(fair: Fair) -> dict[str, int]:
+    """How many valid certificates of each kind the fair has."""
+    return dict(db.session.execute(
+        select(Certificate.kind, func.count(Certificate.id))
+        .where(Certificate.fair_id == fair.id, Certificate.superseded_by_id.is_(None),
+               Certificate.revoked_at.is_(None)).group_by(Certificate.kind)).all())
+
+
+def recent_batches(fair: Fair, limit: int = 10) -> list[PrintBatch]:
+    return db.session.scalars(select(PrintBatch).where(PrintBatch.fair_id == fair.id)
+                              .options(selectinload(PrintBatch.category))
+                              .order_by(PrintBatch.id.desc()).limit(limit)).all()
+
+
+def _search(query, typed: str):
+    """A typed serial (any spelling of it) finds that certificate; anything else searches the names."""
+    try:
+        return query.where(Certificate.serial == normalize(typed))
+    except SerialError:
+        return query.where(Certificate.search_key.contains(search_norm(typed), autoescape=True))
+
+
+def issued(fair: Fair, kind: str = "", typed: str = "", limit: int = 500) -> list[Certificate]:
+    """The fair's certificates (every state), of one kind or all, matching what was typed."""
+    query = select(Certificate).where(Certificate.fair_id == fair.id)
+    if kind in KINDS:
+        query = query.where(Certificate.kind == kind)
+    if typed.strip():
+        query = _search(query, typed)
+    return db.session.scalars(query.order_by(Certificate.kind, Certificate.stage_order, Certificate.id)
+                              .limit(limit)).all()
+
+
+def kiosk_search(fair: Fair, typed: str, limit: int = 30) -> list[Certificate]:
+    """The fair's valid certificates matching a name (Thai or English, forgiving spaces and tone marks)
+    or a serial; nothing when nothing searchable was typed."""
+    if not search_norm(typed):
+        return []
+    query = select(Certificate).where(Certificate.fair_id == fair.id, Certificate.superseded_by_id.is_(None),
+                                      Certificate.revoked_at.is_(None))
+    return db.session.scalars(_search(query, typed).options(selectinload(Certificate.category))
+                              .order_by(Certificate.kind, Certificate.stage_order).limit(limit)).all()
+
+
+def history(certificate: Certificate) -> list[Certificate]:
+    """Every generation of the certificate's subject, oldest first."""
+    return db.session.scalars(select(Certificate).where(Certificate.fair_id == certificate.fair_id,
+                                                        Certificate.subject_key == certificate.subject_key)
+                              .order_by(Certificate.generation)).all()
+
+
+def last_prints(certificate_ids: list[int]) -> dict[int, CertificatePrint]:
+    """The latest printed copy of each certificate that has one (one query)."""
+    if not certificate_ids:
+        return {}
+    latest = (select(CertificatePrint.certificate_id, func.max(CertificatePrint.id).label("last"))
+              .where(CertificatePrint.certificate_id.in_(certificate_ids))
+              .group_by(CertificatePrint.certificate_id).subquery())
+    rows = db.session.scalars(select(CertificatePrint).join(latest, CertificatePrint.id == latest.c.last)
+                              .options(selectinload(CertificatePrint.printed_by))).all()
+    return {row.certificate_id: row for row in rows}
+
+
+def batch_certificate_ids(batch: PrintBatch) -> list[int]:
+    """The batch's certificates, in page order."""
+    return [cid for i in range(batch.chunks) for cid in (batch.certificate_ids or {}).get(str(i), [])]
+
+
+def batch_certificates(batch: PrintBatch) -> list[Certificate]:
+    """The batch's certificates as they are now (revoked or replaced ones included), in page order."""
+    ids = batch_certificate_ids(batch)
+    rows = {c.id: c for c in db.session.scalars(select(Certificate).where(Certificate.id.in_(ids)))} if ids else {}
+    return [rows[i] for i in ids if i in rows]
+
+
+def holder_certificates(user) -> list[Certificate]:
+    """The certificates whose holder is the user's organization (or its people), or the user as a judge."""
+    org_ids = [m.organization_id for m in user.memberships]
+    keys = [f"judge:{user.id}"]
+    if org_ids:
+        app_ids = db.session.scalars(select(Application.id).where(Application.organization_id.in_(org_ids))).all()
+        keys += [f"booth:{a}" for a in app_ids]
+        if app_ids:
+            keys += [f"booth:{a}:person:{p}" for a, p in db.session.execute(
+                select(BoothPerson.application_id, BoothPerson.id).where(BoothPerson.application_id.in_(app_ids)))]
+        keys += [f"award:{n}" for n in db.session.scalars(select(Nomination.id).where(
+            or_(Nomination.nominee_org_id.in_(org_ids), Nomination.nominator_org_id.in_(org_ids))))]
+    return db.session.scalars(
+        select(Certificate).where(Certificate.subject_key.in_(keys))
+        .options(selectinload(Certificate.fair), selectinload(Certificate.superseded_by),
+                 selectinload(Certificate.category))
+        .order_by(Certificate.issued_at.desc(), Certificate.id.desc())).all()
