@@ -3,4 +3,5 @@ from flask import Blueprint
 
 bp = Blueprint("booths", __name__)
 
-from . import views_checkin, views_exports, views_org, views_plan, views_staff  # noqa: E402,F401
+from . import (views_applications, views_checkin, views_exports, views_floorplan, views_passes,  # noqa: E402,F401
+               views_plan, views_review, views_types)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from ..accounts.models import Organization, Sector
 from ..core.i18n import locale_code
-from ..core.tables import Table, display_width, to_csv, to_xlsx  # noqa: F401  (the views use the writers)
+from ..core.tables import Table
 from ..core.thai import format_date, sort_key
 from ..extensions import db
 from ..fairs.models import Fair

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import enum
+import re
 from datetime import datetime
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (Boolean, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint,
                         func, select)
@@ -47,6 +49,22 @@ LIVE = (Status.draft, Status.submitted, Status.approved, Status.waitlisted, Stat
 ACTIVITIES = (("show", _l("โชว์")), ("share", _l("แชร์")), ("help", _l("ช่วย")), ("connect", _l("เชื่อม")))
 
 
+# A size as people type it: "3 x 3", "3x3 ม.", "2.5 × 4 m", "3 x 3 เมตร" (metres, width x depth).
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[xX×*]\s*(\d+(?:\.\d+)?)\s*(?:ม\.?|เมตร|m\.?|metres?|meters?)?\s*$")
+
+
+def parse_size(text: str | None) -> tuple[str, str] | None:
+    """(width, depth) in metres when the text is a size, else None (a size said in words)."""
+    match = _SIZE.match(text or "")
+    return (match.group(1), match.group(2)) if match else None
+
+
+def canonical_size(text: str | None) -> str:
+    """What is stored: "3 x 3" (numbers only; the unit is shown in the page's language), or the words."""
+    size = parse_size(text)
+    return f"{size[0]} x {size[1]}" if size else (text or "").strip()
+
+
 class BoothType(db.Model):
     __tablename__ = "booth_types"
     __table_args__ = (CheckConstraint("capacity >= 0", name="capacity_not_negative"),)
@@ -55,7 +73,7 @@ class BoothType(db.Model):
     fair_id: Mapped[int] = mapped_column(ForeignKey("fairs.id", ondelete="CASCADE"), index=True)
     name_th: Mapped[str] = mapped_column(String(120))
     name_en: Mapped[str | None] = mapped_column(String(120))
-    size_label: Mapped[str] = mapped_column(String(60))          # "3 x 3 ม."
+    size_label: Mapped[str] = mapped_column(String(60))          # "3 x 3" (metres), or words
     includes_th: Mapped[str] = mapped_column(String(300), default="")  # "โต๊ะ 1 ตัว เก้าอี้ 2 ตัว ปลั๊กไฟ"
     capacity: Mapped[int] = mapped_column(Integer)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
@@ -64,6 +82,12 @@ class BoothType(db.Model):
 
     def name(self, locale: str = "th") -> str:
         return (self.name_en or self.name_th) if locale == "en" else self.name_th
+
+    @property
+    def size_text(self) -> str:
+        """The size in the page's language ("3 x 3 ม." / "3 x 3 m"); a size said in words as it was typed."""
+        size = parse_size(self.size_label)
+        return _("%(w)s x %(d)s ม.", w=size[0], d=size[1]) if size else self.size_label
 
 
 class Application(db.Model):

@@ -38,6 +38,7 @@ MUTED = HexColor("#5f6068")
 
 class PassForged(DomainError):
     message = _l("QR นี้ไม่ใช่บัตรของงาน หรือถูกปลอมแปลง")
+    status = 404  # no pass of ours says this
 
 
 class PassOtherFair(DomainError):

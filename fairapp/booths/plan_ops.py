@@ -1,7 +1,7 @@
 """Floor-plan rules: booths as rectangles on a fair's grid (code, zone, type, blocked), the grid, its image.
 
 Operations take objects and the actor, flush but never commit, write an audit entry (before/after) and
-raise named errors; the view commits once. Allocating applications to booths (allocate, unallocate,
+raise named errors; the request's unit of work commits once. Allocating applications to booths (allocate, unallocate,
 swap) lives in operations.py; what a plan page shows and the PDF live in plan_render.py.
 """
 from __future__ import annotations
@@ -15,6 +15,9 @@ from sqlalchemy.exc import IntegrityError
 from ..accounts.models import User
 from ..core import audit
 from ..core.errors import DomainError
+from ..core.storage import delete_after_commit
+from ..core.transaction import savepoint
+from ..core.uploads import UploadRefused, accept_image
 from ..extensions import db
 from ..fairs.models import Fair
 from .models import Booth, BoothSetup, BoothType
@@ -62,6 +65,7 @@ class GridTooSmall(DomainError):
 
 class WrongFair(DomainError):
     message = _l("ประเภทบูธนี้ไม่ใช่ของงานนี้")
+    field = "booth_type"
 
 
 def normalize_code(code: str | None) -> str:
@@ -115,11 +119,14 @@ def _check_code_free(fair_id: int, code: str, exclude_id: int | None = None) -> 
 
 
 def _flush_code(code: str) -> None:
-    """Flush; a code taken meanwhile by another request (unique constraint) is BoothCodeTaken."""
+    """Flush; a code taken meanwhile by another request (unique constraint) is BoothCodeTaken.
+
+    The flush runs in a savepoint, so a refusal undoes only this booth's write, not the caller's work.
+    """
     try:
-        db.session.flush()
+        with savepoint():
+            db.session.flush()
     except IntegrityError as exc:
-        db.session.rollback()
         if "code" in str(exc.orig):
             raise BoothCodeTaken(code=code) from exc
         raise
@@ -232,19 +239,35 @@ def set_plan_grid(fair: Fair, cols: int, rows: int, actor: User) -> BoothSetup:
     return setup
 
 
-def set_plan_image(fair: Fair, key: str | None, actor: User) -> str | None:
-    """Put an uploaded image (a storage key) under the plan, or none; returns the key it replaced.
+def set_plan_image(fair: Fair, upload, actor: User) -> BoothSetup:
+    """Put an uploaded image under the plan (checked and stored by core.uploads).
 
-    The caller deletes the old file after the commit (a rolled-back request keeps it).
+    The image it replaces is deleted once the change is committed (a refused or failed request keeps
+    it, and deletes the new one: core.transaction).
     """
+    try:
+        key = accept_image(upload)
+    except UploadRefused as error:
+        error.field = "image"  # said next to the file field
+        raise
+    return _set_image_key(fair, key, actor)
+
+
+def remove_plan_image(fair: Fair, actor: User) -> BoothSetup:
+    """No image under the plan any more (the file goes once the change is committed)."""
+    return _set_image_key(fair, None, actor)
+
+
+def _set_image_key(fair: Fair, key: str | None, actor: User) -> BoothSetup:
+    _lock_plan(fair.id)
     setup = BoothSetup.for_fair(fair.id)
     before = _setup_snapshot(setup)
-    old = setup.plan_image_key
-    if old == key:
-        return None
+    if setup.plan_image_key == key:
+        return setup
+    delete_after_commit(setup.plan_image_key)
     setup.plan_image_key = key
     db.session.add(setup)
     db.session.flush()
     audit.record("booth.plan_image_changed", actor=actor, fair_id=fair.id, object_type="booth_setups",
                  object_id=fair.id, before=before, after=_setup_snapshot(setup))
-    return old
+    return setup

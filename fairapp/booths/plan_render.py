@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -23,6 +24,9 @@ from .plan_ops import code_key
 # ---- what a plan page shows ----
 
 STATES = ("available", "reserved", "assigned", "blocked")
+STATE_LABELS = {"available": _l("ว่าง"), "reserved": _l("ว่าง มีผู้รอจัดสรร"), "assigned": _l("จัดสรรแล้ว"),
+                "blocked": _l("ปิด ไม่ใช้งาน")}
+PUBLIC_STATE_LABELS = {"assigned": _l("มีองค์กรออกบูธ"), "available": _l("บูธว่าง"), "blocked": _l("ไม่เปิดใช้")}
 
 
 @dataclass
@@ -76,6 +80,21 @@ def load_plan(fair: Fair, *, waiting: bool = True) -> Plan:
             state = "reserved"
         plan.states[booth.id] = state
     return plan
+
+
+def cells(plan: Plan, lang: str, public: bool) -> list[dict]:
+    """What the SVG draws for each booth: state, label lines fitted to the rectangle, hover title."""
+    out = []
+    for booth in plan.booths:
+        state = public_state(plan, booth) if public else plan.states[booth.id]
+        org = booth.application.organization if booth.application else None
+        name = org.name(lang) if org else ""
+        state_label = (PUBLIC_STATE_LABELS if public else STATE_LABELS)[state]
+        out.append({"booth": booth, "state": state, "label": fit_label(booth.code, name, booth.w, booth.h),
+                    "name": name, "state_label": state_label,
+                    "title": " · ".join(p for p in (booth.code, name or str(state_label),
+                                                    booth.booth_type.name(lang)) if p)})
+    return out
 
 
 # ---- labels that fit their booth (web and PDF alike: Sarabun, HarfBuzz widths, Thai word breaks) ----
@@ -172,8 +191,7 @@ def public_state(plan: Plan, booth: Booth) -> str:
     return "available" if state == "reserved" else state
 
 
-def render_floorplan_pdf(fair: Fair, plan: Plan, lang: str = "th", *, image: bytes | None = None,
-                         state_labels: dict[str, str] | None = None) -> bytes:
+def render_floorplan_pdf(fair: Fair, plan: Plan, lang: str = "th", *, image: bytes | None = None) -> bytes:
     """The public floor plan as PDF bytes: booths with their codes and organizations (shrunk and wrapped
     to fit), a legend, then the index of organizations by booth code. Thai is shaped (core.pdf).
 
@@ -185,7 +203,7 @@ def render_floorplan_pdf(fair: Fair, plan: Plan, lang: str = "th", *, image: byt
     from reportlab.pdfgen.canvas import Canvas
 
     register_fonts()
-    labels = state_labels or {s: s for s in PUBLIC_STATES}
+    labels = {state: str(label) for state, label in PUBLIC_STATE_LABELS.items()}
     digits = bool(fair.thai_numerals) and lang == "th"
     num = thai_digits if digits else str
     page_w, page_h = landscape(A4)

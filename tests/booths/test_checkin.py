@@ -1,5 +1,10 @@
 """Check-in on the day: scans by pass token or booth code, idempotent twice over, refusals that record
-nothing, garbage that never gives a 500, staff-only access, and the dashboard's figures."""
+nothing, garbage that never gives a 500, staff-only access, and the dashboard's figures.
+
+The scan endpoint's contract (static/js/checkin.js is written against it): success is 200
+{"ok": true, "result": "checked_in" | "already", "client_id", "repeat", "booth", "zone", "organization",
+"checked_in_at", "checked_in_by", "message"}; a refusal is the one envelope {"ok": false, "code",
+"message", "client_id", ...} with 400 (unreadable), 404 (unknown booth or pass) or 409 (a rule)."""
 from __future__ import annotations
 
 import re
@@ -10,6 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from fairapp.booths.models import Application, Booth, CheckInScan, Status
+from fairapp.booths.operations.checkin import CLIENT_ID
 from fairapp.booths.passes import make_pass_token
 from fairapp.core.audit import AuditEntry
 from fairapp.core.time import to_local, utcnow
@@ -59,8 +65,9 @@ def test_scan_by_pass_token_checks_in(client, login_as, w):
     login_as(w.staff)
     response = scan(client, w.fair.id, token=make_pass_token(w.application))
     body = response.get_json()
-    assert response.status_code == 200 and body["result"] == "checked_in"
-    assert body["booth"] == "A01" and body["organization"] == w.org.name_th
+    assert response.status_code == 200 and body["ok"] is True and body["result"] == "checked_in"
+    assert body["booth"] == "A01" and body["zone"] == "A" and body["organization"] == w.org.name_th
+    assert body["repeat"] is False and body["checked_in_by"] == "นางสาวจีรนันท์ ใจงาม" and body["checked_in_at"]
     assert "A01" in body["message"] and w.org.name_th in body["message"]
     application = _db.session.get(Application, w.application.id)
     assert application.checked_in_at is not None and application.checked_in_by_id == w.staff.id
@@ -120,9 +127,10 @@ def test_an_implausible_scan_time_gives_way_to_the_servers(client, login_as, w, 
     assert abs((got - utcnow()).total_seconds()) < 60
 
 
-def _assert_refused(response, *words):
+def _assert_refused(response, status, code, *words):
     body = response.get_json()
-    assert response.status_code == 200 and body["result"] == "refused", body
+    assert (response.status_code, body["ok"], body["code"]) == (status, False, code), body
+    assert "result" not in body and CLIENT_ID.fullmatch(body["client_id"]), body
     for word in words:
         assert word in body["message"], body["message"]
     assert checkins() == 0 and scans() == 0
@@ -132,14 +140,14 @@ def _assert_refused(response, *words):
 def test_forged_pass_is_refused_and_nothing_recorded(client, login_as, w):
     login_as(w.staff)
     token = make_pass_token(w.application)
-    _assert_refused(scan(client, w.fair.id, token=token[:-2] + "xx"), "ปลอม")
-    _assert_refused(scan(client, w.fair.id, token="https://evil.example/x"), "ปลอม")
+    _assert_refused(scan(client, w.fair.id, token=token[:-2] + "xx"), 404, "pass_forged", "ปลอม")
+    _assert_refused(scan(client, w.fair.id, token="https://evil.example/x"), 404, "pass_forged", "ปลอม")
 
 
 def test_pass_of_another_fair_is_refused_with_its_name(client, login_as, w, db):
     there = booth_world(db, fair=create_fair("ตลาดนัดคุณธรรม จังหวัดน่าน"), code="A01")
     login_as(w.staff)
-    _assert_refused(scan(client, w.fair.id, token=make_pass_token(there.application)),
+    _assert_refused(scan(client, w.fair.id, token=make_pass_token(there.application)), 409, "pass_other_fair",
                     "งานอื่น", "ตลาดนัดคุณธรรม จังหวัดน่าน")
 
 
@@ -147,8 +155,8 @@ def test_unknown_or_empty_booth_is_refused(client, login_as, w, db):
     db.session.add(Booth(fair_id=w.fair.id, booth_type_id=w.booth_type.id, code="A02", zone="A", x=2, y=1))
     db.session.commit()
     login_as(w.staff)
-    _assert_refused(scan(client, w.fair.id, code="Z99"), "Z99", "ไม่พบบูธ")
-    _assert_refused(scan(client, w.fair.id, code="A02"), "A02", "ยังไม่มีองค์กร")
+    _assert_refused(scan(client, w.fair.id, code="Z99"), 404, "booth_unknown", "Z99", "ไม่พบบูธ")
+    _assert_refused(scan(client, w.fair.id, code="A02"), 409, "booth_empty", "A02", "ยังไม่มีองค์กร")
 
 
 @pytest.mark.parametrize("status", [Status.approved, Status.withdrawn, Status.submitted])
@@ -157,7 +165,9 @@ def test_an_application_without_a_booth_is_refused(client, login_as, db, status)
     staff = create_user()
     grant(world.fair, staff, "staff")
     login_as(staff)
-    _assert_refused(scan(client, world.fair.id, token=make_pass_token(world.application)), "ยังไม่ได้รับการจัดสรรบูธ")
+    response = scan(client, world.fair.id, token=make_pass_token(world.application))
+    _assert_refused(response, 409, "not_allocated", "ยังไม่ได้รับการจัดสรรบูธ")
+    assert response.get_json()["organization"] == world.org.name_th  # the exhibitor the pass named
 
 
 @pytest.mark.parametrize("raw", [
@@ -176,16 +186,16 @@ def test_an_application_without_a_booth_is_refused(client, login_as, db, status)
 def test_garbage_is_a_400_with_a_message_never_a_500(client, login_as, w, raw):
     login_as(w.staff)
     response = scan(client, w.fair.id, raw=raw)
-    assert response.status_code == 400
     body = response.get_json()
-    assert body["result"] == "error" and body["message"]
+    assert (response.status_code, body["ok"], body["code"]) == (400, False, "scan_unreadable"), body
+    assert body["message"] and "result" not in body
     assert checkins() == 0 and scans() == 0
 
 
 def test_a_form_post_with_only_the_csrf_token_is_a_400(client, login_as, w):
     login_as(w.staff)
     response = client.post(f"/fairs/{w.fair.id}/checkin/scan", data={"csrf_token": _csrf(client, w.fair.id)})
-    assert response.status_code == 400 and response.get_json()["result"] == "error"
+    assert response.status_code == 400 and response.get_json()["code"] == "scan_unreadable"
 
 
 def test_a_scan_without_the_csrf_token_is_refused_and_records_nothing(client, login_as, w):
@@ -193,7 +203,8 @@ def test_a_scan_without_the_csrf_token_is_refused_and_records_nothing(client, lo
     response = client.post(f"/fairs/{w.fair.id}/checkin/scan", json={"client_id": str(uuid.uuid4()),
                                                                      "booth_code": "A01"},
                            headers={"Accept": "application/json"})
-    assert response.status_code == 400 and "result" not in response.get_json()  # the page keeps it queued
+    body = response.get_json()
+    assert (response.status_code, body["ok"], body["code"]) == (400, False, "csrf")  # the page keeps it queued
     assert checkins() == 0 and scans() == 0
 
 
@@ -204,7 +215,9 @@ def test_a_client_id_used_at_another_fair_is_refused(client, login_as, w, db):
     client_id = str(uuid.uuid4())
     assert scan(client, there.fair.id, code="B01", client_id=client_id).get_json()["result"] == "checked_in"
     response = scan(client, w.fair.id, code="A01", client_id=client_id)
-    assert response.status_code == 400 and checkins() == 1
+    body = response.get_json()
+    assert (response.status_code, body["code"], body["client_id"]) == (409, "scan_of_another_fair", client_id)
+    assert checkins() == 1
 
 
 # ---- who may check in ----
@@ -245,7 +258,9 @@ def test_signed_out_goes_to_login_and_nothing_happens(client, w):
     response = client.post(f"/fairs/{w.fair.id}/checkin/scan", json={"client_id": str(uuid.uuid4()),
                                                                      "booth_code": "A01"},
                            headers={"X-CSRFToken": csrf})
-    assert response.status_code == 302 and checkins() == 0
+    body = response.get_json()  # a script is told to sign in again (its queue is kept)
+    assert (response.status_code, body["ok"], body["code"]) == (401, False, "login_required")
+    assert checkins() == 0
 
 
 def test_unknown_fair_is_404(client, login_as, w):
@@ -257,8 +272,10 @@ def test_unknown_fair_is_404(client, login_as, w):
 def test_checkin_page_is_wired_for_the_script(client, login_as, w):
     login_as(w.staff)
     html = client.get(f"/fairs/{w.fair.id}/checkin").get_data(as_text=True)
-    for needle in ("vendor/jsqr/jsQR.js", "js/checkin.js", 'id="booth-code"', 'id="queue-count"',
-                   f'data-scan-url="/fairs/{w.fair.id}/checkin/scan"', "data-queue-key="):
+    # The page's queue and its states are static/js (tested in tests/browser); here: what the view wires.
+    for needle in ("vendor/jsqr/jsQR.js", "js/checkin.js", 'id="booth-code"',
+                   f'data-scan-url="/fairs/{w.fair.id}/checkin/scan"',
+                   f'data-stats-url="/fairs/{w.fair.id}/checkin/stats"', "data-csrf="):
         assert needle in html
     assert "style=" not in html and "<script>" not in html
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import datetime, timezone
 
 import pytest
@@ -11,6 +12,7 @@ from openpyxl import load_workbook
 
 from fairapp.accounts.models import Sector
 from fairapp.booths import exports
+from fairapp.core import tables
 from fairapp.booths.models import Status
 from tests.booths.factories import create_application, create_booth, create_booth_type
 from tests.factories import create_fair, create_org, create_user, grant
@@ -67,7 +69,9 @@ def test_applications_csv(client, login_as, fair, staff, booked):
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"].startswith(
         f'attachment; filename="booth-applications-{fair.id}-')
-    assert response.headers["Content-Disposition"].endswith('.csv"')
+    assert re.fullmatch(r'attachment; filename="booth-applications-\d+-\d{8}\.csv"; filename\*=\S+\.csv',
+                        response.headers["Content-Disposition"])
+    assert response.headers["Cache-Control"] == "private, no-store"  # names of people: never kept
     rows = _csv(response)
     header = rows[0]
     assert header[:3] == ["เลขที่ใบสมัคร", "องค์กร", "ภาคี"]
@@ -89,7 +93,7 @@ def test_applications_xlsx(client, login_as, fair, staff, booked):
     response = client.get(f"/fairs/{fair.id}/booths/export/applications.xlsx")
     assert response.status_code == 200
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    assert response.headers["Content-Disposition"].endswith('.xlsx"')
+    assert re.search(r'filename="booth-applications-\d+-\d{8}\.xlsx";', response.headers["Content-Disposition"])
     sheet = _sheet(response)
     assert sheet.title == "ใบสมัครบูธ" and sheet.freeze_panes == "A2"
     header = [c.value for c in sheet[1]]
@@ -186,5 +190,5 @@ def test_tables_without_http(app, db, fair, booked):
     with app.test_request_context():
         table = exports.applications_rows(fair)
         assert len(table.header) == len(table.rows[0]) and len(table.rows) == 2
-        assert exports.display_width("ผู้ใหญ่ที่นี่") == 6
-        assert exports.to_csv(exports.Table("t", ["a"], [["-1+1"]])).decode("utf-8-sig") == "a\r\n'-1+1\r\n"
+        assert tables.display_width("ผู้ใหญ่ที่นี่") == 6
+        assert tables.to_csv(tables.Table("t", ["a"], [["-1+1"]])).decode("utf-8-sig") == "a\r\n'-1+1\r\n"

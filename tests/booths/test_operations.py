@@ -443,7 +443,8 @@ def test_unallocate_empties_the_booth_and_keeps_the_approval(db, staff, plan):
     assert booths["A01"].application_id is None and first.status == Status.approved and first.booth is None
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "booth.unallocated")).one()
     assert entry.before["booth"] == "A01" and entry.after["booth"] is None
-    ops.unallocate_booth(booths["A01"], staff)  # already empty: nothing happens
+    with pytest.raises(ops.NothingAllocated):  # already empty: said, and nothing recorded
+        ops.unallocate_booth(booths["A01"], staff)
     assert _actions(first.id) == ["booth.allocated", "booth.unallocated"]
 
 
@@ -512,7 +513,8 @@ def test_check_in_is_idempotent_and_a_retried_scan_counts_once(db, staff, plan):
     scanned = utcnow() - timedelta(minutes=3)
     assert ops.check_in(first, staff, client_id="phone-1-0001", scanned_at=scanned)[0] == "checked_in"
     assert first.checked_in_at == scanned and first.checked_in_by_id == staff.id
-    assert ops.check_in(first, staff, client_id="phone-1-0001")[0] == "already"  # the phone retried
+    # The phone retried: the first answer again, counted once.
+    assert ops.check_in(first, staff, client_id="phone-1-0001") == ("checked_in", first, True)
     assert ops.check_in(first, staff, client_id="phone-2-0001")[0] == "already"  # another phone
     assert ops.check_in(first, staff)[0] == "already"
     assert ops.check_in(second, staff, scanned_at=utcnow() + timedelta(hours=2))[0] == "checked_in"

@@ -140,15 +140,39 @@ def test_an_html_file_named_photo_jpg_is_refused_and_nothing_is_saved(app, clien
     assert _uploads(app) == before
 
 
-def test_a_refused_submit_keeps_no_upload(app, client, login_as, post_form, db, fair, standard, member):
-    """The photo was fine but the application was not complete: the stored photo is removed again."""
+def test_a_refused_submit_keeps_the_photo_for_the_next_submit(app, client, login_as, post_form, db, fair,
+                                                               standard, member):
+    """Defect 3: the photo was fine but the application was not complete. The photo stays attached (the
+    form says so), and the corrected submit without attaching it again saves it."""
     login_as(member)
     before = _uploads(app)
+    url = f"/fairs/{fair.id}/booths/apply"
     data = _form(standard, action="submit", show_text="", photo=(io.BytesIO(_image("PNG")), "logo.png"))
-    html = post_form(f"/fairs/{fair.id}/booths/apply", data).get_data(as_text=True)
+    html = post_form(url, data).get_data(as_text=True)
     assert "ใบสมัครยังไม่ครบ" in html and "กิจกรรมอย่างน้อยหนึ่งข้อ" in html
+    assert "แนบไฟล์ logo.png ไว้แล้ว ไม่ต้องแนบใหม่" in html
     assert db.session.scalar(select(func.count(Application.id))) == 0
-    assert _uploads(app) == before
+    (kept,) = _uploads(app) - before
+    token = re.search(r'name="photo-kept" value="([^"]+)"', html).group(1)
+    response = client.post(url, data={**_form(standard, action="submit"), "photo-kept": token,
+                                      "csrf_token": csrf_token_from(html)})
+    assert response.status_code == 302
+    application = _only_application(db)
+    assert application.status == Status.submitted and kept.name == application.photo_key
+    assert _uploads(app) - before == {kept}
+
+
+def test_a_new_photo_replaces_the_old_one_after_the_commit(app, client, login_as, post_form, db, fair, standard,
+                                                           org, member):
+    login_as(member)
+    before = _uploads(app)
+    application = create_application(fair, org, standard, Status.draft)
+    edit = f"/booths/{application.id}/edit"
+    assert post_form(edit, _form(standard, photo=(io.BytesIO(_image("PNG")), "a.png"))).status_code == 302
+    first = _only_application(db).photo_key
+    assert post_form(edit, _form(standard, photo=(io.BytesIO(_image("JPEG")), "b.jpg"))).status_code == 302
+    second = _only_application(db).photo_key
+    assert second != first and {p.name for p in _uploads(app) - before} == {second}
 
 
 def test_the_booth_type_is_required(client, login_as, post_form, db, fair, standard, member):

@@ -1,0 +1,94 @@
+"""Reaching booth objects from a URL or a form, and who may do what with them.
+
+`get_or_404(Model, id, parent=fair)` is the one loader: 404 when the row is missing or belongs to another
+fair (existence is private); `get_in(Model, id, parent=fair)` is the same for an id chosen in a form (None
+instead of 404, the form then says "choose one"). The `can_*` policies answer yes or no; views pass their
+answers to templates, which never re-derive a rule. Presentation (Thai numerals) is the view's business.
+"""
+from __future__ import annotations
+
+from typing import TypeVar
+
+from flask import abort
+from flask_login import current_user
+
+from ..core.http import safe_id
+from ..extensions import db
+from ..fairs.access import fair_or_404, staff_fair_or_404  # noqa: F401  (booth views load fairs through here)
+from ..fairs.models import Fair
+from . import operations as ops
+from .models import Application
+
+T = TypeVar("T")
+
+
+def get_in(model: type[T], ident, parent: Fair | None = None) -> T | None:
+    """The row of `model` with this id (a URL's or a form's value), if it exists and is `parent`'s."""
+    ident = ident if isinstance(ident, int) and not isinstance(ident, bool) else safe_id(ident)
+    row = db.session.get(model, ident) if ident else None
+    if row is None or (parent is not None and row.fair_id != parent.id):
+        return None
+    return row
+
+
+def get_or_404(model: type[T], ident, parent: Fair | None = None) -> T:
+    """The row of `model` with this id; 404 when missing or when it is not `parent`'s."""
+    row = get_in(model, ident, parent)
+    if row is None:
+        abort(404)
+    return row
+
+
+# ---- policies ----
+
+def can_manage_booths(user, fair_id: int) -> bool:
+    """Fair staff of this fair and admins: booth types, review, plan, check-in, exports."""
+    return bool(user.is_authenticated and user.has_fair_role(fair_id, "staff"))
+
+
+def can_view_application(user, application: Application) -> bool:
+    """The organization's members, fair staff of this fair, and admins."""
+    return application.can_view(user)
+
+
+def can_edit_application(user, application: Application) -> bool:
+    """The organization's members (the window and the status are the operations' business)."""
+    return application.can_edit(user)
+
+
+def application_permissions(user, application: Application) -> dict[str, bool]:
+    """What the application's page may offer this user: the policies and the rules, asked once."""
+    member = can_edit_application(user, application)
+    return {
+        "can_edit": member and ops.edit_problem(application) is None,
+        "can_submit": member and ops.may_submit(application),
+        "can_withdraw": member and ops.may_withdraw(application),
+        "can_answer_offer": member and ops.may_answer_offer(application),
+        "can_decide": can_manage_booths(user, application.fair_id),
+    }
+
+
+# ---- loaders ----
+
+def application_or_404(application_id: int) -> Application:
+    """The application, for those who may see it; to anyone else it does not exist (404)."""
+    application = get_or_404(Application, application_id)
+    if not can_view_application(current_user, application):
+        abort(404)
+    return application
+
+
+def own_application_or_404(application_id: int) -> Application:
+    """The application, for its organization's members (staff who may only look get 403)."""
+    application = application_or_404(application_id)
+    if not can_edit_application(current_user, application):
+        abort(403)
+    return application
+
+
+def staff_application_or_404(application_id: int) -> Application:
+    """The application, for fair staff of its fair (its organization's members get 403)."""
+    application = application_or_404(application_id)
+    if not can_manage_booths(current_user, application.fair_id):
+        abort(403)
+    return application

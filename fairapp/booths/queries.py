@@ -1,0 +1,177 @@
+"""Read queries of the booth pages: booth types and places left, an organization's applications, the
+review queue, the check-in dashboard's figures. They read, never write; rules live in `operations`."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..accounts.models import Organization, Sector, User
+from ..core.http import safe_id
+from ..core.i18n import locale_code
+from ..core.thai import format_date, sort_key, thai_digits
+from ..core.time import to_local, utcnow
+from ..extensions import db
+from ..fairs.models import Fair
+from .models import HOLDS_PLACE, LIVE, Application, Booth, BoothType, CheckInScan, Status
+
+# The review queue's statuses, in the order it shows them: what needs a decision first.
+REVIEW_STATUSES = (Status.submitted, Status.approved, Status.waitlisted, Status.offered, Status.rejected,
+                   Status.withdrawn, Status.lapsed)
+REVIEW_FILTERS = ("sector", "province", "type", "status")
+
+
+# ---- booth types and places ----
+
+def booth_types(fair: Fair) -> list[BoothType]:
+    return db.session.scalars(select(BoothType).where(BoothType.fair_id == fair.id)
+                              .order_by(BoothType.sort_order, BoothType.id)).all()
+
+
+def places_held(booth_type_id: int) -> int:
+    """Applications that hold a place of the type (approved, or offered a freed place)."""
+    return db.session.scalar(select(func.count(Application.id)).where(
+        Application.booth_type_id == booth_type_id, Application.status.in_(HOLDS_PLACE))) or 0
+
+
+def remaining_by_type(fair_id: int) -> dict[int, int]:
+    """Places left per booth type of a fair, in one query."""
+    held = dict(db.session.execute(
+        select(Application.booth_type_id, func.count(Application.id))
+        .where(Application.fair_id == fair_id, Application.status.in_(HOLDS_PLACE))
+        .group_by(Application.booth_type_id)).all())
+    types = db.session.scalars(select(BoothType).where(BoothType.fair_id == fair_id)).all()
+    return {t.id: max(t.capacity - held.get(t.id, 0), 0) for t in types}
+
+
+# ---- applications ----
+
+def live_applications(fair_id: int, org_id: int) -> int:
+    """Applications of an organization in a fair that count against the per-organization limit."""
+    return db.session.scalar(select(func.count(Application.id)).where(
+        Application.fair_id == fair_id, Application.organization_id == org_id,
+        Application.status.in_(LIVE))) or 0
+
+
+def applications_of(user, fair: Fair) -> list[Application]:
+    """The applications of the user's organizations in a fair (none for the signed out)."""
+    if not user.is_authenticated:
+        return []
+    org_ids = [m.organization_id for m in user.memberships]
+    if not org_ids:
+        return []
+    return db.session.scalars(select(Application).where(
+        Application.fair_id == fair.id, Application.organization_id.in_(org_ids))
+        .options(selectinload(Application.booth_type), selectinload(Application.organization),
+                 selectinload(Application.booth))
+        .order_by(Application.id)).all()
+
+
+def applications_in(fair: Fair, ids) -> list[Application]:
+    """The applications of this fair among `ids` (ids of another fair, or none at all, are left out)."""
+    ids = [i for i in (safe_id(v) for v in ids) if i]
+    if not ids:
+        return []
+    return db.session.scalars(select(Application).where(Application.fair_id == fair.id,
+                                                        Application.id.in_(ids))).all()
+
+
+def review_query(fair: Fair, args) -> tuple[list[Application], dict]:
+    """The review queue of a fair, filtered by sector, province, booth type and status."""
+    filters = {k: args.get(k) or "" for k in REVIEW_FILTERS}
+    query = (select(Application).join(Organization).where(Application.fair_id == fair.id,
+                                                          Application.status != Status.draft)
+             .options(selectinload(Application.organization), selectinload(Application.booth_type),
+                      selectinload(Application.booth)))
+    if filters["sector"] in {s.value for s in Sector}:
+        query = query.where(Organization.sector == Sector(filters["sector"]))
+    if filters["province"]:
+        query = query.where(Organization.province_code == filters["province"])
+    if safe_id(filters["type"]):
+        query = query.where(Application.booth_type_id == safe_id(filters["type"]))
+    if filters["status"] in {s.value for s in REVIEW_STATUSES}:
+        query = query.where(Application.status == Status(filters["status"]))
+    rows = db.session.scalars(query).all()
+    # Submitted first (oldest first), then by status, then by organization in Thai order.
+    order = {s: i for i, s in enumerate(REVIEW_STATUSES)}
+    rows.sort(key=lambda a: (order[a.status], a.waitlisted_at or a.submitted_at or a.created_at,
+                             sort_key(a.organization.name_th)))
+    return rows, filters
+
+
+def status_counts(applications: list[Application]) -> dict[Status, int]:
+    counts: dict[Status, int] = {}
+    for a in applications:
+        counts[a.status] = counts.get(a.status, 0) + 1
+    return counts
+
+
+# ---- check-in ----
+
+def scan_by_client_id(client_id: str) -> CheckInScan | None:
+    return db.session.scalar(select(CheckInScan).where(CheckInScan.client_id == client_id))
+
+
+def booth_by_code(fair: Fair, code: str) -> Booth | None:
+    return db.session.scalar(select(Booth).where(Booth.fair_id == fair.id, func.upper(Booth.code) == code))
+
+
+def clock(moment: datetime) -> str:
+    """08:12 น. (today, Bangkok) or the date and time (another day)."""
+    lang = locale_code()
+    local = to_local(moment)
+    if local.date() != to_local(utcnow()).date():
+        return format_date(moment, "datetime", lang)
+    return f"{local:%H:%M} น." if lang == "th" else f"{local:%H:%M}"
+
+
+def checkin_stats(fair: Fair, recent: int = 8) -> dict:
+    """Checked-in / expected per zone, the latest arrivals and who is still missing: four queries."""
+    lang = locale_code()
+    num = thai_digits if fair.thai_numerals and lang == "th" else str
+    expected = (select(Booth.zone, Booth.code, Application.checked_in_at, Organization.name_th,
+                       Organization.name_en)
+                .join(Application, Booth.application_id == Application.id)
+                .join(Organization, Application.organization_id == Organization.id)
+                .where(Booth.fair_id == fair.id, Application.status == Status.approved))
+    zone_rows = db.session.execute(
+        select(Booth.zone, func.count(Application.id), func.count(Application.checked_in_at))
+        .join(Application, Booth.application_id == Application.id)
+        .where(Booth.fair_id == fair.id, Application.status == Status.approved)
+        .group_by(Booth.zone).order_by(Booth.zone)).all()
+    missing_rows = db.session.execute(expected.where(Application.checked_in_at.is_(None))
+                                      .order_by(Booth.zone, Booth.code)).all()
+    recent_rows = db.session.execute(
+        select(Booth.code, Organization.name_th, Organization.name_en, Application.checked_in_at,
+               User.title, User.first_name, User.last_name)
+        .select_from(Application)
+        .join(Booth, Booth.application_id == Application.id)
+        .join(Organization, Application.organization_id == Organization.id)
+        .outerjoin(User, Application.checked_in_by_id == User.id)
+        .where(Application.fair_id == fair.id, Application.checked_in_at.is_not(None))
+        .order_by(Application.checked_in_at.desc()).limit(recent)).all()
+
+    def org_name(name_th, name_en):
+        return (name_en or name_th) if lang == "en" else name_th
+
+    missing: dict[str, list] = {}
+    for zone, code, _at, name_th, name_en in missing_rows:
+        missing.setdefault(zone or "", []).append({"code": code, "organization": org_name(name_th, name_en)})
+    zones = [{"zone": zone or "", "label": _("โซน %(zone)s", zone=zone) if zone else _("ไม่ระบุโซน"),
+              "expected": count, "checked_in": done, "text": f"{num(done)} / {num(count)}",
+              "missing": missing.get(zone or "", [])}
+             for zone, count, done in zone_rows]
+    total_expected = sum(z["expected"] for z in zones)
+    total_done = sum(z["checked_in"] for z in zones)
+    updated = f"{to_local(utcnow()):%H:%M:%S}"
+    return {
+        "expected": total_expected, "checked_in": total_done,
+        "text": _("เช็กอินแล้ว %(done)s จาก %(expected)s บูธ", done=num(total_done), expected=num(total_expected)),
+        "zones": zones,
+        "recent": [{"code": code, "organization": org_name(name_th, name_en), "at": clock(at),
+                    "by": f"{title or ''}{first or ''} {last or ''}".strip()}
+                   for code, name_th, name_en, at, title, first, last in recent_rows],
+        "updated": _("อัปเดตล่าสุด %(time)s", time=updated),
+    }
