@@ -123,5 +123,9 @@ def test_dossier_route(db, client, login_as):
     response = client.get(f"/nominations/{w.nomination.id}/dossier.pdf")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/pdf"
-    assert response.headers["Content-Disposition"] == f'inline; filename="nomination-{w.nomination.id}.pdf"'
+    name = f"nomination-{w.nomination.id}.pdf"
+    assert response.headers["Content-Disposition"] == f"inline; filename=\"{name}\"; filename*=UTF-8''{name}"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert "default-src 'none'" in response.headers["Content-Security-Policy"]
     assert response.get_data().startswith(b"%PDF-")

@@ -18,7 +18,7 @@ from PIL import Image
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
-from fairapp.core.storage import delete_committed
+from fairapp.core.transaction import unit_of_work
 from fairapp.core.time import today_local
 from fairapp.core.uploads import display_name
 from fairapp.extensions import db as _db
@@ -235,6 +235,34 @@ def test_max_files_per_nomination(client, world, login_as, upload_dir):
     assert len(evidence_rows(nomination.id)) == 2 and len(stored(upload_dir)) == 4
 
 
+def test_a_full_nomination_refuses_before_reading_the_files(client, world, login_as, upload_dir, monkeypatch):
+    world["category"].max_files = 1
+    _db.session.commit()
+    nomination = world["nomination"]
+    login_as(world["member"])
+    upload(client, nomination.id, [("first.jpg", noise_jpeg((40, 40)))])
+    flashes(client)
+    before = stored(upload_dir)
+    read = []
+    monkeypatch.setattr("fairapp.nominations.views_evidence.accept_evidence", lambda f: read.append(f) or 1 / 0)
+    response = upload(client, nomination.id, [("a.jpg", noise_jpeg((40, 40))), ("b.pdf", good_pdf())])
+    assert response.status_code == 303
+    assert flashes(client) == [("error", "แนบไฟล์ได้ไม่เกิน 1 ไฟล์ต่อการเสนอชื่อ")]  # once, not per file
+    assert read == [] and stored(upload_dir) == before
+
+
+def test_files_are_served_with_an_etag(client, world, login_as, upload_dir):
+    nomination = world["nomination"]
+    login_as(world["member"])
+    upload(client, nomination.id, [("ภาพ.jpg", noise_jpeg((60, 60)))])
+    row = evidence_rows(nomination.id)[0]
+    for url in (f"/nominations/{nomination.id}/evidence/{row.id}", f"/nominations/{nomination.id}/evidence/{row.id}/thumb"):
+        first = client.get(url)
+        assert first.status_code == 200 and first.headers["ETag"] and first.headers["Cache-Control"] == "private, max-age=300"
+        again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 304 and again.data == b""
+
+
 def test_total_bytes_per_nomination(client, world, login_as, upload_dir, app, monkeypatch):
     monkeypatch.setitem(app.config, "NOMINATION_EVIDENCE_MAX_BYTES", 1024 * 1024)
     nomination = world["nomination"]
@@ -334,10 +362,9 @@ def test_deleting_the_nomination_removes_the_bytes(client, world, login_as, uplo
     login_as(world["member"])
     upload(client, nomination.id, [("a.jpg", noise_jpeg((60, 60))), ("b.pdf", good_pdf())])
     assert len(stored(upload_dir)) == 3
-    with app.test_request_context():
+    with app.test_request_context(method="POST"), unit_of_work():
         ops.delete_nomination(_db.session.get(Nomination, nomination.id), world["member"])
-        _db.session.commit()
-        delete_committed()
+        assert len(stored(upload_dir)) == 3  # not before the commit
     assert stored(upload_dir) == set()
     assert _db.session.query(Evidence).count() == 0
 

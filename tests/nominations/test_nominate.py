@@ -204,4 +204,7 @@ def test_the_categories_page_lists_my_nominations(client, db, world, app, login_
     nomination = _draft(db, world, app)
     login_as(world[3])
     html = client.get(f"/fairs/{world[0].id}/nominations").get_data(as_text=True)
-    assert "องค์กรคุณธรรมต้นแบบ ภาครัฐ" in html and f"/nominations/{nomination.id}" in html
+    mine = html[html.index('id="my-nominations"'):]
+    mine = mine[:mine.index("</ul>")]
+    assert f'href="/nominations/{nomination.id}"' in mine and "องค์กรคุณธรรมต้นแบบ ภาครัฐ" in mine
+    assert "ฉบับร่าง" in mine

@@ -1,4 +1,4 @@
-"""Fair staff's forms: award categories, and the eligibility decision on a nomination."""
+"""The award category form (add and edit pages)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -10,6 +10,7 @@ from ..accounts.models import SECTOR_LABELS
 from ..core.forms import BaseForm, choices, length, optional, required
 from ..core.geo import province_choices
 from ..core.thai import format_date
+from . import operations as ops
 from .models import SECTIONS, NominatorKind
 
 DATE_MSG = _l("กรุณาเลือกวันที่")
@@ -74,22 +75,25 @@ class CategoryForm(BaseForm):
             raise ValidationError(_l("กรุณาเลือกอย่างน้อยหนึ่งหัวข้อ"))
 
     def validate(self, extra_validators=None) -> bool:
+        """The fields' shapes, then the category rules (asked of the operations, so every message shows
+        at once; `create_category` / `update_category` enforce the same rules)."""
         ok = super().validate(extra_validators)
-        opens, closes = self.opens_on.data, self.closes_on.data
-        lo, hi = self.fair.nomination_opens, self.fair.nomination_closes
-        window = {"opens": format_date(lo, "short", self.locale), "closes": format_date(hi, "short", self.locale)}
-        for f in (self.opens_on, self.closes_on):
-            if f.data and not (lo <= f.data <= hi):
-                f.errors.append(_l("ต้องอยู่ในช่วงรับการเสนอชื่อของงาน (%(opens)s ถึง %(closes)s)", **window))
-                ok = False
-        if opens and closes and closes < opens:
-            self.closes_on.errors.append(_l("วันปิดต้องไม่ก่อนวันเปิด"))
-            ok = False
-        if (self.max_files.data is not None and self.min_photos.data is not None and self.min_pdfs.data is not None
-                and self.min_photos.data + self.min_pdfs.data > self.max_files.data):
-            self.max_files.errors.append(_l("ต้องไม่น้อยกว่าจำนวนรูปภาพขั้นต่ำรวมกับไฟล์ PDF ขั้นต่ำ"))
+        values = {name: getattr(self, name).data for name in ("opens_on", "closes_on", "max_files", "min_photos",
+                                                               "min_pdfs")}
+        for problem in ops.category_problems(self.fair, values):
+            field = getattr(self, problem.field)
+            if isinstance(field.errors, tuple):
+                field.errors = list(field.errors)
+            field.errors.append(str(problem))
             ok = False
         return ok
+
+    @staticmethod
+    def data_of(category) -> dict:
+        """The form's data for an existing category (the edit page)."""
+        data = ops.snapshot(category)
+        data["name_en"] = data["name_en"] or ""
+        return data
 
     def values(self) -> dict:
         """What the form says, as Category attributes (choices kept in their list order)."""
@@ -108,11 +112,3 @@ class CategoryForm(BaseForm):
             "min_pdfs": self.min_pdfs.data, "max_files": self.max_files.data,
         }
 
-
-class DecisionForm(BaseForm):
-    """Eligible, ineligible (reason required) or returned for correction (comment required); the button
-    pressed says which (the view checks the action and the comment)."""
-
-    comment = TextAreaField(_l("เหตุผลหรือสิ่งที่ต้องแก้ไข (ผู้เสนอชื่อจะเห็นข้อความนี้)"),
-                            [optional(), length(2000)],
-                            description=_l("จำเป็นเมื่อไม่ผ่านหรือส่งกลับให้แก้ไข"))

@@ -1,0 +1,130 @@
+"""Read queries of the nomination pages (lists, counts, the review list with its filters, history,
+possible duplicates): a fixed number of queries per page, whatever the number of rows."""
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased, selectinload
+
+from ..accounts.models import Organization, Sector
+from ..core.thai import sort_key, sort_thai
+from ..extensions import db
+from .models import Category, Evidence, Nomination, NominationEvent, NominationStatus
+
+# The review list's order: what needs a decision first.
+REVIEW_STATUSES = (NominationStatus.submitted, NominationStatus.returned, NominationStatus.eligible,
+                   NominationStatus.ineligible)
+FILTERS = ("category", "status", "sector", "province")
+
+
+def categories_of(fair_id: int) -> list[Category]:
+    return db.session.scalars(select(Category).where(Category.fair_id == fair_id)
+                              .order_by(Category.sort_order, Category.id)).all()
+
+
+def my_nominations(user, fair_id: int) -> list[Nomination]:
+    """The fair's nominations made by the user's organizations."""
+    org_ids = [m.organization_id for m in user.memberships] if user.is_authenticated else []
+    if not org_ids:
+        return []
+    return db.session.scalars(select(Nomination).where(
+        Nomination.fair_id == fair_id, Nomination.nominator_org_id.in_(org_ids))
+        .options(selectinload(Nomination.category), selectinload(Nomination.nominee_org))
+        .order_by(Nomination.id)).all()
+
+
+def other_organizations(nominator: Organization) -> list[Organization]:
+    """Whom a provincial office may pick as a nominee, in Thai order."""
+    return sort_thai(db.session.scalars(select(Organization).where(Organization.id != nominator.id)),
+                     key=lambda o: o.name_th)
+
+
+def organization(org_id: str | None) -> Organization | None:
+    """The organization a form names by id (None when the id is not a number or names nothing)."""
+    return db.session.get(Organization, int(org_id)) if org_id and org_id.isdigit() else None
+
+
+def submitted_counts(fair_id: int) -> dict[int, int]:
+    """{category id: nominations past the draft stage}."""
+    return dict(db.session.execute(
+        select(Nomination.category_id, func.count(Nomination.id)).where(
+            Nomination.fair_id == fair_id, Nomination.status != NominationStatus.draft)
+        .group_by(Nomination.category_id)).all())
+
+
+def evidence_counts(nomination_ids) -> dict[int, dict[str, int]]:
+    """{nomination id: {"photo": n, "pdf": n}} in one query."""
+    counts: dict[int, dict[str, int]] = {}
+    ids = list(nomination_ids)
+    if not ids:
+        return counts
+    rows = db.session.execute(select(Evidence.nomination_id, Evidence.kind, func.count(Evidence.id))
+                              .where(Evidence.nomination_id.in_(ids))
+                              .group_by(Evidence.nomination_id, Evidence.kind)).all()
+    for nomination_id, kind, n in rows:
+        counts.setdefault(nomination_id, {})[kind] = n
+    return counts
+
+
+def duplicate_groups(category_id: int) -> list[list[Nomination]]:
+    """Nominations of one category that name the same nominee (an organization, or a community by name
+    and district), drafts aside: each group has two or more."""
+    rows = db.session.scalars(select(Nomination).where(
+        Nomination.category_id == category_id, Nomination.status != NominationStatus.draft)).all()
+    groups: dict[tuple, list[Nomination]] = {}
+    for n in rows:
+        key = (("org", n.nominee_org_id) if n.nominee_org_id else
+               ("community", "".join((n.community_name or "").split()).lower(), n.community_district_code or "",
+                n.community_province_code or ""))
+        groups.setdefault(key, []).append(n)
+    return [g for g in groups.values() if len(g) > 1]
+
+
+def duplicate_ids(category_ids) -> dict[int, list[int]]:
+    """{nomination id: ids of the other nominations naming the same nominee in its category}: one query
+    per category, never one per nomination."""
+    others: dict[int, list[int]] = {}
+    for category_id in sorted(set(category_ids)):
+        for group in duplicate_groups(category_id):
+            ids = [n.id for n in group]
+            for n in group:
+                others[n.id] = [i for i in ids if i != n.id]
+    return others
+
+
+def duplicates_of(nomination: Nomination) -> list[Nomination]:
+    group = next((g for g in duplicate_groups(nomination.category_id) if nomination in g), [])
+    return [n for n in group if n.id != nomination.id]
+
+
+def review_rows(fair_id: int, args) -> tuple[list[Nomination], dict, dict]:
+    """The fair's nominations past the draft stage, filtered; and the count per status (every filter
+    but the status applied)."""
+    filters = {k: args.get(k) or "" for k in FILTERS}
+    nominee = aliased(Organization)
+    query = (select(Nomination).outerjoin(nominee, Nomination.nominee_org_id == nominee.id)
+             .where(Nomination.fair_id == fair_id, Nomination.status != NominationStatus.draft)
+             .options(selectinload(Nomination.nominator), selectinload(Nomination.nominee_org)))
+    if filters["category"].isdigit():
+        query = query.where(Nomination.category_id == int(filters["category"]))
+    if filters["sector"] in {s.value for s in Sector}:
+        query = query.where(nominee.sector == Sector(filters["sector"]))
+    if filters["province"]:
+        query = query.where(or_(nominee.province_code == filters["province"],
+                                Nomination.community_province_code == filters["province"]))
+    rows = db.session.scalars(query).all()
+    counts = dict.fromkeys(REVIEW_STATUSES, 0)
+    for n in rows:
+        counts[n.status] = counts.get(n.status, 0) + 1
+    if filters["status"] in {s.value for s in REVIEW_STATUSES}:
+        rows = [n for n in rows if n.status == NominationStatus(filters["status"])]
+    order = {s: i for i, s in enumerate(REVIEW_STATUSES)}
+    rows.sort(key=lambda n: (order.get(n.status, 99), n.submitted_at or n.created_at, sort_key(n.nominee_name()),
+                             n.id))
+    return rows, filters, counts
+
+
+def events_of(nomination: Nomination) -> list[NominationEvent]:
+    """The nomination's history, oldest first, with who did each step."""
+    return db.session.scalars(select(NominationEvent).where(NominationEvent.nomination_id == nomination.id)
+                              .options(selectinload(NominationEvent.actor))
+                              .order_by(NominationEvent.created_at, NominationEvent.id)).all()
