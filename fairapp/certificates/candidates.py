@@ -24,7 +24,7 @@ from ..fairs.models import Fair
 from ..judging.models import Assignment, JudgeProfile, Result, Rubric, Score
 from ..nominations.models import Category, Nomination
 from .errors import NotFinalized
-from .labels import role_th
+from .labels import BOOTH_LINE, ROLE_LABELS, printed
 
 _SEARCH_DROP = re.compile(r"[\s\u0e47-\u0e4e.,()\-_/'\"]+")
 
@@ -84,7 +84,8 @@ def awardee_candidates(category: Category) -> list[Candidate]:
                   "หน่วยงาน": fair.organizer_th, "องค์กร": nomination.nominee_name("th")}
         out.append(Candidate(
             kind="awardee", subject_key=f"award:{nomination.id}", holder_name=nomination.nominee_name("th"),
-            holder_org=nomination.nominee_place("th"), role_th=role_th("award", level=result.level_th, category=category.name_th),
+            holder_org=nomination.nominee_place("th"),
+            role_th=printed(ROLE_LABELS["award"], level=result.level_th, category=category.name_th),
             values=values, category_id=category.id, level_th=result.level_th, stage_order=result.position,
             search_extra=nomination.nominee_name("en")))
     return out
@@ -107,13 +108,15 @@ def exhibitor_candidates(fair: Fair) -> list[Candidate]:
         values = {"งาน": fair.name_th, "หน่วยงาน": fair.organizer_th, "บูธ": code, "องค์กร": org_name}
         order += 1
         out.append(Candidate(kind="exhibitor", subject_key=f"booth:{application.id}", holder_name=org_name,
-                             holder_org=f"บูธ {code}", role_th=role_th("booth", code=code), values=values,
+                             holder_org=printed(BOOTH_LINE, code=code),
+                             role_th=printed(ROLE_LABELS["booth"], code=code), values=values,
                              stage_order=order, search_extra=application.organization.name("en")))
         for person in application.people:
             order += 1
             out.append(Candidate(kind="exhibitor", subject_key=f"booth:{application.id}:person:{person.id}",
                                  holder_name=person.full_name, holder_org=org_name,
-                                 role_th=role_th("booth_person", code=code), values=values, stage_order=order))
+                                 role_th=printed(ROLE_LABELS["booth_person"], code=code), values=values,
+                                 stage_order=order))
     return out
 
 
@@ -132,7 +135,7 @@ def judge_candidates(fair: Fair) -> list[Candidate]:
         profile = profiles.get(user.id)
         org = profile.affiliation.name("th") if profile and profile.affiliation else ""
         out.append(Candidate(kind="judge", subject_key=f"judge:{user.id}", holder_name=user.full_name,
-                             holder_org=org, role_th=role_th("judge"),
+                             holder_org=org, role_th=printed(ROLE_LABELS["judge"]),
                              values={"งาน": fair.name_th, "หน่วยงาน": fair.organizer_th, "องค์กร": org},
                              stage_order=order))
     return out
@@ -157,7 +160,7 @@ def participant_candidates(fair: Fair, lines: str) -> list[Candidate]:
             continue
         seen.add(digest)
         out.append(Candidate(kind="participant", subject_key=f"participant:{digest}", holder_name=name[:300],
-                             holder_org=org[:300], role_th=role_th("participant"),
+                             holder_org=org[:300], role_th=printed(ROLE_LABELS["participant"]),
                              values={"งาน": fair.name_th, "หน่วยงาน": fair.organizer_th, "องค์กร": org},
                              stage_order=len(out) + 1))
     return out

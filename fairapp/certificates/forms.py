@@ -75,6 +75,13 @@ class TemplateForm(BaseForm):
                 "signatories": [{"name": s.get("name", ""), "position": s.get("position", "")}
                                 for s in signatories[:3]]}
 
+    def attached_images(self) -> bool:
+        """True when a new image was chosen in any slot (the browser sends it once: a page shown again after
+        a failed submit must say to choose it again)."""
+        slots = [self.background, self.logo_1, self.logo_2, self.logo_3]
+        slots += [entry.form.signature for entry in self.signatories.entries]
+        return any(slot.data for slot in slots)
+
     def changes(self, category) -> TemplateChanges:
         """What was typed and attached, for template_ops.update_template (`category`: the one chosen,
         loaded within the fair)."""

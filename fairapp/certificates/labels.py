@@ -19,8 +19,8 @@ KINDS = ("awardee", "exhibitor", "judge", "participant")
 KIND_LABELS = {"awardee": _l("ผู้ได้รับรางวัล"), "exhibitor": _l("ผู้ออกบูธ"), "judge": _l("กรรมการ"),
                "participant": _l("ผู้เข้าร่วมงาน")}
 
-# role -> how it reads in the viewer's language. Its Thai (the msgid, or ROLES_TH where the msgid must
-# differ) is what the certificate prints and `role_th` stores.
+# What the app writes on a certificate, by role: how it reads in the viewer's language. Its Thai (the msgid,
+# or PRINTED_TH where the msgid must differ) is what the certificate prints and the row stores.
 ROLE_LABELS = {
     "award": _l("รางวัลระดับ%(level)s ประเภท%(category)s"),
     "booth": _l("ผู้ออกบูธ %(code)s"),
@@ -28,7 +28,8 @@ ROLE_LABELS = {
     "judge": _l("กรรมการพิจารณาตัดสินรางวัล"),
     "participant": _l("ผู้เข้าร่วมงานในฐานะบุคคล"),  # a person's role (the kind label is plural)
 }
-ROLES_TH = {"participant": "ผู้เข้าร่วมงาน"}
+BOOTH_LINE = _l("บูธ %(code)s")  # the line under a booth's organization (Certificate.holder_org)
+PRINTED_TH = [(ROLE_LABELS["participant"], "ผู้เข้าร่วมงาน")]
 
 
 def thai(label) -> str:
@@ -37,8 +38,36 @@ def thai(label) -> str:
         return str(label)
 
 
-def _role_format_th(role: str) -> str:
-    return ROLES_TH.get(role) or thai(ROLE_LABELS[role])
+def _printed(label) -> str:
+    for known, text in PRINTED_TH:
+        if known is label:
+            return text
+    return thai(label)
+
+
+def printed(label, **params: str) -> str:
+    """The wording as printed and stored, e.g. printed(ROLE_LABELS["booth"], code="A01") -> "ผู้ออกบูธ A01"."""
+    return _printed(label) % params if params else _printed(label)
+
+
+def _read_back(label, stored: str) -> dict | None:
+    """The parameters of a stored wording made by `printed(label, ...)`; None when it was not."""
+    parts = re.split(r"%\((\w+)\)s", _printed(label))
+    pattern = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts))
+    match = re.fullmatch(pattern, stored or "", re.S)
+    return match.groupdict() if match else None
+
+
+def _in_viewers_language(label, stored: str, lang: str | None, **override) -> str:
+    """Thai readers see the stored text exactly as printed; others the catalog's wording with the stored
+    parameters. A stored text made otherwise is shown as it is (data)."""
+    if (lang or locale_code()) == "th":
+        return stored
+    params = _read_back(label, stored)
+    if params is None:
+        return stored
+    params.update(override)
+    return str(label) % params if params else str(label)
 
 
 def role_of(kind: str, subject_key: str) -> str:
@@ -49,32 +78,20 @@ def role_of(kind: str, subject_key: str) -> str:
     return kind
 
 
-def role_th(role: str, **params: str) -> str:
-    """The role as printed and stored, e.g. role_th("booth", code="A01") -> "ผู้ออกบูธ A01"."""
-    return _role_format_th(role) % params
-
-
-def _role_pattern(role: str) -> re.Pattern:
-    parts = re.split(r"%\((\w+)\)s", _role_format_th(role))
-    pattern = "".join(re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts))
-    return re.compile(f"^{pattern}$", re.S)
-
-
 def role_label(kind: str, subject_key: str, stored: str, category=None, lang: str | None = None) -> str:
-    """The role in the viewer's language. Thai readers see it exactly as printed; others get the catalog's
-    wording with the stored parameters (a booth code, an award level) and the category's own name in their
-    language. A stored text that matches no known role is shown as it is (data)."""
-    lang = lang or locale_code()
-    if lang == "th":
-        return stored
+    """The role (Certificate.role_th) in the viewer's language; an award's category in its own name for
+    that language."""
     role = role_of(kind, subject_key)
-    match = _role_pattern(role).match(stored or "")
-    if match is None:
-        return stored
-    params = match.groupdict()
-    if role == "award" and category is not None:
-        params["category"] = category.name(lang)
-    return str(ROLE_LABELS[role]) % params if params else str(ROLE_LABELS[role])
+    override = {"category": category.name(lang or locale_code())} if role == "award" and category is not None else {}
+    return _in_viewers_language(ROLE_LABELS[role], stored, lang, **override)
+
+
+def holder_org_label(kind: str, subject_key: str, stored: str, lang: str | None = None) -> str:
+    """The line under the holder's name in the viewer's language ("บูธ A01" for a booth's organization;
+    anything else is data: an organization's or a place's own name)."""
+    if role_of(kind, subject_key) == "booth":
+        return _in_viewers_language(BOOTH_LINE, stored, lang)
+    return stored
 
 
 def batch_label(kind: str, category=None, lang: str | None = None) -> str:

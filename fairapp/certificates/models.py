@@ -12,7 +12,7 @@ from ..core.time import UTCDateTime, utcnow
 from ..extensions import db
 from ..fairs.models import Fair
 from ..nominations.models import Category
-from .labels import KIND_LABELS, KINDS, batch_label, role_label
+from .labels import KIND_LABELS, KINDS, batch_label, holder_org_label, role_label
 
 __all__ = ["KINDS", "KIND_LABELS", "CertificateTemplate", "Certificate", "CertificatePrint", "PrintBatch"]
 PAGE_SIZES = ("A4", "A5", "LETTER")
@@ -127,6 +127,11 @@ class Certificate(db.Model):
         """The award or role in the viewer's language (role_th is how it was printed)."""
         return role_label(self.kind, self.subject_key, self.role_th,
                           self.category if self.kind == "awardee" else None)
+
+    @property
+    def holder_org_label(self) -> str:
+        """The line under the holder's name in the viewer's language (holder_org is how it was printed)."""
+        return holder_org_label(self.kind, self.subject_key, self.holder_org)
 
     @property
     def grouped_serial(self) -> str:

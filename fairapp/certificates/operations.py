@@ -241,8 +241,8 @@ def reissue(certificate: Certificate, reason: str, actor: User, *, holder_name: 
     template = certificate.template
     name = " ".join((holder_name if holder_name is not None else certificate.holder_name).split())
     org = " ".join((holder_org if holder_org is not None else certificate.holder_org).split())
-    candidate = Candidate(kind=certificate.kind, subject_key=certificate.subject_key, holder_name=name or certificate.holder_name,
-                          holder_org=org, role_th=certificate.role_th, category_id=certificate.category_id,
+    candidate = Candidate(kind=certificate.kind, subject_key=certificate.subject_key,
+                          holder_name=name or certificate.holder_name, holder_org=org, role_th=certificate.role_th, category_id=certificate.category_id,
                           stage_order=certificate.stage_order)
     new = _new_certificate(fair, candidate, template, actor, generation=certificate.generation + 1)
     new.reason = certificate.reason  # the reason as issued (the template's wording may not be refilled)

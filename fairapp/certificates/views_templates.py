@@ -61,6 +61,8 @@ def edit_template(template_id: int):
         if done:
             flash(_("บันทึกแม่แบบแล้ว"), "success")
             return redirect(url_for("certificates.edit_template", template_id=template.id))
+    if request.method == "POST" and form.attached_images():  # not saved: nothing of them was kept
+        form.form_errors.append(_("ภาพที่เลือกไว้ยังไม่ได้บันทึก กรุณาเลือกไฟล์ภาพอีกครั้งแล้วกดบันทึก"))
     locked = edit_problem(template)  # it issued certificates: the page offers a copy instead
     return render_template("certificates/template.html", fair=fair, template=template, form=form, locked=locked,
                            can_edit=locked is None, kind_labels=KIND_LABELS)

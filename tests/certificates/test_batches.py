@@ -94,8 +94,9 @@ def test_a_batch_in_a_thread_shows_progress_until_done(app, client, login_as, po
                              page=page)
         assert response.status_code == 302
         batch_url = response.headers["Location"]
-        assert "progress" in client.get(batch_url).get_data(as_text=True)
         progress = batch_url + "/progress"
+        html = client.get(batch_url).get_data(as_text=True)
+        assert f'data-progress="{progress.replace("http://localhost", "")}"' in html
         seen = []
         for _ in range(300):
             data = client.get(progress).get_json()

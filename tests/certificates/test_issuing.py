@@ -109,10 +109,14 @@ def test_revoke_and_reissue(client, login_as, post_form, w, db):
     new = old.superseded_by
     assert new.serial != old.serial and new.holder_name == "ผศ.ดร.กมล ทองดีงาม" and new.generation == 2
     assert old.status == "superseded" and new.status == "valid"
-    # The old one can be neither reissued again nor printed.
-    assert post_form(f"/certificates/{old.id}/reissue", {"holder_name": "x", "reason": "อีกครั้ง"},
-                     page=page).status_code == 302
+    # The old one can be neither reissued again nor printed (each refusal goes back to its page, saying why).
+    response = post_form(f"/certificates/{old.id}/reissue", {"holder_name": "x", "reason": "อีกครั้ง"}, page=page)
+    assert response.status_code == 302 and response.headers["Location"].endswith(page)
     assert Certificate.query.filter_by(subject_key=old.subject_key).count() == 2
+    assert "มีฉบับใหม่แทนแล้ว จึงออกใหม่ซ้ำไม่ได้" in client.get(page).get_data(as_text=True)
+    response = post_form(f"/certificates/{old.id}/print", {"confirm": "y"}, page=page)
+    assert response.status_code == 302 and CertificatePrint.query.filter_by(certificate_id=old.id).count() == 0
+    assert "ใช้ไม่ได้แล้ว จึงพิมพ์ไม่ได้" in client.get(page).get_data(as_text=True)
     # Issuing the set again keeps the new one (no third certificate).
     _issue(client, login_as, post_form, w, "judge")
     assert Certificate.query.filter_by(subject_key=old.subject_key).count() == 2

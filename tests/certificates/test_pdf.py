@@ -90,7 +90,7 @@ def test_pdftotext_gives_back_the_exact_thai(tmp_path):
     for word in ("ผู้ใหญ่", "ที่นี่", "ญี่ปุ่น", "น้ำ", "ฐู", "ก๋วยเตี๋ยว", "เกียรติบัตร", "ขอมอบเกียรติบัตรฉบับนี้ไว้เพื่อแสดงว่า",
                  "ศูนย์คุณธรรม (องค์การมหาชน)", "MC68-7K2M-QX9D-R4TX"):
         assert word in text, word
-    assert "13 พฤศจิกายน พ.ศ.\u00a02568" in text or "13 พฤศจิกายน พ.ศ. 2568" in text
+    assert "13 พฤศจิกายน พ.ศ.\u00a02568" in text  # the era and the year joined by a no-break space
     long_text = _text(render_one(DESIGN, SAMPLES["long-name"]), tmp_path)
     assert LONG_ORG in long_text.replace("\n", "").replace(" ", "")
 

@@ -77,7 +77,12 @@ def test_a_revoked_certificate_cannot_be_reissued(app, w, db):
     assert [c.status for c in Certificate.query] == ["revoked"]
 
 
+def _files() -> set[str]:
+    return {p.name for p in storage().root.rglob("*") if p.is_file()} if storage().root.exists() else set()
+
+
 def test_two_batches_issuing_the_same_people_both_finish_without_duplicates(app, w, db, monkeypatch):
+    before = _files()
     a, b = _batch(app, w), _batch(app, w)
     original = batches.render_chunk
     state = {"ran_a": False}
@@ -93,6 +98,10 @@ def test_two_batches_issuing_the_same_people_both_finish_without_duplicates(app,
     assert [db.session.get(PrintBatch, i).status for i in (a, b)] == ["done", "done"]
     assert Certificate.query.count() == 2  # each judge once
     assert batches.certificate_ids(db.session.get(PrintBatch, a)) == batches.certificate_ids(db.session.get(PrintBatch, b))
+    # B's first try (its own PDFs and chunk) was undone by its savepoint: no file is left without a row.
+    files = _files() - before
+    owned = {c.pdf_key for c in Certificate.query} | {db.session.get(PrintBatch, i).result_key for i in (a, b)}
+    assert files == owned
 
 
 def test_a_dead_render_process_does_not_break_the_batch(app, w, db, monkeypatch):
