@@ -1,6 +1,7 @@
-"""The judging blueprint: judges' pages (views_judge) and the chair's pages (views_chair)."""
+"""The judging blueprint: judges' pages (views_judge) and the chair's pages, one module per resource
+(views_rubric, views_assignments, views_judges, views_chair, views_results)."""
 from flask import Blueprint
 
 bp = Blueprint("judging", __name__)
 
-from . import views_judge, views_chair  # noqa: E402,F401
+from . import views_judge, views_rubric, views_assignments, views_judges, views_chair, views_results  # noqa: E402,F401

@@ -21,8 +21,9 @@ from ..core.thai import format_date, sort_key
 from ..extensions import db
 from ..fairs.models import FairRole
 from ..nominations.models import Nomination
-from . import operations as ops
+from .finalizing import problem_text, ranking
 from .models import JudgeProfile, Result, Rubric
+from .queries import finalize_record, nominations_by_id, scoring_inputs
 from .scoring import award_level, panel_totals
 
 
@@ -53,14 +54,6 @@ class Row:
     note: str
 
 
-def nominations_by_id(ids) -> dict[int, Nomination]:
-    ids = sorted(set(ids))
-    if not ids:
-        return {}
-    return {n.id: n for n in db.session.scalars(select(Nomination).where(Nomination.id.in_(ids))
-                                                .options(selectinload(Nomination.nominee_org)))}
-
-
 def result_rows(rubric: Rubric) -> list[Row]:
     """The frozen results of a finalized category; otherwise what finalizing would freeze now."""
     if rubric.finalized:
@@ -69,7 +62,7 @@ def result_rows(rubric: Rubric) -> list[Row]:
         noms = nominations_by_id(r.nomination_id for r in results)
         return [Row(r.position, noms[r.nomination_id], r.score, r.raw_mean, r.z_mean, r.level_th,
                     tie_note_text(r.tie_note, rubric)) for r in results]
-    rows, raw, z = ops.ranking(rubric)
+    rows, raw, z = ranking(rubric)
     levels = [(level.min_score, level.name_th) for level in rubric.levels]
     noms = nominations_by_id(r.nomination for r in rows)
     return [Row(r.position, noms[r.nomination], r.score, raw.get(r.nomination), z.get(r.nomination),
@@ -163,6 +156,19 @@ class _Doc:
         return self.buf.getvalue()
 
 
+def _confirmation(doc: "_Doc", rubric: Rubric) -> None:
+    """When the chair finalized with something missing: their written reason and what was missing."""
+    entry = finalize_record(rubric)
+    after = (entry.after or {}) if entry is not None else {}
+    if not after.get("reason"):
+        return
+    doc.y -= 4
+    doc.line(_("ประธานยืนยันสรุปผลทั้งที่ยังไม่ครบ เหตุผล: %(reason)s", reason=after["reason"]), size=11,
+             font="Sarabun-Bold")
+    for problem in after.get("problems") or []:
+        doc.line("• " + problem_text(problem), size=10)
+
+
 def render_minutes(rubric: Rubric) -> bytes:
     """The category's minutes, A4 portrait, in Thai: the ranked list with scores and levels, each judge's
     totals per nomination, tie-break notes, and signature lines for the chair and the judges."""
@@ -170,7 +176,7 @@ def render_minutes(rubric: Rubric) -> bytes:
     category = rubric.category
     fair = category.fair
     rows = result_rows(rubric)
-    criteria, sheets = ops._scoring_inputs(rubric)
+    criteria, sheets = scoring_inputs(rubric)
     totals = panel_totals(sheets, criteria)
     judges = judges_of(fair.id)
     number = {j: i + 1 for i, (j, _n, _a) in enumerate(judges)}
@@ -182,6 +188,7 @@ def render_minutes(rubric: Rubric) -> bytes:
     if rubric.finalized:
         doc.line(_("สรุปผลเมื่อ %(date)s", date=format_date(rubric.finalized_at, style="datetime", locale="th")),
                  size=11)
+        _confirmation(doc, rubric)
     else:
         doc.line(_("ฉบับร่าง: ประเภทรางวัลนี้ยังไม่สรุปผล อันดับอาจเปลี่ยนได้"), size=11, font="Sarabun-Bold")
     basis = _("ค่าเฉลี่ยที่ปรับมาตรฐาน (z-score)") if rubric.ranking == "z" else _("ค่าเฉลี่ยคะแนนดิบ")

@@ -1,107 +1,46 @@
-"""Judging rules: conflicts of interest, assignments, scores, finalizing and reopening a category.
+"""Judging rules: conflicts of interest, assignments, scores, judges' affiliations and reminders.
 
-Every change writes an audit entry (hash-chained) in the same transaction. Scores of a finalized category
-never change: `record_score` refuses, and so does every other operation that would touch them.
+Every change writes an audit entry (hash-chained) in the same transaction; operations flush, never commit.
+Scores of a finalized category never change: `record_score` refuses, and so does every other operation
+that would touch them (`rules.ensure_open`). The rubric editor is in rubric_ops.py, ranking, finalizing and
+reopening in finalizing.py; both are re-exported here, so `operations` is the one name views and other
+features import.
 """
 from __future__ import annotations
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..accounts.models import User
-from ..core import audit
+from ..accounts.models import Organization, User
 from ..core.errors import DomainError
+from ..core.mail import queue_mail
 from ..core.time import utcnow
 from ..extensions import db
-from ..nominations.models import Nomination, NominationStatus
+from ..fairs.models import Fair, FairRole
+from ..nominations.models import Category, Nomination, NominationStatus
+from .finalizing import (Problem, finalize, finalize_problems, finalize_refusal, problem_text,  # noqa: F401
+                         ranking, reopen)
 from .models import Assignment, Conflict, Criterion, JudgeProfile, Rubric, Score
+from .queries import (conflicted, detected_conflicts, scores_of, scoring_inputs,  # noqa: F401
+                      visible_nominations)
+from .rubric_ops import rubric_snapshot, save_rubric  # noqa: F401
+from .rules import (CategoryFinalized, CommentRequired, ConflictOfInterest, FinalizeNeedsReason,  # noqa: F401
+                    JudgingNotOpen, NotAJudge, NotAssigned, NotEligibleForJudging, ReasonRequired, ReasonTooLong,
+                    ScoredCriterionRemoved, ScoredScaleChanged, ScoreOutOfScale, ScoresRefused,
+                    UnknownOrganization, WeightsInvalid, clean_reason, ensure_open, lock_rubric, record,
+                    rubric_for)
+from .scoring import panel_totals
+
+# Why a conflict was detected (the chair confirms it); kept in Thai as the conflict's reason.
+WHY = {"nominee": _l("สังกัดของกรรมการคือผู้ถูกเสนอชื่อ"), "nominator": _l("สังกัดของกรรมการคือผู้เสนอชื่อ")}
 
 
-class CategoryFinalized(DomainError):
-    message = _l("ประเภทรางวัลนี้สรุปผลแล้ว คะแนนเปลี่ยนไม่ได้ หากจำเป็นต้องแก้ ประธานต้องเปิดการตัดสินใหม่พร้อมเหตุผล")
+class ConflictNotDetected(DomainError):
+    message = _l("ไม่พบส่วนได้เสียนี้แล้ว อาจยืนยันไปแล้ว")
 
 
-class ConflictOfInterest(DomainError):
-    message = _l("กรรมการมีส่วนได้เสียกับการเสนอชื่อนี้ จึงให้คะแนนไม่ได้")
-
-
-class NotAssigned(DomainError):
-    message = _l("การเสนอชื่อนี้ไม่ได้มอบหมายให้กรรมการท่านนี้")
-
-
-class ScoreOutOfScale(DomainError):
-    message = _l("คะแนนต้องอยู่ระหว่าง %(min)d ถึง %(max)d")
-
-
-class CommentRequired(DomainError):
-    message = _l("ให้คะแนนต่ำสุดของเกณฑ์ \"%(criterion)s\" ต้องเขียนเหตุผลประกอบ")
-
-
-class ReasonRequired(DomainError):
-    message = _l("กรุณาระบุเหตุผล")
-
-
-class NotEligibleForJudging(DomainError):
-    message = _l("ตัดสินได้เฉพาะการเสนอชื่อที่ผ่านการตรวจคุณสมบัติแล้ว")
-
-
-def _record(action: str, obj, actor, fair_id: int, before=None, after=None, **kw) -> None:
-    audit.record(f"judging.{action}", obj, actor=actor, fair_id=fair_id, before=before, after=after, **kw)
-
-
-def rubric_for(nomination: Nomination) -> Rubric | None:
-    return db.session.scalar(select(Rubric).where(Rubric.category_id == nomination.category_id))
-
-
-def ensure_open(rubric: Rubric | None) -> None:
-    """Raise CategoryFinalized when the category's results are frozen."""
-    if rubric is not None and rubric.finalized:
-        raise CategoryFinalized()
-
-
-def conflicted(judge_id: int, nomination_id: int) -> bool:
-    """A declared or confirmed conflict between the judge and the nomination."""
-    return db.session.scalar(select(Conflict.id).where(
-        Conflict.judge_id == judge_id, Conflict.nomination_id == nomination_id,
-        Conflict.confirmed.is_(True))) is not None
-
-
-def visible_nominations(judge: User, category_id: int | None = None):
-    """The query of nominations a judge may see: assigned to them and not conflicted."""
-    query = (select(Nomination).join(Assignment, Assignment.nomination_id == Nomination.id)
-             .where(Assignment.judge_id == judge.id,
-                    ~select(Conflict.id).where(Conflict.judge_id == judge.id,
-                                               Conflict.nomination_id == Nomination.id,
-                                               Conflict.confirmed.is_(True)).exists()))
-    if category_id is not None:
-        query = query.where(Nomination.category_id == category_id)
-    return query
-
-
-def detected_conflicts(fair_id: int) -> list[tuple[int, int, str]]:
-    """(judge, nomination, why) where a judge's affiliation is the nominee or the nominator.
-
-    Shown to the chair to confirm; nothing is recorded until they do.
-    """
-    profiles = db.session.scalars(select(JudgeProfile).where(
-        JudgeProfile.fair_id == fair_id, JudgeProfile.affiliation_org_id.is_not(None))).all()
-    if not profiles:
-        return []
-    nominations = db.session.scalars(select(Nomination).where(
-        Nomination.fair_id == fair_id, Nomination.status == NominationStatus.eligible)).all()
-    known = {(c.judge_id, c.nomination_id) for c in db.session.scalars(select(Conflict).join(Nomination).where(
-        Nomination.fair_id == fair_id))}
-    found = []
-    for p in profiles:
-        for n in nominations:
-            if (p.user_id, n.id) in known:
-                continue
-            if n.nominee_org_id == p.affiliation_org_id:
-                found.append((p.user_id, n.id, "nominee"))
-            elif n.nominator_org_id == p.affiliation_org_id:
-                found.append((p.user_id, n.id, "nominator"))
-    return found
-
+# ---- conflicts ----
 
 def declare_conflict(judge: User, nomination: Nomination, reason: str, actor: User, *,
                      source: str = "declared") -> Conflict:
@@ -110,8 +49,7 @@ def declare_conflict(judge: User, nomination: Nomination, reason: str, actor: Us
     The judge's assignment and scores for the nomination go: a conflicted judge neither sees it nor scores it.
     """
     ensure_open(rubric_for(nomination))
-    if not (reason or "").strip():
-        raise ReasonRequired()
+    reason = clean_reason(reason)
     existing = db.session.scalar(select(Conflict).where(Conflict.judge_id == judge.id,
                                                         Conflict.nomination_id == nomination.id))
     if existing is not None:
@@ -119,7 +57,7 @@ def declare_conflict(judge: User, nomination: Nomination, reason: str, actor: Us
         conflict = existing
     else:
         conflict = Conflict(judge_id=judge.id, nomination_id=nomination.id, source=source,
-                            reason=reason.strip(), confirmed=True)
+                            reason=reason, confirmed=True)
         db.session.add(conflict)
     assignment = db.session.scalar(select(Assignment).where(Assignment.judge_id == judge.id,
                                                             Assignment.nomination_id == nomination.id))
@@ -128,10 +66,23 @@ def declare_conflict(judge: User, nomination: Nomination, reason: str, actor: Us
         removed = {"assignment": assignment.id, "scores": {s.criterion_id: s.value for s in assignment.scores}}
         db.session.delete(assignment)
     db.session.flush()
-    _record("conflict_recorded", conflict, actor, nomination.fair_id, before=removed,
-            after={"judge": judge.id, "nomination": nomination.id, "source": source, "reason": conflict.reason})
+    record("conflict_recorded", conflict, actor, nomination.fair_id, before=removed,
+           after={"judge": judge.id, "nomination": nomination.id, "source": source, "reason": conflict.reason})
     return conflict
 
+
+def confirm_detected_conflict(judge: User, nomination: Nomination, actor: User) -> Conflict:
+    """The chair confirms a conflict the judges' affiliations show; refused when it is no longer detected."""
+    found = {(j, n): why for j, n, why in detected_conflicts(nomination.fair_id)}
+    why = found.get((judge.id, nomination.id))
+    if why is None:
+        raise ConflictNotDetected()
+    with force_locale("th"):
+        reason = str(WHY[why])
+    return declare_conflict(judge, nomination, reason, actor, source="detected")
+
+
+# ---- assignments ----
 
 def add_assignment(judge: User, nomination: Nomination, actor: User) -> Assignment:
     """Assign a judge to an eligible nomination by hand (never a conflicted pair)."""
@@ -147,8 +98,7 @@ def add_assignment(judge: User, nomination: Nomination, actor: User) -> Assignme
     assignment = Assignment(judge_id=judge.id, nomination_id=nomination.id, created_by_id=actor.id)
     db.session.add(assignment)
     db.session.flush()
-    _record("assigned", assignment, actor, nomination.fair_id,
-            after={"judge": judge.id, "nomination": nomination.id})
+    record("assigned", assignment, actor, nomination.fair_id, after={"judge": judge.id, "nomination": nomination.id})
     return assignment
 
 
@@ -156,61 +106,11 @@ def remove_assignment(assignment: Assignment, actor: User) -> None:
     """Take a nomination away from a judge (their scores for it go too, and are in the audit entry)."""
     nomination = assignment.nomination
     ensure_open(rubric_for(nomination))
-    _record("unassigned", assignment, actor, nomination.fair_id,
-            before={"judge": assignment.judge_id, "nomination": nomination.id,
-                    "scores": {s.criterion_id: s.value for s in assignment.scores}})
+    record("unassigned", assignment, actor, nomination.fair_id,
+           before={"judge": assignment.judge_id, "nomination": nomination.id,
+                   "scores": {s.criterion_id: s.value for s in assignment.scores}})
     db.session.delete(assignment)
     db.session.flush()
-
-
-def record_score(assignment: Assignment, criterion: Criterion, value: int, comment: str, actor: User) -> Score:
-    """Create or change one score; audited with before and after."""
-    nomination = assignment.nomination
-    rubric = criterion.rubric
-    if rubric.category_id != nomination.category_id:
-        raise NotAssigned()
-    ensure_open(rubric)
-    if actor.id != assignment.judge_id:
-        raise NotAssigned()
-    if conflicted(assignment.judge_id, nomination.id):
-        raise ConflictOfInterest()
-    if not isinstance(value, int) or not criterion.scale_min <= value <= criterion.scale_max:
-        raise ScoreOutOfScale(min=criterion.scale_min, max=criterion.scale_max)
-    comment = (comment or "").strip()
-    if value == criterion.scale_min and not comment:
-        raise CommentRequired(criterion=criterion.name_th)
-    score = db.session.scalar(select(Score).where(Score.assignment_id == assignment.id,
-                                                  Score.criterion_id == criterion.id))
-    before = {"value": score.value, "comment": score.comment} if score else None
-    if score is None:
-        score = Score(assignment_id=assignment.id, criterion_id=criterion.id, value=value, comment=comment)
-        db.session.add(score)
-    else:
-        score.value, score.comment = value, comment
-        score.updated_at = utcnow()
-    db.session.flush()
-    _record("score_saved", score, actor, nomination.fair_id, before=before,
-            after={"assignment": assignment.id, "criterion": criterion.id, "value": value, "comment": comment})
-    return score
-
-
-def open_scores(rubric: Rubric, actor: User) -> None:
-    """Let the category's judges see each other's scores."""
-    if not rubric.scores_open:
-        rubric.scores_open = True
-        _record("scores_opened", rubric, actor, rubric.category.fair_id, after={"scores_open": True})
-
-
-def reopen(rubric: Rubric, reason: str, actor: User) -> None:
-    """Unfreeze a finalized category; needs a reason, and is audited."""
-    if not rubric.finalized:
-        return
-    if not (reason or "").strip():
-        raise ReasonRequired()
-    before = {"finalized_at": rubric.finalized_at, "finalized_by": rubric.finalized_by_id}
-    rubric.finalized_at = None
-    rubric.finalized_by_id = None
-    _record("reopened", rubric, actor, rubric.category.fair_id, before=before, after={"reason": reason.strip()})
 
 
 def auto_assign(rubric: Rubric, actor: User):
@@ -219,7 +119,6 @@ def auto_assign(rubric: Rubric, actor: User):
 
     Returns the assignment Result: its `uncovered` says which nominations lack judges and why.
     """
-    from ..fairs.models import FairRole
     from .assign import assign
 
     ensure_open(rubric)
@@ -246,81 +145,137 @@ def auto_assign(rubric: Rubric, actor: User):
         assignment = Assignment(judge_id=judge_id, nomination_id=nomination_id, created_by_id=actor.id)
         db.session.add(assignment)
         db.session.flush()
-        _record("assigned", assignment, actor, category.fair_id,
-                after={"judge": judge_id, "nomination": nomination_id, "automatic": True})
+        record("assigned", assignment, actor, category.fair_id,
+               after={"judge": judge_id, "nomination": nomination_id, "automatic": True})
     return result
 
 
-def _scoring_inputs(rubric: Rubric):
-    from .scoring import Criterion as C
+# ---- scores ----
 
-    criteria = [C(c.id, c.weight, c.scale_min, c.scale_max) for c in rubric.criteria]
-    sheets: dict[tuple[int, int], dict[int, int]] = {}
-    rows = db.session.execute(
-        select(Assignment.judge_id, Assignment.nomination_id, Score.criterion_id, Score.value)
-        .join(Score, Score.assignment_id == Assignment.id)
-        .join(Nomination, Nomination.id == Assignment.nomination_id)
-        .where(Nomination.category_id == rubric.category_id)).all()
-    assigned = db.session.execute(select(Assignment.judge_id, Assignment.nomination_id)
-                                  .join(Nomination, Nomination.id == Assignment.nomination_id)
-                                  .where(Nomination.category_id == rubric.category_id)).all()
-    for judge_id, nomination_id in assigned:
-        sheets.setdefault((judge_id, nomination_id), {})
-    for judge_id, nomination_id, criterion_id, value in rows:
-        sheets[(judge_id, nomination_id)][criterion_id] = value
-    return criteria, sheets
-
-
-def ranking(rubric: Rubric):
-    """The category's ranking from the scores as they are now (what finalizing would freeze).
-
-    Returns (rows, raw means, z means): the same scores always give the same ranking.
-    """
-    from .scoring import Rule, TieData, panel_totals, rank, raw_means, z_normalized_means
-
-    criteria, sheets = _scoring_inputs(rubric)
-    totals = panel_totals(sheets, criteria)
-    raw, z = raw_means(totals), z_normalized_means(totals)
-    final = z if rubric.ranking == "z" else raw
-    rules = []
-    for rule in rubric.tie_rules:
-        if rule.kind == "criterion":
-            rules.append(Rule("criterion", rule.criterion_id))
-        elif rule.kind == "judges_above":
-            rules.append(Rule("judges_above", rule.threshold))
-        else:
-            rules.append(Rule("chair", {int(k): v for k, v in (rule.chair_order or {}).items()}))
-    nominations = sorted({n for _, n in sheets})
-    rows = rank(nominations, final, rules, TieData(scores=sheets, totals=totals))
-    return rows, raw, z
-
-
-def finalize(rubric: Rubric, actor: User) -> list:
-    """Freeze the ranking, award levels and tie-break notes; scores can no longer change."""
-    from .models import Result
-    from .scoring import award_level
-
+def record_score(assignment: Assignment, criterion: Criterion, value: int, comment: str, actor: User) -> Score:
+    """Create or change one score; audited with before and after. The same score sent again changes
+    nothing and writes no audit entry (an offline queue resent after a network drop is harmless)."""
+    nomination = assignment.nomination
+    rubric = criterion.rubric
+    if rubric.category_id != nomination.category_id:
+        raise NotAssigned()
     ensure_open(rubric)
-    if not rubric.weights_ok:
-        raise DomainError(_l("น้ำหนักของเกณฑ์ต้องรวมกันได้ 100"))
-    rows, raw, z = ranking(rubric)
-    levels = [(level.min_score, level.name_th) for level in rubric.levels]
-    for old in db.session.scalars(select(Result).where(Result.rubric_id == rubric.id)):
-        db.session.delete(old)
+    if actor.id != assignment.judge_id:
+        raise NotAssigned()
+    if conflicted(assignment.judge_id, nomination.id):
+        raise ConflictOfInterest()
+    if isinstance(value, bool) or not isinstance(value, int) \
+            or not criterion.scale_min <= value <= criterion.scale_max:
+        raise ScoreOutOfScale(min=criterion.scale_min, max=criterion.scale_max)
+    comment = (comment or "").strip()
+    if value == criterion.scale_min and not comment:
+        raise CommentRequired(criterion=criterion.name_th)
+    score = db.session.scalar(select(Score).where(Score.assignment_id == assignment.id,
+                                                  Score.criterion_id == criterion.id))
+    if score is not None and score.value == value and (score.comment or "") == comment:
+        return score
+    before = {"value": score.value, "comment": score.comment} if score else None
+    if score is None:
+        score = Score(assignment_id=assignment.id, criterion_id=criterion.id, value=value, comment=comment)
+        db.session.add(score)
+    else:
+        score.value, score.comment = value, comment
+        score.updated_at = utcnow()
     db.session.flush()
-    results = []
-    for row in rows:
-        if row.position is None:
+    record("score_saved", score, actor, nomination.fair_id, before=before,
+           after={"assignment": assignment.id, "criterion": criterion.id, "value": value, "comment": comment})
+    return score
+
+
+def record_scores(assignment: Assignment, values: dict[int, dict], actor: User, *,
+                  unreadable: dict[int, str] | None = None) -> int:
+    """The plain scoring form: every criterion at once, all or nothing. `values`: criterion id ->
+    {"value", "comment"} (value None: not scored); `unreadable`: criteria whose value was not a number.
+
+    Raises ScoresRefused (with each criterion's message) when any is refused; a refusal of the whole
+    sheet (finalized, conflict, not assigned) is raised as itself. Returns how many scores changed.
+    """
+    rubric = rubric_for(assignment.nomination)
+    if rubric is None:
+        raise CategoryFinalized()
+    ensure_open(rubric)
+    errors = dict(unreadable or {})
+    existing = scores_of(assignment)
+    changed = 0
+    for criterion in rubric.criteria:
+        entry = values.get(criterion.id) or {}
+        value, comment = entry.get("value"), (entry.get("comment") or "").strip()
+        if criterion.id in errors or value is None:
             continue
-        result = Result(rubric_id=rubric.id, nomination_id=row.nomination, position=row.position,
-                        score=round(row.score, 2), raw_mean=raw.get(row.nomination), z_mean=z.get(row.nomination),
-                        level_th=award_level(row.score, levels),
-                        tie_note=list(row.tie_note) if row.tie_note else None)
-        db.session.add(result)
-        results.append(result)
-    rubric.finalized_at = utcnow()
-    rubric.finalized_by_id = actor.id
-    db.session.flush()
-    _record("finalized", rubric, actor, rubric.category.fair_id,
-            after={"ranking": [[r.nomination_id, r.position, r.score, r.level_th] for r in results]})
-    return results
+        old = existing.get(criterion.id)
+        try:
+            record_score(assignment, criterion, value, comment, actor)
+        except (ScoreOutOfScale, CommentRequired) as error:
+            errors[criterion.id] = str(error)
+            continue
+        changed += int(old is None or (old.value, old.comment or "") != (value, comment))
+    if errors:
+        raise ScoresRefused(errors)
+    return changed
+
+
+# ---- the chair's other actions ----
+
+def open_scores(rubric: Rubric, actor: User) -> None:
+    """Let the category's judges see each other's scores."""
+    rubric = lock_rubric(rubric)
+    if not rubric.scores_open:
+        rubric.scores_open = True
+        record("scores_opened", rubric, actor, rubric.category.fair_id, after={"scores_open": True})
+
+
+def set_affiliations(fair: Fair, affiliations: dict[int, int | None], actor: User) -> int:
+    """Set judges' affiliations (organization id or None) for institutional conflicts; each change is
+    audited. Returns how many changed. Refuses a user who is not a judge of the fair or an unknown
+    organization."""
+    db.session.scalars(select(Fair.id).where(Fair.id == fair.id).with_for_update()).one()
+    org_ids = {o for o in affiliations.values() if o is not None}
+    known = set(db.session.scalars(select(Organization.id).where(Organization.id.in_(org_ids)))) if org_ids else set()
+    if org_ids - known:
+        raise UnknownOrganization()
+    judges = set(db.session.scalars(select(FairRole.user_id).where(FairRole.fair_id == fair.id,
+                                                                   FairRole.role == "judge")))
+    if set(affiliations) - judges:
+        raise NotAJudge()
+    profiles = {p.user_id: p for p in db.session.scalars(select(JudgeProfile).where(JudgeProfile.fair_id == fair.id))}
+    changed = 0
+    for user_id, new in sorted(affiliations.items()):
+        profile = profiles.get(user_id)
+        old = profile.affiliation_org_id if profile else None
+        if new == old:
+            continue
+        if profile is None:
+            profile = JudgeProfile(fair_id=fair.id, user_id=user_id)
+            db.session.add(profile)
+        profile.affiliation_org_id = new
+        db.session.flush()
+        record("affiliation_changed", profile, actor, fair.id,
+               before={"judge": user_id, "affiliation": old}, after={"judge": user_id, "affiliation": new})
+        changed += 1
+    return changed
+
+
+def remind_judges(rubric: Rubric, actor: User, link: str) -> list[User]:
+    """Queue a reminder to every judge of the category who has not finished scoring (sent after the
+    commit); audited with who was reminded. `link` is the judges' dashboard."""
+    category: Category = rubric.category
+    fair = category.fair
+    criteria, sheets = scoring_inputs(rubric)
+    done_assigned: dict[int, list[int]] = {}
+    for pair, total in panel_totals(sheets, criteria).items():
+        row = done_assigned.setdefault(pair[0], [0, 0])
+        row[0] += int(total is not None)
+        row[1] += 1
+    behind = sorted(j for j, (done, assigned) in done_assigned.items() if done < assigned)
+    users = db.session.scalars(select(User).where(User.id.in_(behind)).order_by(User.id)).all() if behind else []
+    for user in users:
+        done, assigned = done_assigned[user.id]
+        queue_mail(user.email, _l("เตือน: ยังให้คะแนน %(category)s ไม่ครบ", category=category.name_th), "judging_reminder", locale=user.locale or "th", user=user, fair=fair,
+                   category=category, done=done, assigned=assigned, link=link)
+    record("reminded", rubric, actor, fair.id, after={"judges": [u.id for u in users]})
+    return users

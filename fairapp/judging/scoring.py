@@ -29,21 +29,45 @@ class Criterion:
             raise ValueError(f"criterion {self.id}: scale_max must be above scale_min")
 
 
+def _weighted(sheet: Mapping[int, float | None], criteria: Iterable[Criterion], *,
+              partial: bool) -> Fraction | None:
+    """sum of weight * (score - min) / (max - min) over the criteria, exactly (fractions).
+
+    An unscored criterion makes the whole None, or (partial) counts nothing. A score outside its scale
+    raises ValueError.
+    """
+    total = Fraction(0)
+    for c in criteria:
+        value = sheet.get(c.id)
+        if value is None:
+            if partial:
+                continue
+            return None
+        if not c.scale_min <= value <= c.scale_max:
+            raise ValueError(f"criterion {c.id}: score {value} outside {c.scale_min}..{c.scale_max}")
+        total += Fraction(c.weight) * (Fraction(value) - c.scale_min) / (c.scale_max - c.scale_min)
+    return total
+
+
 def judge_total(sheet: Mapping[int, float | None], criteria: Iterable[Criterion]) -> float | None:
     """One judge's total for one nomination: sum of weight * (score - min) / (max - min), 0..100.
 
     None when any criterion is unscored (incomplete). Raises ValueError for a score outside its scale.
     Computed exactly (fractions) and rounded once, so e.g. 80 is exactly 80.0.
     """
-    total = Fraction(0)
-    for c in criteria:
-        value = sheet.get(c.id)
-        if value is None:
-            return None
-        if not c.scale_min <= value <= c.scale_max:
-            raise ValueError(f"criterion {c.id}: score {value} outside {c.scale_min}..{c.scale_max}")
-        total += Fraction(c.weight) * (Fraction(value) - c.scale_min) / (c.scale_max - c.scale_min)
-    return float(total)
+    total = _weighted(sheet, criteria, partial=False)
+    return None if total is None else float(total)
+
+
+def running_total(sheet: Mapping[int, float | None], criteria: Iterable[Criterion]) -> float:
+    """The weighted total of what is scored so far (0..100), as the scoring page shows it: the exact sum
+    rounded half up to 2 decimals (what JavaScript's toFixed(2) shows for the same sum).
+
+    The one place the scoring page's total is computed; the page's live total in static/js/scoring.js
+    repeats this formula and the autosave answer carries this figure so the two can be compared.
+    """
+    total = _weighted(sheet, criteria, partial=True)
+    return float(Fraction(math.floor(total * 10**PLACES + Fraction(1, 2)), 10**PLACES))
 
 
 def panel_totals(scores: Mapping[Pair, Mapping[int, float | None]],

@@ -24,6 +24,7 @@ def build_world(db):
     C is first (87.5); A and B tie on 50.00 and B wins on criterion 1 (mean 4 against 3)."""
     w = World()
     w.fair = create_fair()
+    w.fair.judging_opens = today_local() - timedelta(days=3)  # judging has begun: finalizing is allowed
     w.category = Category(fair_id=w.fair.id, name_th="องค์กรคุณธรรมต้นแบบ ภาครัฐ",
                           opens_on=today_local() - timedelta(days=9), closes_on=today_local() - timedelta(days=1))
     db.session.add(w.category)
@@ -62,6 +63,12 @@ def build_world(db):
     return w
 
 
+def db_rubric(w) -> Rubric:
+    from fairapp.extensions import db
+    db.session.expire_all()
+    return db.session.get(Rubric, w.rubric.id)
+
+
 def score_all(db, w):
     a_noms, b_noms, c_noms = w.noms
     sheets = {  # (c1, c2) per judge
@@ -97,7 +104,8 @@ def test_anonymous_users_go_to_the_login_page(client, world):
         response = client.get(url)
         assert response.status_code == 302 and "/login" in response.headers["Location"], url
     response = client.post(f"/judging/categories/{world.category.id}/finalize")
-    assert response.status_code in (302, 400)
+    assert response.status_code == 400  # no CSRF token: refused before anything else
+    assert not db_rubric(world).finalized
 
 
 @pytest.mark.parametrize("who,expected", [("member", 403), ("judge1", 403), ("other_chair", 403),
@@ -143,13 +151,15 @@ def test_the_chair_page_shows_progress_spread_plot_ranking_and_tie_notes(client,
     assert "<svg" in html and "spread-plot" in html and "<circle" in html
     assert "ผศ.ดร.กมล ทองดี" in html
     assert "เสมอกัน ตัดสินด้วยคะแนนเกณฑ์" in html and "การมีส่วนร่วมของชุมชน" in html
-    assert "intact" in html
+    assert 'data-state="intact"' in html and '<span class="badge">สมบูรณ์</span>' in html
     assert "z-score" in html
-    # ranking: C first, then B (criterion 1), then A
-    i_c = html.index("สำนักงานวัฒนธรรมจังหวัดเชียงราย (#")
-    i_b = html.index("โรงพยาบาลเชียงรายประชานุเคราะห์ (#", html.index("ranking-table"))
-    i_a = html.index("เทศบาลตำบลแม่ยาว (#", html.index("ranking-table"))
-    assert html.index("ranking-table") < i_c < i_b < i_a or i_c < i_b < i_a
+    # ranking: C first, then B (criterion 1), then A, looked for inside the ranking table only
+    start = html.index('id="ranking-table"')
+    table = html[start:html.index("</table>", start)]
+    i_c = table.index("สำนักงานวัฒนธรรมจังหวัดเชียงราย (#")
+    i_b = table.index("โรงพยาบาลเชียงรายประชานุเคราะห์ (#")
+    i_a = table.index("เทศบาลตำบลแม่ยาว (#")
+    assert i_c < i_b < i_a
 
 
 def test_finalize_through_the_page_freezes_the_scores(client, login_as, post_form, world, db):
@@ -167,7 +177,7 @@ def test_finalize_through_the_page_freezes_the_scores(client, login_as, post_for
     # the public results now list the category, with the B.E. date and the levels
     client.get("/logout")
     html = client.get(f"/fairs/{world.fair.id}/results").get_data(as_text=True)
-    assert "องค์กรคุณธรรมต้นแบบ ภาครัฐ" in html and "ต้นแบบ" in html and "พ.ศ." in html
+    assert "องค์กรคุณธรรมต้นแบบ ภาครัฐ" in html and "<td>ต้นแบบ</td>" in html and "พ.ศ." in html
     assert html.index("สำนักงานวัฒนธรรมจังหวัดเชียงราย") < html.index("โรงพยาบาลเชียงรายประชานุเคราะห์") \
         < html.index("เทศบาลตำบลแม่ยาว")
 
@@ -193,14 +203,14 @@ def test_reopen_needs_a_reason(client, login_as, post_form, world, db):
 
 def test_a_tampered_audit_row_shows_on_the_chair_page(client, login_as, world, db):
     login_as(world.chair)
-    assert "intact" in client.get(f"/judging/categories/{world.category.id}/chair").get_data(as_text=True)
+    assert 'data-state="intact"' in client.get(f"/judging/categories/{world.category.id}/chair").get_data(as_text=True)
     victim = AuditEntry.query.filter_by(action="judging.score_saved").order_by(AuditEntry.id).first()
     # someone edits a score's audit entry directly in the database (portable SQL: SQLite and PostgreSQL)
     db.session.execute(text("UPDATE audit_log SET object_id = object_id + 1 WHERE id = :i"), {"i": victim.id})
     db.session.commit()
     html = client.get(f"/judging/categories/{world.category.id}/chair").get_data(as_text=True)
-    assert "broken" in html and str(victim.id) in html
-    assert "บันทึกการตรวจสอบถูกแก้ไขหรือลบนอกระบบ" in html
+    assert 'data-state="broken"' in html and '<span class="badge">ถูกแก้ไขนอกระบบ</span>' in html
+    assert f"บันทึกการตรวจสอบถูกแก้ไขหรือลบนอกระบบ: รายการที่ {victim.id}" in html
 
 
 def _rubric_data(w, weights=(50, 50)):

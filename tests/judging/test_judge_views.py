@@ -179,35 +179,69 @@ def test_the_scoring_page_shows_the_rubric_and_the_dossier(client, login_as, wor
     assert "คะแนนของคณะกรรมการ" not in html  # not opened yet
 
 
+def _save(client, world, token, **data):
+    """The scoring page's autosave, as scoring.js sends it (JSON, asking for JSON, the CSRF header)."""
+    headers = {"Accept": "application/json"}
+    if token:
+        headers["X-CSRFToken"] = token
+    return client.post(f"/judging/assignments/{world.assignment.id}/scores", json=data, headers=headers)
+
+
 def test_autosave_saves_audits_and_answers_the_total(client, login_as, world):
     login_as(world.judge)
     token = _token(client, world)
-    url = f"/judging/assignments/{world.assignment.id}/scores"
-    r = client.post(url, json={"criterion_id": world.c1.id, "value": 4, "comment": "", "client_id": "abc12345"},
-                    headers={"X-CSRFToken": token})
+    r = _save(client, world, token, criterion_id=world.c1.id, value=4, comment="", client_id="abc12345")
     assert r.status_code == 200, r.get_data(as_text=True)
-    assert r.json["ok"] is True and r.json["total"] == 45.0 and r.json["message"]
-    r = client.post(url, json={"criterion_id": world.c2.id, "value": 2, "comment": ""},
-                    headers={"X-CSRFToken": token})
-    assert r.json["total"] == 85.0
+    assert r.json == {"ok": True, "total": 45.0, "scored": 1, "criteria": 2, "message": r.json["message"],
+                      "client_id": "abc12345", "criterion_id": world.c1.id}
+    assert r.json["message"]
+    r = _save(client, world, token, criterion_id=world.c2.id, value=2, comment="")
+    assert (r.json["total"], r.json["scored"], r.json["criteria"]) == (85.0, 2, 2)
     # the same score resent (an offline queue sent twice) changes nothing and writes no audit entry
-    client.post(url, json={"criterion_id": world.c2.id, "value": 2, "comment": ""}, headers={"X-CSRFToken": token})
+    _save(client, world, token, criterion_id=world.c2.id, value=2, comment="")
     assert {s.criterion_id: s.value for s in _db.session.scalars(select(Score))} == {world.c1.id: 4, world.c2.id: 2}
     entries = _db.session.scalars(select(AuditEntry).where(AuditEntry.action == "judging.score_saved")).all()
     assert len(entries) == 2 and all(e.actor_id == world.judge.id for e in entries)
 
-    r = client.post(url, json={"criterion_id": world.c1.id, "value": 1, "comment": " "},
-                    headers={"X-CSRFToken": token})
-    assert r.status_code == 400 and r.json["ok"] is False and "เหตุผล" in r.json["message"]
-    r = client.post(url, json={"criterion_id": world.c1.id, "value": 9, "comment": ""},
-                    headers={"X-CSRFToken": token})
-    assert r.status_code == 400 and "1 ถึง 5" in r.json["message"]
+    # what can never succeed as sent: 400 and the one envelope {ok: false, code, message}
+    r = _save(client, world, token, criterion_id=world.c1.id, value=1, comment=" ")
+    assert r.status_code == 400 and r.json["ok"] is False and r.json["code"] == "comment_required"
+    assert "เหตุผล" in r.json["message"]
+    r = _save(client, world, token, criterion_id=world.c1.id, value=9, comment="")
+    assert r.status_code == 400 and r.json["code"] == "score_out_of_scale" and "1 ถึง 5" in r.json["message"]
+    r = _save(client, world, token, criterion_id=world.c1.id, value="4", comment="")
+    assert r.status_code == 400 and r.json["code"] == "score_out_of_scale"
     other_c = _db.session.scalars(select(Criterion).where(Criterion.rubric_id != world.rubric.id)).first()
-    r = client.post(url, json={"criterion_id": other_c.id, "value": 3}, headers={"X-CSRFToken": token})
-    assert r.status_code == 400
-    r = client.post(url, json={"criterion_id": world.c1.id, "value": 3})  # no CSRF token
-    assert r.status_code == 400
+    r = _save(client, world, token, criterion_id=other_c.id, value=3)
+    assert r.status_code == 400 and r.json["code"] == "unknown_criterion"
+    r = client.post(f"/judging/assignments/{world.assignment.id}/scores", data="{not json",
+                    headers={"Accept": "application/json", "X-CSRFToken": token, "Content-Type": "application/json"})
+    assert r.status_code == 400 and r.json["ok"] is False and r.json["code"] == "unreadable"
+    r = _save(client, world, None, criterion_id=world.c1.id, value=3)  # no CSRF token
+    assert r.status_code == 400 and r.json["code"] == "csrf"
     assert {s.criterion_id: s.value for s in _db.session.scalars(select(Score))} == {world.c1.id: 4, world.c2.id: 2}
+
+
+def test_autosave_without_a_session_answers_401(client, world):
+    token = client.get("/session").json["csrf_token"]
+    r = client.post(f"/judging/assignments/{world.assignment.id}/scores", json={"criterion_id": world.c1.id,
+                    "value": 4}, headers={"Accept": "application/json", "X-CSRFToken": token})
+    assert r.status_code == 401 and r.json["ok"] is False and r.json["code"] == "login_required"
+
+
+def test_the_autosave_total_is_the_one_the_page_shows(client, login_as, world):
+    """The page's total and the autosave's total come from scoring.running_total (exact, rounded half up
+    as JavaScript's toFixed(2) shows it): 60 * 2/4 + 40 * 1/2 = 50.00."""
+    from fairapp.judging.queries import scoring_criteria
+    from fairapp.judging.scoring import running_total
+    login_as(world.judge)
+    token = _token(client, world)
+    _save(client, world, token, criterion_id=world.c1.id, value=3, comment="")
+    r = _save(client, world, token, criterion_id=world.c2.id, value=1, comment="")
+    expected = running_total({world.c1.id: 3, world.c2.id: 1}, scoring_criteria([world.c1, world.c2]))
+    assert r.json["total"] == expected == 50.0
+    html = client.get(f"/judging/assignments/{world.assignment.id}").get_data(as_text=True)
+    assert '<output id="live-total" for="score-form" aria-live="polite">50.00</output>' in html
 
 
 def test_a_finalized_category_refuses_with_409_and_nothing_changes(client, login_as, world):
@@ -221,18 +255,32 @@ def test_a_finalized_category_refuses_with_409_and_nothing_changes(client, login
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "ดูได้อย่างเดียว" in html and "disabled" in html
     token = csrf_token_from(html)
-    r = client.post(f"/judging/assignments/{world.assignment.id}/scores",
-                    json={"criterion_id": world.c1.id, "value": 5, "comment": ""}, headers={"X-CSRFToken": token})
-    assert r.status_code == 409 and r.json["ok"] is False and "สรุปผลแล้ว" in r.json["message"]
+    r = _save(client, world, token, criterion_id=world.c1.id, value=5, comment="")
+    assert r.status_code == 409 and r.json["ok"] is False and r.json["code"] == "category_finalized"
+    assert "สรุปผลแล้ว" in r.json["message"]
+    r = _save(client, world, token, criterion_id=world.c1.id, value=4, comment="")  # even unchanged
+    assert r.status_code == 409 and r.json["code"] == "category_finalized"
     r = client.post(f"/judging/assignments/{world.assignment.id}",
                     data={f"score-{world.c1.id}": "5", "csrf_token": token})
-    assert r.status_code == 303
+    assert r.status_code == 400 and "สรุปผลแล้ว" in r.get_data(as_text=True)
     r = client.post(f"/judging/assignments/{world.assignment.id}/conflict",
                     data={"reason": "เหตุผล", "csrf_token": token})
     assert r.status_code == 400 and "สรุปผลแล้ว" in r.get_data(as_text=True)
     assert [(s.criterion_id, s.value) for s in _db.session.scalars(select(Score))] == [(world.c1.id, 4)]
     assert _db.session.scalar(select(func.count(AuditEntry.id))) == before
     assert _db.session.scalar(select(func.count(Assignment.id))) == 4
+
+
+def test_a_conflict_recorded_after_the_page_opened_hides_the_assignment(client, login_as, world):
+    """The page is open, then the chair confirms a conflict: the next autosave finds nothing (404)."""
+    login_as(world.judge)
+    token = _token(client, world)
+    _db.session.add(Conflict(judge_id=world.judge.id, nomination_id=world.nomination.id, source="detected",
+                             reason="สังกัดเดียวกัน", confirmed=True))
+    _db.session.commit()
+    r = _save(client, world, token, criterion_id=world.c1.id, value=4, comment="")
+    assert r.status_code == 404 and r.json["ok"] is False
+    assert _db.session.scalar(select(func.count(Score.id))) == 0
 
 
 def test_the_plain_form_saves_everything_or_keeps_the_input(client, login_as, world):
@@ -243,7 +291,10 @@ def test_the_plain_form_saves_everything_or_keeps_the_input(client, login_as, wo
                                f"score-{world.c2.id}": "0", f"comment-{world.c2.id}": "", "csrf_token": token})
     assert r.status_code == 400
     html = r.get_data(as_text=True)
-    assert "ยังไม่ได้บันทึก" in html and "ต้องเขียนเหตุผล" in html and "เด่นมาก" in html
+    assert "ยังไม่ได้บันทึก" in html and "เด่นมาก" in html
+    # the refusal is shown on the criterion it is about (the page's hint also says "ต้องเขียนเหตุผล")
+    status = html[html.index(f'id="crit-{world.c2.id}-status"'):]
+    assert status[:status.index("</p>")].endswith("ให้คะแนนต่ำสุดของเกณฑ์ &#34;ผลลัพธ์ที่วัดได้&#34; ต้องเขียนเหตุผลประกอบ")
     assert f'value="5" id="score-{world.c1.id}-5"\n                   checked' in html
     assert _db.session.scalar(select(func.count(Score.id))) == 0
     r = client.post(url, data={f"score-{world.c1.id}": "5", f"comment-{world.c1.id}": "เด่นมาก",
@@ -262,7 +313,7 @@ def test_declaring_a_conflict_takes_the_nomination_away(client, login_as, world)
     assignment_id, fair_id = world.assignment.id, world.fair.id
     url = f"/judging/assignments/{assignment_id}/conflict"
     page = client.get(url).get_data(as_text=True)
-    assert "ยืนยัน" in page
+    assert 'id="conflict-form"' in page and 'name="reason"' in page
     token = csrf_token_from(page)
     r = client.post(url, data={"reason": "  ", "csrf_token": token})
     assert r.status_code == 400
@@ -322,9 +373,7 @@ def test_query_counts_do_not_grow_with_the_assignments(client, login_as, world, 
                 assert client.get(url).status_code == 200
             counts.append(n[0])
         with count_queries() as n:
-            r = client.post(f"/judging/assignments/{world.assignment.id}/scores",
-                            json={"criterion_id": world.c1.id, "value": 2 + len(counts) % 3, "comment": ""},
-                            headers={"X-CSRFToken": token})
+            r = _save(client, world, token, criterion_id=world.c1.id, value=2 + len(counts) % 3, comment="")
             assert r.status_code == 200
         counts.append(n[0])
         return counts

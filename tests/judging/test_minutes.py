@@ -1,5 +1,6 @@
 """The minutes PDF: Thai shaped through core.pdf, extractable by pdftotext (names, tie-break note, signature
 lines), rendered to PNG in shots/ for a person to look at."""
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -35,12 +36,15 @@ def test_minutes_text_has_names_scores_tie_note_and_signatures(client, login_as,
     data = _minutes(client, login_as, post_form, world)
     path = tmp_path / "minutes.pdf"
     path.write_bytes(data)
-    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True,
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True,
                           text=True).stdout
     for name in ("เทศบาลตำบลแม่ยาว", "โรงพยาบาลเชียงรายประชานุเคราะห์", "สำนักงานวัฒนธรรมจังหวัดเชียงราย"):
         assert name in text
     assert "เสมอกัน ตัดสินด้วยคะแนนเกณฑ์" in text and "การมีส่วนร่วมของชุมชน" in text
-    assert "87.50" in text and "62.50" in text and "ต้นแบบ" in text
+    assert "62.50" in text
+    # the ranked rows with their scores and levels ("ต้นแบบ" alone would match the category's name)
+    assert re.search(r"^1 +สำนักงานวัฒนธรรมจังหวัดเชียงราย \(#\d+\) +87\.50 ต้นแบบ", text, re.M)
+    assert re.search(r"^2 +โรงพยาบาลเชียงรายประชานุเคราะห์ \(#\d+\) +50\.00 เชิดชูเกียรติ", text, re.M)
     assert "ผศ.ดร.กมล ทองดี" in text and "ประธานกรรมการ" in text and "ลงชื่อ" in text
     assert str(today_local().year + 543) in text  # the B.E. date of finalizing
     assert "ฉบับร่าง" not in text

@@ -15,6 +15,7 @@ from tests.factories import create_fair, create_org, create_user
 @pytest.fixture
 def world(db, app):
     fair = create_fair()
+    fair.judging_opens = today_local() - timedelta(days=3)  # judging has begun: finalizing is allowed
     category = Category(fair_id=fair.id, name_th="องค์กรคุณธรรมต้นแบบ", opens_on=today_local() - timedelta(days=9),
                         closes_on=today_local() - timedelta(days=1))
     db.session.add(category)
@@ -153,15 +154,22 @@ def test_finalize_freezes_a_deterministic_ranking(db, world):
     db.session.commit()
     first = [(r.nomination, r.position) for r in ops.ranking(rubric)[0]]
     assert first == [(n2.id, 1), (n1.id, 2)]
-    results = ops.finalize(rubric, other)
+    # the judge's affiliation is n2's nominee: a detected conflict the chair has not decided
+    with pytest.raises(ops.FinalizeNeedsReason):
+        ops.finalize(rubric, other)
+    results = ops.finalize(rubric, other, reason="ส่วนได้เสียนี้เป็นความร่วมมือทางวิชาการเท่านั้น")
     db.session.commit()
     assert [(r.nomination_id, r.position, r.score, r.level_th) for r in results] == [
         (n2.id, 1, 30.0, "ชมเชย"), (n1.id, 2, 30.0, "ชมเชย")]
     assert ["criterion", c2.id] in [r.tie_note for r in results]
+    entry = db.session.query(AuditEntry).filter_by(action="judging.finalized").one()
+    assert entry.after["reason"] == "ส่วนได้เสียนี้เป็นความร่วมมือทางวิชาการเท่านั้น"
+    assert [(p["kind"], p["nomination"], p["judge"]) for p in entry.after["problems"]] == [
+        ("undecided_conflict", n2.id, judge.id)]
     with pytest.raises(ops.CategoryFinalized):
         ops.finalize(rubric, other)
     ops.reopen(rubric, "ทบทวนคะแนน", other)
-    again = ops.finalize(rubric, other)
+    again = ops.finalize(rubric, other, reason="ทบทวนแล้ว")
     db.session.commit()
     assert [(r.nomination_id, r.position) for r in again] == [(n2.id, 1), (n1.id, 2)]
     assert db.session.query(Result).count() == 2

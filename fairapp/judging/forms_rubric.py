@@ -1,6 +1,8 @@
-"""The chair's forms: a category's rubric (criteria with weights and scales, award levels, tie-break rules).
+"""The chair's rubric form: criteria with weights and scales, award levels, tie-break rules.
 
-Shape only: the view saves what validated and writes the audit entry.
+Shape only (numbers, ranges, descriptors that read as "level: text"); `values()` hands the operation
+(rubric_ops.save_rubric) plain values, and the operation holds the rules (weights sum to 100, scored
+criteria keep their scale, nothing changes once finalized).
 """
 from __future__ import annotations
 
@@ -110,11 +112,6 @@ class RubricForm(BaseForm):
                     row.descriptors.errors.append(str(_l(
                         "เขียนบรรทัดละหนึ่งระดับ เป็น \"คะแนน: ความหมาย\" และคะแนนต้องอยู่ในช่วงของเกณฑ์")))
                     ok = False
-        total = sum(row.weight.data or 0 for row in rows)
-        if total != 100:
-            self.form_errors.append(str(_l(
-                "น้ำหนักของเกณฑ์ทุกข้อรวมกันได้ %(total)d ต้องรวมกันได้ 100 พอดี กรุณาปรับน้ำหนัก", total=total)))
-            ok = False
         for row in self.levels:
             named = bool((row.name_th.data or "").strip())
             if named != (row.min_score.data is not None):
@@ -144,6 +141,33 @@ class RubricForm(BaseForm):
                     ok = False
         return ok
 
+    def values(self) -> dict:
+        """What validated, as plain values for rubric_ops.save_rubric (blank rows left out; a tie rule's
+        criterion is the index of its row among the kept criteria)."""
+        criteria, index = [], {}
+        for i, row in enumerate(self.criteria):
+            if not (row.name_th.data or "").strip():
+                continue
+            index[str(i + 1)] = len(criteria)
+            criteria.append({"id": int(row.form.id.data) if (row.form.id.data or "").isdigit() else None,
+                             "name_th": row.name_th.data.strip(), "weight": row.weight.data,
+                             "scale_min": row.scale_min.data, "scale_max": row.scale_max.data,
+                             "descriptors": parse_descriptors(row.descriptors.data)[0]})
+        levels = [{"min_score": row.min_score.data, "name_th": row.name_th.data.strip()}
+                  for row in self.levels if (row.name_th.data or "").strip()]
+        rules = []
+        for row in self.tie_rules:
+            kind = row.kind.data
+            if kind == "criterion":
+                rules.append({"kind": kind, "criterion": index[row.criterion.data]})
+            elif kind == "judges_above":
+                rules.append({"kind": kind, "threshold": row.threshold.data})
+            elif kind == "chair":
+                rules.append({"kind": kind, "chair_order": self.chair_order(row),
+                              "chair_reason": row.chair_reason.data.strip()})
+        return {"judges_per_nomination": self.judges_per_nomination.data, "ranking": self.ranking.data,
+                "criteria": criteria, "levels": levels, "tie_rules": rules}
+
     def chair_order(self, row) -> list[int] | None:
         """The nomination ids the chair put in order; None when they are not this category's."""
         parts = [p for p in re.split(r"[,\s]+", row.chair_order.data or "") if p]
@@ -153,3 +177,23 @@ class RubricForm(BaseForm):
         if len(set(ids)) != len(ids) or not set(ids) <= self.nomination_ids:
             return None
         return ids
+
+
+def rubric_form_data(rubric) -> dict:
+    """The form's data for a rubric (or the defaults for a new one), with blank rows to add more."""
+    if rubric is None:
+        return {"judges_per_nomination": 3, "ranking": "raw",
+                "criteria": [{"scale_min": 1, "scale_max": 5}] * (BLANK_ROWS + 1),
+                "levels": [{}] * (BLANK_ROWS + 1), "tie_rules": [{}] * (BLANK_ROWS + 1)}
+    numbers = {c.id: str(i + 1) for i, c in enumerate(rubric.criteria)}
+    criteria = [{"id": str(c.id), "name_th": c.name_th, "weight": c.weight, "scale_min": c.scale_min,
+                 "scale_max": c.scale_max, "descriptors": descriptors_text(c.descriptors)} for c in rubric.criteria]
+    rules = []
+    for r in rubric.tie_rules:
+        order = sorted((r.chair_order or {}).items(), key=lambda kv: kv[1])
+        rules.append({"kind": r.kind, "criterion": numbers.get(r.criterion_id, ""), "threshold": r.threshold,
+                      "chair_order": ", ".join(k for k, _v in order), "chair_reason": r.chair_reason or ""})
+    return {"judges_per_nomination": rubric.judges_per_nomination, "ranking": rubric.ranking,
+            "criteria": criteria + [{}] * BLANK_ROWS,
+            "levels": [{"min_score": lv.min_score, "name_th": lv.name_th} for lv in rubric.levels] + [{}] * BLANK_ROWS,
+            "tie_rules": rules + [{}] * BLANK_ROWS}

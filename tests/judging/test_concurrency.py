@@ -1,0 +1,115 @@
+"""A race on PostgreSQL: judges change their scores while the chair finalizes. Finalizing takes the rubric's
+row lock (FOR UPDATE) and every score change a shared one (FOR SHARE), so a score either lands before the
+ranking is frozen (and is in it) or is refused with CategoryFinalized: the frozen results are always the
+ranking of the scores as they stay. Only PostgreSQL has the row locks (a POST on SQLite holds the whole
+database's write lock, so there is no race to test there).
+
+Run: DATABASE_URL=postgresql+psycopg://fairapp:fairapp@127.0.0.1:5432/fairapp_test \
+     .venv/bin/pytest tests/judging/test_concurrency.py -q -p no:cacheprovider
+"""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import sessionmaker
+
+from fairapp.accounts.models import User
+from fairapp.core.audit import AuditEntry, verify_chain
+from fairapp.core.mail import discard_queued_mail
+from fairapp.judging import operations as ops
+from fairapp.judging.models import Assignment, Criterion, Result, Rubric, Score
+
+from tests.judging.test_chair_views import build_world, score_all
+
+pytestmark = pytest.mark.postgres_only
+ROUNDS = 5
+
+
+@pytest.fixture
+def thread_sessions(db):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only (row locks): set DATABASE_URL=postgresql+psycopg://...")
+    engine = create_engine(db.engine.url, pool_size=20, max_overflow=0, pool_timeout=60)
+    yield sessionmaker(bind=engine, expire_on_commit=False)
+    engine.dispose()
+
+
+def race(app, make_session, tasks) -> list:
+    """Run each task (prepare, act) in a thread of its own, released together; returns the outcomes (what
+    act returned, or the exception it raised, after which the thread's transaction rolled back)."""
+    from fairapp.extensions import db
+
+    barrier = threading.Barrier(len(tasks) + 1)
+    outcomes: list = [None] * len(tasks)
+
+    def run(i, prepare, act):
+        with app.test_request_context():
+            db.session.registry.set(make_session())
+            try:
+                prepared = prepare()
+                barrier.wait(timeout=60)
+                try:
+                    outcomes[i] = act(prepared)
+                    db.session.commit()
+                except Exception as exc:  # noqa: BLE001 - the outcome under test
+                    db.session.rollback()
+                    outcomes[i] = exc
+            finally:
+                discard_queued_mail()
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i, *task)) for i, task in enumerate(tasks)]
+    for thread in threads:
+        thread.start()
+    barrier.wait(timeout=60)
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), "a thread is stuck"
+    return outcomes
+
+
+def test_scores_changed_while_the_chair_finalizes_are_in_the_ranking_or_refused(app, db, thread_sessions):
+    from fairapp.extensions import db as _db
+
+    w = build_world(db)
+    score_all(db, w)
+    rubric_id, chair_id = w.rubric.id, w.chair.id
+    sheets = [(s.id, s.assignment_id, s.criterion_id, s.value, a.judge_id)
+              for s, a in db.session.execute(select(Score, Assignment).join(Assignment))]
+    for round_ in range(ROUNDS):
+        def score_task(row, value):
+            score_id, assignment_id, criterion_id, old, judge_id = row
+
+            def prepare():
+                return (_db.session.get(Assignment, assignment_id), _db.session.get(Criterion, criterion_id),
+                        _db.session.get(User, judge_id))
+            return prepare, lambda p: ops.record_score(p[0], p[1], value, "", p[2])
+
+        def finalize_prepare():
+            return _db.session.get(Rubric, rubric_id), _db.session.get(User, chair_id)
+
+        tasks = [score_task(row, 2 + (row[3] + round_) % 4) for row in sheets]
+        tasks.insert(len(tasks) // 2, (finalize_prepare, lambda p: ops.finalize(p[0], p[1])))
+        outcomes = race(app, thread_sessions, tasks)
+
+        kinds = {type(o).__name__ for o in outcomes}
+        assert kinds <= {"Score", "list", "CategoryFinalized"}, outcomes
+        db.session.expire_all()
+        rubric = db.session.get(Rubric, rubric_id)
+        assert rubric.finalized
+        frozen = [(r.nomination_id, r.position, r.score) for r in db.session.scalars(
+            select(Result).where(Result.rubric_id == rubric_id).order_by(Result.position))]
+        rows, _raw, _z = ops.ranking(rubric)
+        assert frozen == [(r.nomination, r.position, round(r.score, 2)) for r in rows]
+        finalized_at = db.session.scalar(select(AuditEntry.id).where(AuditEntry.action == "judging.finalized")
+                                         .order_by(AuditEntry.id.desc()).limit(1))
+        assert db.session.scalar(select(AuditEntry.id).where(AuditEntry.action == "judging.score_saved",
+                                                             AuditEntry.id > finalized_at)) is None
+        with app.test_request_context():
+            ops.reopen(rubric, "รอบทดสอบถัดไป", db.session.get(User, chair_id))
+        db.session.commit()
+        sheets = [(s.id, s.assignment_id, s.criterion_id, s.value, a.judge_id)
+                  for s, a in db.session.execute(select(Score, Assignment).join(Assignment))]
+    assert verify_chain() == []
