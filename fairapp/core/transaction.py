@@ -94,17 +94,13 @@ def savepoint() -> Iterator[None]:
     """A part of the unit of work that can fail alone: its writes and its queued follow-ups are undone."""
     marks, stored = _marks(), stored_mark()
     _sqlite_real_transaction()
-    nested = db.session.begin_nested()
     try:
-        yield
+        with db.session.begin_nested():  # rolls back to the savepoint on any error, a failed flush too
+            yield
     except BaseException:
-        if nested.is_active:
-            nested.rollback()
         _truncate(marks)
         delete_stored_since(stored)
         raise
-    if nested.is_active:
-        nested.commit()
 
 
 def abandon() -> None:

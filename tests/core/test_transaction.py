@@ -181,3 +181,22 @@ def test_unit_of_work_rolls_back_on_any_exception(app, db):
                 _org("never")
                 1 / 0
     assert _count("never") == 0
+
+
+def test_a_failed_flush_inside_a_savepoint_rolls_back_to_it_and_the_unit_goes_on(app, db):
+    """The racing-insert case: an IntegrityError inside savepoint() leaves the session usable."""
+    from sqlalchemy.exc import IntegrityError
+
+    from fairapp.accounts.models import User
+
+    with app.test_request_context():
+        with unit_of_work():
+            _db.session.add(User(email="same@example.org", first_name="a", password_hash="x"))
+            _db.session.flush()
+            with pytest.raises(IntegrityError):
+                with savepoint():
+                    _db.session.add(User(email="same@example.org", first_name="b", password_hash="x"))
+                    _db.session.flush()
+            _org("still here")
+    assert _count("still here") == 1
+    assert _db.session.scalar(select(func.count()).select_from(User)) == 1
