@@ -16,8 +16,9 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parsedate_to_datetime
 from pathlib import Path
 
-from flask import current_app, g, render_template
+from flask import current_app, flash, g, has_request_context, render_template
 from flask_babel import force_locale
+from flask_babel import gettext as _
 
 from .time import utcnow
 
@@ -60,14 +61,22 @@ def queue_mail(to: str, subject: str, template: str, locale: str = "th", **conte
 
 
 def send_queued_mail() -> int:
-    """Send what operations queued; call right after the commit. A failed send is logged, not raised."""
-    sent = 0
+    """Send what operations queued; called by the unit of work right after its commit.
+
+    A failed send is logged and, in a request, told to the person as a warning (what they did is saved;
+    the mail is what failed): never a crash, never an undo of the committed change.
+    """
+    sent, failed = 0, []
     for to, subject, template, locale, context in g.pop("mail_queue", []):
         try:
             send_mail(to, subject, template, locale=locale, **context)
             sent += 1
-        except Exception:  # the change is committed; a lost mail is logged, never a crash
+        except Exception:  # noqa: BLE001  (SMTP, socket, template: the change is committed either way)
             current_app.logger.exception("mail to %s failed", to)
+            failed.append(to)
+    if failed and has_request_context():
+        flash(_("บันทึกแล้ว แต่ส่งอีเมลถึง %(to)s ไม่สำเร็จ กรุณาแจ้งเจ้าหน้าที่งานหรือลองใหม่ภายหลัง",
+                to=", ".join(failed)), "warning")
     return sent
 
 
