@@ -1,71 +1,68 @@
-// Nomination narratives: save as you type (after a pause), keep a copy in this browser, and send it
-// again when the network is back, so a dropped connection loses nothing. Also counts characters.
+// Nomination narratives: each section is saved as you type (after a pause) through the page's offline
+// queue (queue.js), so a dropped connection or a lost session loses nothing: the text is kept in this
+// browser and sent when the network (or the sign-in) is back. Also counts characters.
 (function () {
   "use strict";
+  var PAUSE_MS = 1500;
   var form = document.getElementById("narrative-form");
-  if (!form || !form.dataset.autosave) return;
-  var status = document.getElementById("autosave-status");
-  var token = form.querySelector("input[name=csrf_token]");
-  var key = "fairapp:narratives:" + form.dataset.autosave;
-  var timer = null, dirty = {};
+  if (!form || !form.dataset.autosave || !window.FairQueue) return;
+  var d = form.dataset;
+  var legacy = ["fairapp:narratives:" + d.autosave];  // the key before the one queue scheme
+  var status = document.getElementById("save-state");
 
-  function fields() { return form.querySelectorAll("textarea[data-section]"); }
-  function say(text, cls) { if (status) { status.textContent = text; status.className = "autosave " + (cls || ""); } }
+  function area(section) { return form.querySelector('textarea[data-section="' + section + '"]'); }
 
-  function counter(area) {
-    var c = form.querySelector('.counter[data-for="' + area.id + '"]');
-    if (c) c.textContent = area.value.length + " / " + c.dataset.max;
+  function counter(field) {
+    var c = form.querySelector('.counter[data-for="' + field.id + '"]');
+    if (c) c.textContent = field.value.length + " / " + c.dataset.max;
   }
 
-  function remember() {
-    try { localStorage.setItem(key, JSON.stringify(dirty)); } catch (e) { /* private mode: server copy only */ }
+  function note(section, message) {  // a refusal under its section, until the section changes again
+    var field = area(section);
+    var p = field && document.getElementById(field.id + "-refused");
+    if (!p) return;
+    p.textContent = message || "";
+    p.hidden = !message;
+    field.closest(".field").classList.toggle("has-error", !!message);
   }
 
-  function send() {
-    timer = null;
-    var payload = dirty;
-    if (!Object.keys(payload).length) return;
-    fetch(form.dataset.autosave, {
-      method: "POST", credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "X-CSRFToken": token ? token.value : ""},
-      body: JSON.stringify(payload)
-    }).then(function (r) {
-      return r.json().then(function (body) { return {ok: r.ok, body: body}; });
-    }).then(function (res) {
-      if (res.ok) {
-        Object.keys(payload).forEach(function (k) { if (dirty[k] === payload[k]) delete dirty[k]; });
-        remember();
-        say(form.dataset.savedText + " " + (res.body.saved_at || ""), "ok");
-      } else {
-        say(res.body.message || form.dataset.offlineText, "warn");
-      }
-    }).catch(function () {
-      say(form.dataset.offlineText, "warn");
-    });
+  var fields = form.querySelectorAll("textarea[data-section]");
+  Array.prototype.forEach.call(fields, counter);
+  if (!status) {  // not editable: nothing to save from here, and nothing kept for it is worth sending
+    FairQueue.forget("narrative", d.queueScope, legacy);
+    return;
   }
 
-  function schedule() { if (timer) clearTimeout(timer); timer = setTimeout(send, 1500); }
-
-  // What this browser kept from a session that lost its connection comes back first.
-  try {
-    var kept = JSON.parse(localStorage.getItem(key) || "{}");
-    Object.keys(kept).forEach(function (section) {
-      var area = form.querySelector('textarea[data-section="' + section + '"]');
-      if (area && !area.readOnly && kept[section] !== area.value) { area.value = kept[section]; dirty[section] = kept[section]; }
-    });
-    if (Object.keys(dirty).length) schedule();
-  } catch (e) { /* nothing kept */ }
-
-  Array.prototype.forEach.call(fields(), function (area) {
-    counter(area);
-    area.addEventListener("input", function () {
-      counter(area);
-      if (area.readOnly) return;
-      dirty[area.dataset.section] = area.value;
-      remember();
-      schedule();
-    });
+  var queue = new FairQueue({
+    kind: "narrative", scope: d.queueScope, url: d.autosave, status: status,
+    csrf: (form.querySelector("input[name=csrf_token]") || {}).value,
+    legacy: [{key: legacy[0], convert: function (kept) {
+      return Object.keys(kept || {}).map(function (section) {
+        var data = {};
+        data[section] = String(kept[section]);
+        return {key: section, data: data};
+      });
+    }}],
+    // What this browser kept and the server has not confirmed comes back first; what the server already
+    // has (the page shows it) is not sent again.
+    restore: function (item) {
+      var field = area(item.key), text = item.data && item.data[item.key];
+      if (!field || field.readOnly || typeof text !== "string" || text === field.value) return false;
+      field.value = text;
+      counter(field);
+    },
+    onRefused: function (item, message) { note(item.key, message || status.dataset.qRefused); }
   });
-  window.addEventListener("online", function () { if (Object.keys(dirty).length) send(); });
-  form.addEventListener("submit", function () { try { localStorage.removeItem(key); } catch (e) { /* ignore */ } });
+
+  Array.prototype.forEach.call(fields, function (field) {
+    field.addEventListener("input", function () {
+      counter(field);
+      if (field.readOnly) return;
+      var data = {};
+      data[field.dataset.section] = field.value;
+      note(field.dataset.section, "");
+      queue.put(field.dataset.section, data, {delay: PAUSE_MS});
+    });
+    field.addEventListener("blur", function () { if (queue.pending(field.dataset.section)) queue.flush(field.dataset.section); });
+  });
 })();

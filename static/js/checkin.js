@@ -1,27 +1,15 @@
 // fairapp check-in: the staff scanning page (camera QR or booth code, offline queue) and the live dashboard.
 //
-// Every scan is first written to a queue in localStorage with an id made here (client_id) and the
-// time it was scanned, then sent. A scan leaves the queue only when the server has answered it
-// (checked_in, already, refused, or a request that can never succeed); a network failure keeps it,
-// and the queue is sent again when the browser comes back online and every few seconds. The server
-// records each client_id once, so a scan sent twice is still counted once.
+// Every scan goes into the page's offline queue (queue.js) with an id made here (client_id) and the time
+// it was scanned, and is sent in order, one at a time. A scan leaves the queue only when the server has
+// answered it (checked in, already, or refused); a network failure or a lost session keeps it. The
+// server records each client_id once, so a scan sent twice is still counted once.
 (function () {
   "use strict";
 
-  var RETRY_MS = 5000;
   var STATS_MS = 15000;
   var SAME_QR_MS = 4000;   // the camera sees the same pass many times a second: one scan per showing
   var LOG_MAX = 40;
-
-  function uuid() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    // crypto.randomUUID needs a secure context; getRandomValues does not (plain http on the fair's LAN).
-    var b = crypto.getRandomValues(new Uint8Array(16));
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join("");
-    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
-  }
 
   function readJSON(key, fallback) {
     try {
@@ -33,7 +21,7 @@
   }
 
   function writeJSON(key, value) {
-    try { localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* storage full: kept in memory */ }
+    try { localStorage.setItem(key, JSON.stringify(value)); } catch (e) { /* storage full: not kept */ }
   }
 
   function digitsTh(text, on) {
@@ -50,36 +38,37 @@
   // ---- the scanning page ----
 
   function Scanner(root) {
-    this.root = root;
-    this.d = root.dataset;
-    this.csrf = this.d.csrf;
-    this.queueKey = this.d.queueKey + ".queue";
-    this.logKey = this.d.queueKey + ".log";
-    this.sending = false;
-    this.memoryQueue = null;  // used only when localStorage is unavailable
-    this.lastQr = {data: null, at: 0};
-    this.stream = null;
+    var self = this;
+    self.root = root;
+    self.d = root.dataset;
+    var old = "fairapp.checkin." + self.d.queueScope.replace(":", ".");  // the keys before the one scheme
+    self.logKey = "fairapp:log:v1:checkin:" + self.d.queueScope;
+    if (readJSON(self.logKey, null) === null && readJSON(old + ".log", null) !== null) {
+      writeJSON(self.logKey, readJSON(old + ".log", []));
+    }
+    try { localStorage.removeItem(old + ".log"); } catch (e) { /* no storage */ }
+    self.lastQr = {data: null, at: 0};
+    self.stream = null;
+    self.queue = new FairQueue({
+      kind: "checkin", scope: self.d.queueScope, url: self.d.scanUrl, csrf: self.d.csrf,
+      status: document.getElementById("save-state"),
+      legacy: [{key: old + ".queue", convert: function (kept) {
+        return (Array.isArray(kept) ? kept : []).map(function (scan) {
+          return {id: scan.client_id, key: null, data: scan};
+        });
+      }}],
+      payload: function (item) {
+        var scan = item.data, body = {client_id: item.id, scanned_at: scan.scanned_at};
+        if (scan.token) body.token = scan.token; else body.booth_code = scan.booth_code;
+        return body;
+      },
+      onSaved: function (item, body) { self.finish(item, body.result, body.message, body.booth); },
+      onRefused: function (item, message, body) { self.finish(item, "refused", message, body && body.booth); },
+      onChange: function (items) {
+        if (!items.length && self.started) self.refreshStats();  // the queue is sent: show the new count
+      }
+    });
   }
-
-  Scanner.prototype.queue = function () {
-    return this.memoryQueue || readJSON(this.queueKey, []);
-  };
-
-  Scanner.prototype.saveQueue = function (items) {
-    writeJSON(this.queueKey, items);
-    if (readJSON(this.queueKey, null) === null) this.memoryQueue = items;
-    this.showCount();
-  };
-
-  Scanner.prototype.showCount = function () {
-    document.getElementById("queue-count").textContent = digitsTh(this.queue().length, this.d.thaiDigits);
-  };
-
-  Scanner.prototype.setOnline = function (online) {
-    var state = document.getElementById("net-state");
-    state.textContent = online ? this.d.msgOnline : this.d.msgOffline;
-    document.getElementById("net").classList.toggle("offline", !online);
-  };
 
   // The log: what this phone scanned, newest first, kept across reloads.
   Scanner.prototype.log = function (entry) {
@@ -111,101 +100,39 @@
 
   Scanner.prototype.add = function (what) {
     var now = new Date();
-    var item = {client_id: uuid(), scanned_at: now.toISOString()};
+    var scan = {scanned_at: now.toISOString()};
     var label;
     if (what.token) {
-      item.token = what.token;
+      scan.token = what.token;
       label = this.d.msgQr;
     } else {
-      item.booth_code = what.code;
+      scan.booth_code = what.code;
       label = this.d.msgBooth + " " + what.code;
     }
-    item.label = label;
-    var items = this.queue();
-    items.push(item);
-    this.saveQueue(items);
+    scan.label = label;
+    var id = FairQueue.uuid();
     // Fair time (Bangkok), whatever the phone's time zone, as the server's messages are.
     var time = now.toLocaleTimeString(document.documentElement.lang === "en" ? "en-GB" : "th-TH",
                                       {hour: "2-digit", minute: "2-digit", timeZone: "Asia/Bangkok"});
-    this.log({client_id: item.client_id, label: label, state: "queued", message: this.d.msgQueued, time: time});
+    this.log({client_id: id, label: label, state: "queued", message: this.d.msgQueued, time: time});
     this.showResult("queued", label + ": " + this.d.msgQueued);
     if (navigator.vibrate) navigator.vibrate(80);
-    this.send();
+    this.queue.put(null, scan, {id: id});
   };
 
-  Scanner.prototype.finish = function (item, body) {
-    var items = this.queue().filter(function (i) { return i.client_id !== item.client_id; });
-    this.saveQueue(items);
-    var state = body.result === "error" ? "refused" : body.result;
-    var label = body.booth ? this.d.msgBooth + " " + body.booth : item.label;
-    var old = readJSON(this.logKey, []).filter(function (e) { return e.client_id === item.client_id; })[0];
-    this.log({client_id: item.client_id, label: label, state: state, message: body.message,
-              time: old ? old.time : ""});
-    this.showResult(state, body.message);
+  Scanner.prototype.finish = function (item, state, message, booth) {
+    var label = booth ? this.d.msgBooth + " " + booth : item.data.label;
+    var old = readJSON(this.logKey, []).filter(function (e) { return e.client_id === item.id; })[0];
+    message = message || this.d.msgRefused;
+    this.log({client_id: item.id, label: label, state: state, message: message, time: old ? old.time : ""});
+    this.showResult(state, message);
   };
 
-  // Send the queue in order, one at a time; stop at the first failure and try again later.
-  Scanner.prototype.send = function () {
-    var self = this;
-    if (self.sending) return;
-    var items = self.queue();
-    if (!items.length) return;
-    if (navigator.onLine === false) { self.setOnline(false); return; }
-    self.sending = true;
-    var item = items[0];
-    // A request that hangs (a half-dead network) must not block the queue for good.
-    var abort = window.AbortController ? new AbortController() : null;
-    var timeout = setTimeout(function () { if (abort) abort.abort(); }, 15000);
-    var payload = {client_id: item.client_id, scanned_at: item.scanned_at};
-    if (item.token) payload.token = item.token; else payload.booth_code = item.booth_code;
-    fetch(self.d.scanUrl, {
-      method: "POST", credentials: "same-origin", redirect: "manual",
-      headers: {"Content-Type": "application/json", "Accept": "application/json", "X-CSRFToken": self.csrf},
-      body: JSON.stringify(payload), signal: abort ? abort.signal : undefined
-    }).then(function (response) {
-      self.setOnline(true);
-      if (response.type === "opaqueredirect" || response.status === 401) {
-        self.showResult("error", self.d.msgSignedOut);
-        return false;
-      }
-      var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
-      return (json ? response.json() : Promise.resolve({})).then(function (body) {
-        if (body && body.result) {         // answered: done with this scan, whatever the answer
-          self.finish(item, body);
-          return true;
-        }
-        if (response.status === 400) {     // the CSRF token expired: fetch a fresh one and try again
-          self.refreshStats(true);
-        }
-        self.showResult("error", (body && body.message) || self.d.msgRetry);
-        return false;
-      });
-    }, function () {
-      self.setOnline(false);
-      return false;
-    }).then(function (more) {
-      clearTimeout(timeout);
-      self.sending = false;
-      if (more && self.queue().length) self.send();
-      else if (more) self.refreshStats();  // the queue is sent: show the new count
-    }, function () {
-      clearTimeout(timeout);
-      self.sending = false;
-    });
-  };
-
-  Scanner.prototype.refreshStats = function (thenSend) {
-    var self = this;
+  Scanner.prototype.refreshStats = function () {
     if (navigator.onLine === false) return;
-    fetch(self.d.statsUrl, {credentials: "same-origin", redirect: "manual", headers: {"Accept": "application/json"}})
+    fetch(this.d.statsUrl, {credentials: "same-origin", redirect: "manual", headers: {"Accept": "application/json"}})
       .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (stats) {
-        if (!stats) return;
-        var renewed = stats.csrf_token && stats.csrf_token !== self.csrf;
-        if (stats.csrf_token) self.csrf = stats.csrf_token;
-        document.getElementById("progress-text").textContent = stats.text;
-        if (thenSend && renewed) self.send();
-      })
+      .then(function (stats) { if (stats) document.getElementById("progress-text").textContent = stats.text; })
       .catch(function () { /* offline: the next round */ });
   };
 
@@ -278,9 +205,8 @@
 
   Scanner.prototype.start = function () {
     var self = this;
-    self.showCount();
+    self.started = true;
     self.renderLog();
-    self.setOnline(navigator.onLine !== false);
     document.getElementById("code-form").addEventListener("submit", function (event) {
       event.preventDefault();
       var input = document.getElementById("booth-code");
@@ -292,15 +218,11 @@
     });
     document.getElementById("camera-start").addEventListener("click", function () { self.startCamera(); });
     document.getElementById("camera-stop").addEventListener("click", function () { self.stopCamera(); });
-    window.addEventListener("online", function () { self.setOnline(true); self.send(); self.refreshStats(); });
-    window.addEventListener("offline", function () { self.setOnline(false); });
-    window.addEventListener("storage", function (event) {  // another tab changed the queue or the log
-      if (event.key === self.queueKey) self.showCount();
+    window.addEventListener("online", function () { self.refreshStats(); });
+    window.addEventListener("storage", function (event) {  // another tab scanned
       if (event.key === self.logKey) self.renderLog();
     });
-    setInterval(function () { self.send(); }, RETRY_MS);
     setInterval(function () { self.refreshStats(); }, STATS_MS);
-    self.send();
   };
 
   // ---- the dashboard ----
@@ -389,7 +311,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     var scanner = document.getElementById("checkin");
-    if (scanner) {
+    if (scanner && window.FairQueue) {
       window.fairappCheckin = new Scanner(scanner);
       window.fairappCheckin.start();
     }

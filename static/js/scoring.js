@@ -1,66 +1,36 @@
-// fairapp judging: the scoring page. Live weighted total, autosave of each score, an offline queue,
-// and keyboard shortcuts (digits pick a level on the focused criterion, n / p move between nominees).
-//
-// Every change is first written to a queue in localStorage (one entry per criterion: the latest wins),
-// then sent. An entry leaves the queue only when the server has answered it with {ok: true}, or with
-// {ok: false} and 400/409 (a refusal that resending will not change: its message is shown next to the
-// criterion). A network failure, a server error or an expired session keeps it; the queue is sent again
-// when the browser is back online, every few seconds, and when the page is opened again.
+// fairapp judging: the scoring page. Live weighted total, autosave of each criterion through the page's
+// offline queue (queue.js: one queued value per criterion, the latest wins, sent in order), and the
+// keyboard as the help on the page says:
+//   Tab / Shift+Tab    from a criterion's levels to the next / previous criterion's levels
+//   arrows, 0-9        choose a level of the criterion holding the focus (digits: never in a text box)
+//   c, Esc             into this criterion's comment box, and back to its levels
+//   n / p              next / previous nominee
+// A digit typed in a comment box is text, as in any text box.
 (function () {
   "use strict";
 
-  var RETRY_MS = 10000;
   var COMMENT_PAUSE_MS = 1000;
 
   var form = document.getElementById("score-form");
-  if (!form) return;
+  if (!form || !window.FairQueue) return;
   var d = form.dataset;
   var readOnly = d.readOnly === "1";
-  var tokenInput = form.querySelector("input[name=csrf_token]");
-  var memoryQueue = null;   // used only when localStorage is unavailable
-  var sending = false;
-  var timers = {};
-
-  function uuid() {
-    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
-    var b = crypto.getRandomValues(new Uint8Array(16));
-    return Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join("");
-  }
+  var legacyKey = "fairapp:scores:" + d.queueScope;  // the key before the one queue scheme
 
   function digits(text) {
     return d.thaiDigits ? String(text).replace(/[0-9]/g, function (c) { return "๐๑๒๓๔๕๖๗๘๙"[+c]; }) : String(text);
   }
 
-  function readQueue() {
-    if (memoryQueue) return memoryQueue;
-    try {
-      var q = JSON.parse(localStorage.getItem(d.queueKey) || "{}");
-      return q && typeof q === "object" && !Array.isArray(q) ? q : {};
-    } catch (e) {
-      return {};
-    }
-  }
-
-  function writeQueue(q) {
-    try {
-      if (Object.keys(q).length) localStorage.setItem(d.queueKey, JSON.stringify(q));
-      else localStorage.removeItem(d.queueKey);
-      memoryQueue = null;
-    } catch (e) {
-      memoryQueue = q;  // private mode or storage full: kept for as long as the page is open
-    }
-    showPending();
-  }
-
-  function fieldsets() { return form.querySelectorAll("fieldset.criterion"); }
+  function fieldsets() { return Array.prototype.slice.call(form.querySelectorAll("fieldset.criterion")); }
   function fieldset(id) { return document.getElementById("criterion-" + id); }
+  function radio(fs, value) { return fs.querySelector('input[type=radio][value="' + value + '"]'); }
+  function commentBox(fs) { return fs.querySelector("textarea"); }
+  function commentOf(fs) { return commentBox(fs).value; }
 
   function valueOf(fs) {
     var r = fs.querySelector("input[type=radio]:checked");
     return r ? parseInt(r.value, 10) : null;
   }
-
-  function commentOf(fs) { return fs.querySelector("textarea").value; }
 
   function say(fs, text, cls) {
     if (!fs) return;
@@ -70,107 +40,96 @@
     fs.classList.toggle("has-error", cls === "error");
   }
 
-  function showPending() {
-    var n = Object.keys(readQueue()).length;
-    var box = document.getElementById("net-status");
-    if (!box) return;
-    if (!n) { box.textContent = ""; box.className = "net-status"; return; }
-    box.textContent = d.msgPending.replace("{n}", digits(n)) + (navigator.onLine ? "" : " · " + d.msgQueued);
-    box.className = "net-status pending" + (navigator.onLine ? "" : " offline");
+  // ---- the live total: sum of weight * (v - min) / (max - min) over the scored criteria, out of 100 ----
+  // Exact (a fraction of integers), rounded once to 2 places, halves up, as the server's figure is
+  // (judging/scoring.py running_total): 26.325 shows 26.33 here and there, where adding up in floating
+  // point gives 26.324999... and 26.32.
+
+  function gcd(a, b) { while (b) { var t = a % b; a = b; b = t; } return a; }
+
+  function twoPlaces(num, den) {  // num / den >= 0, to 2 places, halves up
+    var q = Math.floor((200 * num + den) / (2 * den));
+    var cents = String(q % 100);
+    return Math.floor(q / 100) + "." + (cents.length < 2 ? "0" + cents : cents);
   }
 
-  // The total: sum over the scored criteria of weight * (v - min) / (max - min), out of 100.
   function updateTotal() {
-    var total = 0, scored = 0;
-    Array.prototype.forEach.call(fieldsets(), function (fs) {
+    var num = 0, den = 1, scored = 0;
+    fieldsets().forEach(function (fs) {
       var v = valueOf(fs);
       var min = +fs.dataset.min, max = +fs.dataset.max, w = +fs.dataset.weight;
       fs.classList.toggle("needs-comment", v !== null && v === min);
       if (v === null) return;
       scored += 1;
-      total += w * (v - min) / (max - min);
+      num = num * (max - min) + w * (v - min) * den;
+      den = den * (max - min);
+      var g = gcd(num, den);
+      num /= g;
+      den /= g;
     });
     var out = document.getElementById("live-total");
-    if (out) out.textContent = digits(total.toFixed(2));
+    if (out) out.textContent = digits(twoPlaces(num, den));
     var count = document.getElementById("scored-count");
     if (count && d.msgScored) {
       count.textContent = d.msgScored.replace("{n}", digits(scored)).replace("{m}", digits(fieldsets().length));
     }
   }
 
-  function enqueue(fs) {
-    if (readOnly) return;
+  // ---- autosave through the queue ----
+
+  var queue = null;
+  if (readOnly) {
+    FairQueue.forget("score", d.queueScope, [legacyKey]);
+  } else {
+    queue = new FairQueue({
+      kind: "score", scope: d.queueScope, url: d.saveUrl, status: document.getElementById("save-state"),
+      csrf: (form.querySelector("input[name=csrf_token]") || {}).value,
+      legacy: [{key: legacyKey, convert: function (kept) {
+        return Object.keys(kept || {}).map(function (id) {
+          return {key: id, data: {criterion_id: +id, value: kept[id].value, comment: kept[id].comment || ""}};
+        });
+      }}],
+      payload: function (item) {
+        return {criterion_id: item.data.criterion_id, value: item.data.value, comment: item.data.comment,
+                client_id: item.id};
+      },
+      // What this browser kept and the server has not confirmed comes back first (what the page already
+      // shows from the server is not sent again).
+      restore: function (item) {
+        var fs = fieldset(item.key), data = item.data || {};
+        var r = fs && radio(fs, data.value);
+        if (!r || (valueOf(fs) === data.value && commentOf(fs) === (data.comment || ""))) return false;
+        r.checked = true;
+        commentBox(fs).value = data.comment || "";
+        say(fs, d.msgWaiting, "pending");
+      },
+      onSaved: function (item, body, q) {
+        if (!q.pending(item.key)) say(fieldset(item.key), body.message || d.msgSaved, "ok");
+      },
+      onRefused: function (item, message, body, q) {
+        if (!q.pending(item.key)) say(fieldset(item.key), message || d.msgError, "error");
+      },
+      onState: function (state, q) {  // the criteria still waiting say why
+        q.items().forEach(function (item) { say(fieldset(item.key), pendingText(state), "pending"); });
+      }
+    });
+  }
+
+  function pendingText(state) { return state === "saving" || state === "saved" ? d.msgSaving : d.msgWaiting; }
+
+  function enqueue(fs, delay) {
+    if (!queue) return;
     var v = valueOf(fs);
     if (v === null) return;
-    var comment = commentOf(fs);
+    var id = fs.dataset.criterionId, comment = commentOf(fs);
     if (v === +fs.dataset.min && !comment.trim()) {
+      queue.cancel(id);  // an older value of this criterion must not be sent behind the page's back
       say(fs, d.msgComment, "warn");
       return;
     }
-    var q = readQueue();
-    var id = fs.dataset.criterionId;
-    q[id] = {criterion_id: +id, value: v, comment: comment, client_id: uuid()};
-    writeQueue(q);
-    say(fs, navigator.onLine ? d.msgSaving : d.msgQueued, "pending");
-    send();
+    queue.put(id, {criterion_id: +id, value: v, comment: comment}, {delay: delay || 0});
+    say(fs, pendingText(queue.state()), "pending");
   }
-
-  function send() {
-    if (sending) return;
-    var q = readQueue();
-    var ids = Object.keys(q);
-    if (!ids.length) return;
-    var item = q[ids[0]];
-    sending = true;
-    fetch(d.saveUrl, {
-      method: "POST", credentials: "same-origin",
-      headers: {"Content-Type": "application/json", "Accept": "application/json",
-                "X-CSRFToken": tokenInput ? tokenInput.value : ""},
-      body: JSON.stringify(item)
-    }).then(function (r) {
-      return r.json().then(function (body) { return {status: r.status, body: body || {}}; },
-                           function () { return {status: r.status, body: {}}; });
-    }).then(function (res) {
-      sending = false;
-      var fs = fieldset(item.criterion_id);
-      var done = res.body.ok === true || (res.body.ok === false && (res.status === 400 || res.status === 409));
-      if (!done) {  // a server error, an expired session, a refused CSRF token: keep it and try later
-        say(fs, res.body.message || d.msgQueued, "pending");
-        showPending();
-        return;
-      }
-      var now = readQueue();
-      if (now[item.criterion_id] && now[item.criterion_id].client_id === item.client_id) {
-        delete now[item.criterion_id];
-        writeQueue(now);
-      }
-      if (res.body.ok) {
-        if (!now[item.criterion_id]) say(fs, res.body.message, "ok");
-      } else {
-        say(fs, res.body.message || d.msgError, "error");
-      }
-      send();
-    }).catch(function () {
-      sending = false;
-      var fs = fieldset(item.criterion_id);
-      say(fs, d.msgQueued, "pending");
-      showPending();
-    });
-  }
-
-  // What this browser kept from a session that lost its connection comes back first.
-  (function restore() {
-    var q = readQueue();
-    Object.keys(q).forEach(function (id) {
-      var fs = fieldset(id);
-      if (!fs || readOnly) return;
-      var r = fs.querySelector('input[type=radio][value="' + q[id].value + '"]');
-      if (r) r.checked = true;
-      fs.querySelector("textarea").value = q[id].comment || "";
-      say(fs, d.msgQueued, "pending");
-    });
-    if (readOnly && Object.keys(q).length) writeQueue({});
-  })();
 
   form.addEventListener("change", function (ev) {
     var fs = ev.target.closest("fieldset.criterion");
@@ -181,49 +140,80 @@
 
   form.addEventListener("input", function (ev) {
     if (ev.target.tagName !== "TEXTAREA") return;
-    var fs = ev.target.closest("fieldset.criterion");
-    var id = fs.dataset.criterionId;
-    if (timers[id]) clearTimeout(timers[id]);
-    timers[id] = setTimeout(function () { timers[id] = null; enqueue(fs); }, COMMENT_PAUSE_MS);
+    enqueue(ev.target.closest("fieldset.criterion"), COMMENT_PAUSE_MS);
   });
 
   form.addEventListener("focusout", function (ev) {
-    if (ev.target.tagName !== "TEXTAREA") return;
-    var fs = ev.target.closest("fieldset.criterion");
-    var id = fs.dataset.criterionId;
-    if (timers[id]) { clearTimeout(timers[id]); timers[id] = null; enqueue(fs); }
+    if (ev.target.tagName !== "TEXTAREA" || !queue) return;
+    var id = ev.target.closest("fieldset.criterion").dataset.criterionId;
+    if (queue.pending(id)) queue.flush(id);
   });
 
-  // Keyboard: digits choose a level of the criterion holding the focus; n / p go to the next / previous
-  // nominee. Not while typing in a text box, and not with Ctrl/Alt/Meta.
+  // ---- the keyboard ----
+
+  function typing(t) {
+    return t && (t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable ||
+                 (t.tagName === "INPUT" && t.type !== "radio" && t.type !== "checkbox"));
+  }
+
+  function focusLevels(fs) {
+    var r = fs.querySelector("input[type=radio]:checked") || fs.querySelector("input[type=radio]");
+    if (!r || r.disabled) return false;
+    r.focus();
+    return true;
+  }
+
+  function digitOf(ev) {  // 4, ๔, or the 4 key whatever the layout (the Thai layout's number row is not digits)
+    if (/^[0-9]$/.test(ev.key)) return +ev.key;
+    var thai = "๐๑๒๓๔๕๖๗๘๙".indexOf(ev.key);
+    if (thai >= 0 && ev.key.length === 1) return thai;
+    var m = /^(?:Digit|Numpad)([0-9])$/.exec(ev.code || "");
+    return m && !ev.shiftKey ? +m[1] : null;
+  }
+
+  function letter(ev, latin) {  // n, p, c whatever the layout (Thai: ื ย แ)
+    return ev.key === latin || ev.code === "Key" + latin.toUpperCase();
+  }
+
   document.addEventListener("keydown", function (ev) {
-    if (ev.ctrlKey || ev.altKey || ev.metaKey) return;
+    if (ev.ctrlKey || ev.altKey || ev.metaKey || ev.defaultPrevented) return;
     var t = ev.target;
-    if (t && (t.tagName === "TEXTAREA" || t.isContentEditable ||
-              (t.tagName === "INPUT" && t.type !== "radio" && t.type !== "checkbox"))) return;
-    var key = ev.key;
-    if (key === "n" || key === "p") {
-      var link = document.getElementById(key === "n" ? "next-nominee" : "prev-nominee");
+    var fs = t && t.closest ? t.closest("fieldset.criterion") : null;
+    if (fs && t.tagName === "TEXTAREA" && ev.key === "Escape") {
+      if (focusLevels(fs)) ev.preventDefault();
+      return;
+    }
+    if (typing(t)) return;  // a text box gets its keys as typed
+
+    if (ev.key === "Tab" && fs && t.type === "radio") {
+      var all = fieldsets(), at = all.indexOf(fs);
+      var to = all[at + (ev.shiftKey ? -1 : 1)];
+      if (to && focusLevels(to)) { ev.preventDefault(); return; }
+      if (!to && !ev.shiftKey) {  // past the last criterion: on to what follows the criteria
+        var after = form.querySelector(".actions button");
+        if (after) { ev.preventDefault(); after.focus(); }
+      }
+      return;
+    }
+    if (!ev.shiftKey && (letter(ev, "n") || letter(ev, "p"))) {
+      var link = document.getElementById(letter(ev, "n") ? "next-nominee" : "prev-nominee");
       if (link) { ev.preventDefault(); window.location.href = link.href; }
       return;
     }
-    var thai = "๐๑๒๓๔๕๖๗๘๙".indexOf(key);
-    var digit = /^[0-9]$/.test(key) ? +key : (thai >= 0 ? thai : null);
-    if (digit === null || readOnly) return;
-    var fs = t && t.closest ? t.closest("fieldset.criterion") : null;
     if (!fs) return;
-    var radio = fs.querySelector('input[type=radio][value="' + digit + '"]');
-    if (!radio || radio.disabled) return;
+    if (!ev.shiftKey && letter(ev, "c")) {
+      var box = commentBox(fs);
+      if (box && !box.readOnly) { ev.preventDefault(); box.focus(); }
+      return;
+    }
+    var digit = digitOf(ev);
+    if (digit === null || readOnly) return;
+    var r = radio(fs, digit);
+    if (!r || r.disabled) return;
     ev.preventDefault();
-    radio.focus();
-    if (!radio.checked) radio.click();
+    r.focus();
+    if (!r.checked) r.click();
   });
 
-  window.addEventListener("online", function () { showPending(); send(); });
-  window.addEventListener("offline", showPending);
-  setInterval(function () { if (navigator.onLine) send(); }, RETRY_MS);
-
   updateTotal();
-  showPending();
-  if (navigator.onLine) send();
 })();

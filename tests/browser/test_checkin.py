@@ -1,5 +1,6 @@
 """Check-in in a real browser: scans typed while the network is down are queued on the phone and sent
-once it is back, counted once; the camera reads a pass's QR; the pages keep to the CSP."""
+once it is back, counted once; the camera reads a pass's QR; the pages keep to the CSP. (The queue's
+states on this page and the others: test_queue.py.)"""
 from __future__ import annotations
 
 import io
@@ -12,27 +13,11 @@ from sqlalchemy import func, select
 from fairapp.booths.models import Application, CheckInScan
 from fairapp.booths.passes import make_pass_token, qr_png
 from fairapp.core.audit import AuditEntry
-from tests.booths.test_passes import booth_world
+from tests.browser.queue_pages import STATE, expect_state, sign_in, stored, two_booths
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
-from tests.factories import PASSWORD, create_user, grant
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, user) -> None:
-    page.goto("/login")
-    page.fill("#email", user.email)
-    page.fill("#password", PASSWORD)
-    with page.expect_navigation():
-        page.click("#login-form button[type=submit]")
-
-
-def two_booths(db):
-    first = booth_world(db, code="A01")
-    second = booth_world(db, fair=first.fair, code="A02", org_name="โรงเรียนบ้านป่าซาง")
-    staff = create_user(title="นางสาว", first_name="จีรนันท์", last_name="ใจงาม")
-    grant(first.fair, staff, "staff")
-    return first, second, staff
+__all__ = ["sign_in", "two_booths"]  # used by the other browser tests
 
 
 def type_code(page, code: str) -> None:
@@ -52,23 +37,22 @@ def test_scans_made_offline_are_queued_and_sent_once_when_back_online(page, db):
     first, second, staff = two_booths(db)
     sign_in(page, staff)
     page.goto(f"/fairs/{first.fair.id}/checkin")
-    queue = page.locator("#queue-count")
-    expect(queue).to_have_text("0")
+    queue = page.locator(STATE)
+    expect(queue).to_have_attribute("data-pending", "0")
 
     page.context.set_offline(True)
-    expect(page.locator("#net")).to_have_class("net offline")
+    expect_state(page, "offline")
     for code in ("A01", "a02", "A01"):  # the first booth twice
         type_code(page, code)
-    expect(queue).to_have_text("3")
+    expect(queue).to_have_attribute("data-pending", "3")
     expect(page.locator("#scan-log li.scan-queued")).to_have_count(3)
     assert counted(db) == (0, 0, 0)  # nothing reached the server
-    stored = page.evaluate("Object.keys(localStorage).filter(k => k.endsWith('.queue'))"
-                           ".map(k => JSON.parse(localStorage.getItem(k)))[0]")
-    assert [s.get("booth_code") for s in stored] == ["A01", "A02", "A01"]
-    assert len({s["client_id"] for s in stored}) == 3 and all(s["scanned_at"] for s in stored)
+    scans = stored(page)
+    assert [s["data"].get("booth_code") for s in scans] == ["A01", "A02", "A01"]
+    assert len({s["id"] for s in scans}) == 3 and all(s["data"]["scanned_at"] for s in scans)
 
     page.context.set_offline(False)  # the "online" event sends the queue
-    expect(queue).to_have_text("0", timeout=10000)
+    expect(queue).to_have_attribute("data-pending", "0", timeout=10000)
     expect(page.locator("#scan-log li.scan-checked_in")).to_have_count(2)
     expect(page.locator("#scan-log li.scan-already")).to_have_count(1)
     expect(page.locator("#scan-log li.scan-already")).to_contain_text("นางสาวจีรนันท์ ใจงาม")
@@ -82,16 +66,16 @@ def test_the_queue_survives_a_reload_and_a_dead_endpoint(page, db):
     page.route("**/checkin/scan", lambda route: route.abort("connectionrefused"))
     type_code(page, "A02")
     type_code(page, "A02")
-    expect(page.locator("#queue-count")).to_have_text("2")
-    expect(page.locator("#net")).to_have_class("net offline")
+    expect(page.locator(STATE)).to_have_attribute("data-pending", "2")
+    expect_state(page, "offline")
 
     page.reload()  # the phone's browser was closed and opened again
-    expect(page.locator("#queue-count")).to_have_text("2")
+    expect(page.locator(STATE)).to_have_attribute("data-pending", "2")
     assert counted(db) == (0, 0, 0)
 
     page.unroute("**/checkin/scan")
     page.evaluate("window.dispatchEvent(new Event('online'))")  # or wait for the retry timer
-    expect(page.locator("#queue-count")).to_have_text("0", timeout=10000)
+    expect(page.locator(STATE)).to_have_attribute("data-pending", "0", timeout=10000)
     assert counted(db) == (1, 2, 1)
     expect(page.locator("#last-result")).to_contain_text("A02")
 
@@ -100,9 +84,9 @@ def test_an_expired_csrf_token_is_renewed_and_the_scan_still_goes_through(page, 
     first, second, staff = two_booths(db)
     sign_in(page, staff)
     page.goto(f"/fairs/{first.fair.id}/checkin")
-    page.evaluate("window.fairappCheckin.csrf = 'expired-token'")  # a page left open past the limit
+    page.evaluate("window.fairappCheckin.queue.csrf = 'expired-token'")  # a page left open past the limit
     type_code(page, "A01")
-    expect(page.locator("#queue-count")).to_have_text("0", timeout=4000)  # well before the retry timer
+    expect(page.locator(STATE)).to_have_attribute("data-pending", "0", timeout=4000)  # before any retry timer
     expect(page.locator("#last-result")).to_have_class("result result-checked_in")
     assert counted(db) == (1, 1, 1)
 

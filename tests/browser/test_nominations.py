@@ -1,6 +1,7 @@
 """Nominations in a real browser (Debian's chromium) on a 360 px phone: the narratives saved as you type
 survive a dropped connection (sent again on `online`, or kept in localStorage and sent when the page is
-opened again), and evidence is uploaded several files at a time, a disguised file refused by name."""
+opened again), and evidence is uploaded several files at a time, a disguised file refused by name.
+(The offline queue's states on this page and the others: test_queue.py.)"""
 from __future__ import annotations
 
 import io
@@ -14,12 +15,13 @@ from sqlalchemy import select
 
 from fairapp.core.time import today_local
 from fairapp.nominations.models import Category, Evidence, Nomination, NominatorKind
+from tests.browser.queue_pages import STATE, expect_state, stored
 from tests.factories import PASSWORD, create_fair, create_org, create_user
 
 pytestmark = pytest.mark.browser
 
-SAVED = "บันทึกอัตโนมัติแล้ว"
-OFFLINE = "ยังไม่ได้บันทึก: ไม่มีสัญญาณ"
+SAVED = "บันทึกครบแล้ว"
+OFFLINE = "รอสัญญาณ: เก็บไว้ในเครื่องนี้แล้ว"
 SUFFICIENCY = "ชุมชนปลูกผักสวนครัวกินเองทุกหลังคาเรือน แบ่งปันผลผลิตให้เพื่อนบ้าน"
 OUTCOMES = "หนี้สินครัวเรือนลดลงร้อยละ ๓๐ ภายในสองปี เยาวชนกลับมาช่วยงานวัด"
 
@@ -85,13 +87,14 @@ def test_autosave_survives_a_dropped_connection(page, db, draft):
     member, nid = draft
     sign_in(page, member)
     page.goto(f"/nominations/{nid}/edit")
-    status = page.locator("#autosave-status")
+    status = page.locator(STATE)
     sufficiency, outcomes = page.locator('textarea[data-section="sufficiency"]'), page.locator(
         'textarea[data-section="outcomes"]')
     expect(sufficiency).to_have_attribute("name", "s_sufficiency")
     no_horizontal_scroll(page)
 
-    sufficiency.fill(SUFFICIENCY)
+    with page.expect_response(lambda r: r.url.endswith("/autosave")):
+        sufficiency.fill(SUFFICIENCY)
     expect(status).to_contain_text(SAVED, timeout=5000)
     assert wait_for_saved(db, nid, "sufficiency", SUFFICIENCY) == {"sufficiency": SUFFICIENCY}
 
@@ -99,7 +102,7 @@ def test_autosave_survives_a_dropped_connection(page, db, draft):
     page.context.set_offline(True)
     outcomes.fill(OUTCOMES)
     expect(status).to_contain_text(OFFLINE, timeout=5000)
-    expect(status).to_have_class("autosave warn")
+    expect_state(page, "offline")
     assert narratives(db, nid) == {"sufficiency": SUFFICIENCY}
     no_horizontal_scroll(page)
 
@@ -108,8 +111,8 @@ def test_autosave_survives_a_dropped_connection(page, db, draft):
     expect(status).to_contain_text(SAVED, timeout=5000)
     assert wait_for_saved(db, nid, "outcomes", OUTCOMES) == {"sufficiency": SUFFICIENCY, "outcomes": OUTCOMES}
     # Nothing is left waiting in this browser.
-    kept = page.evaluate(f"localStorage.getItem('fairapp:narratives:/nominations/{nid}/autosave')")
-    assert kept in (None, "{}")
+    expect_state(page, "saved")
+    assert stored(page) == []
 
 
 def test_text_typed_offline_comes_back_when_the_page_is_opened_again(page, db, draft):
@@ -118,7 +121,7 @@ def test_text_typed_offline_comes_back_when_the_page_is_opened_again(page, db, d
     page.goto(f"/nominations/{nid}/edit")
     page.context.set_offline(True)
     page.locator('textarea[data-section="outcomes"]').fill(OUTCOMES)
-    expect(page.locator("#autosave-status")).to_contain_text(OFFLINE, timeout=5000)
+    expect(page.locator(STATE)).to_contain_text(OFFLINE, timeout=5000)
     page.close()  # the phone's browser is closed while still offline
     assert narratives(db, nid) == {}
 
@@ -126,8 +129,8 @@ def test_text_typed_offline_comes_back_when_the_page_is_opened_again(page, db, d
     later = page.context.new_page()  # same browser profile: its localStorage kept the text
     later.goto(f"/nominations/{nid}/edit")
     expect(later.locator('textarea[data-section="outcomes"]')).to_have_value(OUTCOMES)
-    expect(later.locator("#autosave-status")).to_contain_text(SAVED, timeout=5000)
-    assert wait_for_saved(db, nid, "outcomes", OUTCOMES) == {"outcomes": OUTCOMES}
+    expect_state(later, "saved")
+    assert narratives(db, nid) == {"outcomes": OUTCOMES}
     # And the counter counts the restored text.
     expect(later.locator('.counter[data-for="s_outcomes"]')).to_have_text(f"{len(OUTCOMES)} / 3000")
 
