@@ -757,6 +757,13 @@ def _two_judges(world):
     return {}
 
 
+def _judging_open(world):
+    fair = _db.session.get(Fair, world.ids["fair"])
+    fair.judging_opens = today_local() - timedelta(days=1)  # finalizing is refused before the window opens
+    _db.session.commit()
+    return {}
+
+
 def _finalized(world):
     from fairapp.core.time import utcnow
     rubric = _db.session.scalar(select(Rubric))
@@ -916,7 +923,9 @@ CSRF_CASES: dict[str, list[CsrfCase]] = {
                                 data=lambda w: {f"affiliation-{w.ids['judge_id']}": str(w.ids["org"])})],
     "judging.remind": [CsrfCase("chair", "/judging/categories/{category}/remind")],
     "judging.open_scores": [CsrfCase("chair", "/judging/categories/{category}/open-scores")],
-    "judging.finalize": [CsrfCase("chair", "/judging/categories/{category}/finalize")],
+    # The world's nomination is not scored yet: finalizing then needs the chair's reason.
+    "judging.finalize": [CsrfCase("chair", "/judging/categories/{category}/finalize", setup=_judging_open,
+                                  data={"reason": "ที่ประชุมมีมติสรุปผลด้วยคะแนนที่มี"})],
     "judging.reopen": [CsrfCase("chair", "/judging/categories/{category}/reopen", setup=_finalized,
                                 data={"reason": "ทบทวนคะแนนที่บันทึกผิด"})],
     "certificates.create_template": [CsrfCase("staff", "/fairs/{fair}/certificates/templates",
