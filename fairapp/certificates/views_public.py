@@ -11,7 +11,6 @@ import hashlib
 
 from flask import current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from ..core.errors import wants_json
 from ..core.forms import form_csrf
@@ -19,11 +18,12 @@ from ..core.i18n import locale_code, use_thai_digits
 from ..core.responses import send_bytes
 from ..core.thai import format_date
 from ..core.uploads import sniff
-from ..extensions import db, limiter
+from ..extensions import limiter
 from . import serials, signing
 from .blueprint import bp
 from .forms import CheckForm
 from .models import Certificate
+from .queries import certificate_by_pdf, certificate_by_serial
 
 MAX_PDF = 20 * 1024 * 1024
 SERIAL_ERRORS = {
@@ -105,10 +105,33 @@ def verify(serial: str):
     grouped = serials.grouped(compact)
     if serial != grouped and not wants_json():
         return redirect(url_for("certificates.verify", serial=grouped, **({"q": token} if token else {})), 301)
-    cert = db.session.scalar(select(Certificate).where(Certificate.serial == compact))
+    cert = certificate_by_serial(compact)
     if cert is None:
         return _page("not_found", serial_typed=grouped, qr=_qr_check(None, token), status=404)
     return _page(cert.status, cert=cert, serial_typed=grouped, qr=_qr_check(cert, token))
+
+
+def _form_page(form: CheckForm, status: int = 200):
+    return render_template("certificates/verify.html", state="form", cert=None, serial_typed="", error=None,
+                           qr=None, pdf_check=None, form=form, lang=locale_code()), status
+
+
+def _check_pdf(form: CheckForm, typed: str):
+    """An uploaded PDF: is it, byte for byte, a certificate as issued (and the one typed, if one was)?"""
+    data = form.pdf.data.read(MAX_PDF + 1)
+    if len(data) > MAX_PDF or sniff(data[:1024]) != "pdf":
+        form.pdf.errors = [_("ไฟล์นี้ไม่ใช่ PDF (หรือใหญ่เกิน 20 MB) กรุณาแนบไฟล์เกียรติบัตรที่ได้รับ")]
+        return _form_page(form, 400)
+    cert = certificate_by_pdf(hashlib.sha256(data).hexdigest())
+    if cert is not None and typed:
+        try:
+            same = serials.normalize(typed) == cert.serial
+        except serials.SerialError:
+            same = False
+        cert = cert if same else None
+    if cert is None:
+        return _page("pdf_unknown", serial_typed=typed[:40], pdf_check=False, status=404)
+    return _page(cert.status, cert=cert, serial_typed=cert.grouped_serial, pdf_check=True)
 
 
 @bp.route("/verify", methods=["GET", "POST"])
@@ -117,37 +140,17 @@ def verify(serial: str):
 def check():
     form = CheckForm()
     if request.method == "GET":
-        return render_template("certificates/verify.html", state="form", cert=None, serial_typed="",
-                               error=None, qr=None, pdf_check=None, form=form, lang=locale_code())
+        return _form_page(form)
     if not form.validate():
-        return render_template("certificates/verify.html", state="form", cert=None, serial_typed="", error=None,
-                               qr=None, pdf_check=None, form=form, lang=locale_code()), 400
+        return _form_page(form, 400)
     typed = (form.serial.data or "").strip()
-    upload = form.pdf.data
-    if upload:
-        data = upload.read(MAX_PDF + 1)
-        if len(data) > MAX_PDF or sniff(data[:1024]) != "pdf":
-            form.pdf.errors = [_("ไฟล์นี้ไม่ใช่ PDF (หรือใหญ่เกิน 20 MB) กรุณาแนบไฟล์เกียรติบัตรที่ได้รับ")]
-            return render_template("certificates/verify.html", state="form", cert=None, serial_typed="",
-                                   error=None, qr=None, pdf_check=None, form=form, lang=locale_code()), 400
-        digest = hashlib.sha256(data).hexdigest()
-        cert = db.session.scalar(select(Certificate).where(Certificate.pdf_sha256 == digest))
-        if typed and cert is not None:
-            try:
-                same = serials.normalize(typed) == cert.serial
-            except serials.SerialError:
-                same = False
-            if not same:
-                cert = None
-        if cert is None:
-            return _page("pdf_unknown", serial_typed=typed[:40], pdf_check=False, status=404)
-        return _page(cert.status, cert=cert, serial_typed=cert.grouped_serial, pdf_check=True)
+    if form.pdf.data:
+        return _check_pdf(form, typed)
     try:
         compact = serials.normalize(typed)
     except serials.SerialError as error:
         form.serial.errors = [SERIAL_ERRORS[error.reason](error)]
-        return render_template("certificates/verify.html", state="form", cert=None, serial_typed="", error=None,
-                               qr=None, pdf_check=None, form=form, lang=locale_code()), 400
+        return _form_page(form, 400)
     return redirect(url_for("certificates.verify", serial=serials.grouped(compact)))
 
 
