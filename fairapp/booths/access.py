@@ -24,7 +24,7 @@ T = TypeVar("T")
 
 def get_in(model: type[T], ident, parent: Fair | None = None) -> T | None:
     """The row of `model` with this id (a URL's or a form's value), if it exists and is `parent`'s."""
-    ident = ident if isinstance(ident, int) and not isinstance(ident, bool) else safe_id(ident)
+    ident = safe_id(ident) if not isinstance(ident, bool) else None  # beyond INTEGER: not found
     row = db.session.get(model, ident) if ident else None
     if row is None or (parent is not None and row.fair_id != parent.id):
         return None

@@ -2,17 +2,29 @@
 review queue's decisions. They check the shape of what was typed; the rules are the operations'."""
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (BooleanField, FieldList, Form, FormField, IntegerField, RadioField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
-from wtforms.validators import NumberRange, StopValidation
+from wtforms.validators import NumberRange, StopValidation, ValidationError
 
 from ..core.forms import BaseForm, length, optional, required
 from ..core.http import safe_id
 from .operations import ACTIONS, FIELDS
 
 TEXT_MAX = 1000
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def plain():
+    """No control characters (a NUL from a pasted file would be stored on SQLite and refused by
+    PostgreSQL): said on the field, the rest kept. Line breaks and tabs are fine."""
+    def check(form, field):
+        if isinstance(field.data, str) and _CONTROLS.search(field.data):
+            raise ValidationError(str(_l("ข้อความมีอักขระควบคุมที่ใช้ไม่ได้ กรุณาพิมพ์ใหม่")))
+    return check
 
 
 class _Chosen:
@@ -52,9 +64,9 @@ class ChosenSelectField(_Chosen, SelectField):
 class PersonForm(Form):
     """One person on the booth (a sub-form: the outer form carries the CSRF token)."""
 
-    title = StringField(_l("คำนำหน้า"), [optional(), length(60)])
-    first_name = StringField(_l("ชื่อ"), [optional(), length(100)])
-    last_name = StringField(_l("นามสกุล"), [optional(), length(100)])
+    title = StringField(_l("คำนำหน้า"), [optional(), length(60), plain()])
+    first_name = StringField(_l("ชื่อ"), [optional(), length(100), plain()])
+    last_name = StringField(_l("นามสกุล"), [optional(), length(100), plain()])
 
 
 def booth_type_field(field_class, label):
@@ -64,14 +76,14 @@ def booth_type_field(field_class, label):
 
 class ApplicationForm(BaseForm):
     booth_type = booth_type_field(ChosenRadioField, _l("ประเภทบูธ"))
-    show_text = TextAreaField(_l("โชว์: ผลงานหรือกิจกรรมที่จะนำมาแสดง"), [optional(), length(TEXT_MAX)])
-    share_text = TextAreaField(_l("แชร์: ความรู้หรือประสบการณ์ที่จะแบ่งปัน"), [optional(), length(TEXT_MAX)])
-    help_text = TextAreaField(_l("ช่วย: สิ่งที่จะช่วยเหลือผู้มาร่วมงานหรือชุมชน"), [optional(), length(TEXT_MAX)])
-    connect_text = TextAreaField(_l("เชื่อม: เครือข่ายที่จะเชื่อมโยง"), [optional(), length(TEXT_MAX)])
+    show_text = TextAreaField(_l("โชว์: ผลงานหรือกิจกรรมที่จะนำมาแสดง"), [optional(), length(TEXT_MAX), plain()])
+    share_text = TextAreaField(_l("แชร์: ความรู้หรือประสบการณ์ที่จะแบ่งปัน"), [optional(), length(TEXT_MAX), plain()])
+    help_text = TextAreaField(_l("ช่วย: สิ่งที่จะช่วยเหลือผู้มาร่วมงานหรือชุมชน"), [optional(), length(TEXT_MAX), plain()])
+    connect_text = TextAreaField(_l("เชื่อม: เครือข่ายที่จะเชื่อมโยง"), [optional(), length(TEXT_MAX), plain()])
     needs_power = BooleanField(_l("ต้องการไฟฟ้าเพิ่ม"))
     needs_water = BooleanField(_l("ต้องการน้ำประปา"))
     needs_wheelchair = BooleanField(_l("ต้องการทางลาดสำหรับรถเข็น"))
-    needs_note = StringField(_l("ความต้องการอื่น ๆ"), [optional(), length(500)])
+    needs_note = StringField(_l("ความต้องการอื่น ๆ"), [optional(), length(500), plain()])
     people = FieldList(FormField(PersonForm), min_entries=4, max_entries=12)
     photo = FileField(_l("รูปภาพหรือโลโก้ขององค์กร (JPEG, PNG หรือ WebP ไม่เกิน 8 MB)"))
 
@@ -99,11 +111,11 @@ class ApplicationForm(BaseForm):
 
 
 class BoothTypeForm(BaseForm):
-    name_th = StringField(_l("ชื่อประเภทบูธ (ภาษาไทย)"), [required(), length(120)])
-    name_en = StringField(_l("ชื่อประเภทบูธ (ภาษาอังกฤษ)"), [optional(), length(120)])
-    size_label = StringField(_l("ขนาด"), [required(), length(60)],
+    name_th = StringField(_l("ชื่อประเภทบูธ (ภาษาไทย)"), [required(), length(120), plain()])
+    name_en = StringField(_l("ชื่อประเภทบูธ (ภาษาอังกฤษ)"), [optional(), length(120), plain()])
+    size_label = StringField(_l("ขนาด"), [required(), length(60), plain()],
                              description=_l("กว้าง x ลึก เป็นเมตร เช่น 3 x 3"))
-    includes_th = StringField(_l("สิ่งที่ได้รับ"), [optional(), length(300)],
+    includes_th = StringField(_l("สิ่งที่ได้รับ"), [optional(), length(300), plain()],
                               description=_l("เช่น โต๊ะ 1 ตัว เก้าอี้ 2 ตัว ปลั๊กไฟ 1 จุด"))
     capacity = IntegerField(_l("จำนวนบูธที่รับได้"), [NumberRange(min=0, max=2000, message=_l("ใส่จำนวน 0 ถึง 2000"))])
 
@@ -127,7 +139,7 @@ class ReviewForm(BaseForm):
 
     ids = SelectMultipleField(coerce=lambda v: safe_id(v) or 0, validate_choice=False)
     action = StringField()
-    reason = TextAreaField(_l("เหตุผลที่ไม่อนุมัติ (องค์กรจะเห็นข้อความนี้)"), [optional(), length(500)])
+    reason = TextAreaField(_l("เหตุผลที่ไม่อนุมัติ (องค์กรจะเห็นข้อความนี้)"), [optional(), length(500), plain()])
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)

@@ -14,6 +14,7 @@ from fairapp.booths.models import Booth, CheckInScan, Status
 from fairapp.core.audit import AuditEntry, verify_chain
 from fairapp.core.mail import discard_queued_mail, send_queued_mail
 from fairapp.core.time import today_local, utcnow
+from fairapp.core.transaction import unit_of_work
 from fairapp.extensions import db as _db
 from tests.booths.factories import create_application, create_booth, create_booth_type, set_booth_setup
 from tests.factories import create_fair, create_org, create_user, grant
@@ -599,12 +600,19 @@ def test_each_status_change_mails_every_member_of_the_organization(db, fair, sta
 
 
 def test_a_rolled_back_change_sends_no_mail(db, fair, staff, outbox):
+    """The request fails after the operation queued its mail: the unit of work rolls back and sends
+    nothing; the same change committed sends it."""
     booth_type = create_booth_type(fair)
     (application,) = _submitted(fair, booth_type, 1)
-    ops.approve_application(application, staff)
-    db.session.rollback()
-    discard_queued_mail()
-    assert send_queued_mail() == 0 and outbox() == []
+    with pytest.raises(RuntimeError):
+        with unit_of_work():
+            ops.approve_application(application, staff)
+            raise RuntimeError("the request failed after the operation")
+    db.session.expire_all()
+    assert outbox() == [] and application.status == Status.submitted
+    with unit_of_work():
+        ops.approve_application(application, staff)
+    assert [m.subject for m in outbox()] == ["สถานะใบสมัครบูธ: อนุมัติแล้ว"]
 
 
 def test_the_subject_is_in_the_members_language(db, fair, staff, outbox):

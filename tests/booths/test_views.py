@@ -178,7 +178,7 @@ def test_a_new_photo_replaces_the_old_one_after_the_commit(app, client, login_as
 def test_the_booth_type_is_required(client, login_as, post_form, db, fair, standard, member):
     login_as(member)
     html = post_form(f"/fairs/{fair.id}/booths/apply", _form(standard, booth_type="")).get_data(as_text=True)
-    assert "กรุณาเลือกประเภทบูธ" in html or "ไม่มีในรายการ" in html
+    assert "กรุณาเลือกประเภทบูธ" in html and "ไม่มีในรายการ" not in html  # defect 4: says what is wrong
     assert db.session.scalar(select(func.count(Application.id))) == 0
 
 
