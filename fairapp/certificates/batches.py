@@ -220,9 +220,7 @@ def _run(batch_id: int, stop_after: int | None) -> None:
             own, merged = render_chunk(jobs)
         with unit_of_work():  # the chunk: its certificates, its PDF and the batch's progress, or nothing
             try:
-                # begin_nested inside: SQLAlchemy leaves a savepoint whose flush failed "deactive", which
-                # core's savepoint() does not roll back yet (see the report to the lead); this one does.
-                with savepoint(), db.session.begin_nested():
+                with savepoint():
                     key, certificates = store_chunk(planned, own, merged)
             except IntegrityError:
                 # Another batch issued some of these subjects meanwhile: the savepoint undid our rows and

@@ -59,12 +59,9 @@ class PrintedBefore(DomainError):
     in_a_set = _l("ชุดนี้มี %(n)s ฉบับที่พิมพ์ไปแล้ว (ล่าสุดเมื่อ %(when)s โดย %(who)s) กรุณายืนยันก่อนพิมพ์ซ้ำ")
 
     def __init__(self, latest, count: int = 1, *, batch: bool = False):
+        # extra: what a script is told besides the message (the JSON envelope's other fields)
         super().__init__(self.in_a_set if batch else None, n=num(count), when=thaidate(latest.printed_at, "datetime"),
-                         who=latest.printed_by.full_name if latest.printed_by else "-")
+                         who=latest.printed_by.full_name if latest.printed_by else "-",
+                         extra={"printed_at": latest.printed_at.isoformat()})
         self.printed_at = latest.printed_at
         self.count = count
-
-    @property
-    def extra(self) -> dict:
-        """What a script is told besides the message (the JSON envelope's other fields)."""
-        return {"printed_at": self.printed_at.isoformat()}

@@ -85,7 +85,7 @@ def print_one(cert_id: int):
     problem = printing.print_problem([cert], confirmed=confirmed)
     if problem is not None:
         if wants_json():
-            return envelope(problem.code, problem, problem.status, **getattr(problem, "extra", {}))
+            return envelope(problem.code, problem, problem.status, **problem.extra)
         flash(str(problem), "warning" if access.reprint_warning(problem) else "error")
         if request.form.get("back") == "kiosk":
             return redirect(url_for("certificates.kiosk", fair_id=cert.fair_id, q=request.form.get("q", ""),

@@ -29,10 +29,11 @@ class DomainError(Exception):
         if "code" not in cls.__dict__:
             cls.code = re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
 
-    def __init__(self, message=None, *, field: str | None = None, **params):
+    def __init__(self, message=None, *, field: str | None = None, extra: dict | None = None, **params):
         super().__init__(str(message or self.message))
         self.custom = message
         self.params = params
+        self.extra = extra or {}  # more for a script, added to the JSON envelope (e.g. printed_at)
         if field is not None:
             self.field = field
 
@@ -61,7 +62,9 @@ PAGES = {
 
 
 def wants_json() -> bool:
-    """True when the request prefers JSON to HTML (a script's fetch, an API client)."""
+    """True when the request sends JSON or prefers JSON to HTML (a script's fetch, an API client)."""
+    if request.is_json:
+        return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
@@ -115,7 +118,7 @@ def register(app) -> None:
         # The unit of work has rolled back. A view that wants the error on its form uses attempt(form);
         # what reaches here is a button's or a script's: flash and go back, or the JSON envelope.
         if wants_json():
-            return envelope(error.code, error, error.status)
+            return envelope(error.code, error, error.status, **error.extra)
         back = _same_site_referrer()
         if back and request.method not in ("GET", "HEAD"):
             flash(str(error), "error")

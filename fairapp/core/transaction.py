@@ -75,6 +75,7 @@ def unit_of_work(write: bool = True) -> Iterator[None]:
     `write` says the work means to change state: on SQLite its transaction starts with BEGIN IMMEDIATE.
     """
     token = _write_intent.set(write)
+    stored = stored_mark()  # a long app context (a CLI run, a test) may hold files of earlier units
     try:
         try:
             yield
@@ -82,7 +83,7 @@ def unit_of_work(write: bool = True) -> Iterator[None]:
         except BaseException:
             db.session.rollback()
             _forget_queues()
-            delete_stored_since(0)
+            delete_stored_since(stored)
             raise
     finally:
         _write_intent.reset(token)
