@@ -107,7 +107,7 @@
       label = this.d.msgQr;
     } else {
       scan.booth_code = what.code;
-      label = this.d.msgBooth + " " + what.code;
+      label = this.d.msgBooth.replace("{code}", what.code);
     }
     scan.label = label;
     var id = FairQueue.uuid();
@@ -121,7 +121,7 @@
   };
 
   Scanner.prototype.finish = function (item, state, message, booth) {
-    var label = booth ? this.d.msgBooth + " " + booth : item.data.label;
+    var label = booth ? this.d.msgBooth.replace("{code}", booth) : item.data.label;
     var old = readJSON(this.logKey, []).filter(function (e) { return e.client_id === item.id; })[0];
     message = message || this.d.msgRefused;
     this.log({client_id: item.id, label: label, state: state, message: message, time: old ? old.time : ""});

@@ -203,5 +203,6 @@ def test_the_states_in_english(page, site):
     site.change(page, change)
     expect(page.locator(STATE)).to_contain_text("Waiting for network")
     expect(page.locator(STATE)).to_contain_text("1 waiting")
+    shot(page, f"{site.kind}-offline-en")
     page.context.set_offline(False)
     expect_state(page, "saved")
