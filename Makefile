@@ -9,21 +9,35 @@ export FLASK_APP := fairapp
 PO := $(wildcard fairapp/translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test test-sqlite test-postgres install db demo translations extract bench clean
+.PHONY: run test test-sqlite test-postgres install install-app db demo translations extract bench clean
 
-install: $(BIN)/.installed $(MO)
+# install: the app and the test tools (make test). make run needs only install-app: Playwright and
+# the other test tools are half of what a fresh install downloads (about 57 of 119 MB).
+install: $(BIN)/.installed-test $(MO)
+install-app: $(BIN)/.installed $(MO)
 
+# Every dependency comes as a wheel (PyICU too, as pyicu-wheels): nothing is compiled, no apt-get.
+# --prefer-binary: never build a release whose wheels are not uploaded yet; take the previous one.
+# pip is upgraded only if older than 22 (Debian 12's venv brings 23.0). A venv made before the
+# switch to pyicu-wheels loses the source-built pyicu first: both install the `icu` package.
+PIP_INSTALL := $(BIN)/python -m pip install -q --prefer-binary
 $(BIN)/.installed: pyproject.toml
-	scripts/system-deps.sh --build-only
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -c 'import pip, sys; sys.exit(int(pip.__version__.split(".")[0]) < 22)' \
+	  || $(BIN)/python -m pip install -q --upgrade pip
+	if ls -d $(VENV)/lib/python3*/site-packages/pyicu-*.dist-info >/dev/null 2>&1; then \
+	  $(BIN)/python -m pip uninstall -q -y pyicu; fi
+	$(PIP_INSTALL) -e .
+	touch $@
+
+$(BIN)/.installed-test: $(BIN)/.installed
+	$(PIP_INSTALL) -e '.[test]'
 	touch $@
 
 %.mo: %.po $(BIN)/.installed
 	$(BIN)/pybabel compile -f -i $< -o $@ >/dev/null
 
-db: install
+db: install-app
 	$(BIN)/flask db upgrade
 
 # BASE_URL: the demo's certificate QR codes and mail links name the address `make run` serves.
@@ -46,11 +60,11 @@ test-postgres: install
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest
 
 # Refresh the message catalog after adding strings: make extract, translate, commit.
-extract: install
+extract: install-app
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k _n:1,2 -o fairapp/translations/messages.pot . >/dev/null
 	$(BIN)/pybabel update -N --ignore-obsolete -i fairapp/translations/messages.pot -d fairapp/translations
 
-bench: install
+bench: install-app
 	for b in pages booths judging certificates; do $(BIN)/python benchmarks/$$b.py || exit 1; done
 
 clean:

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs and starts what the test suite needs that a fresh machine may lack:
 # PostgreSQL (started on 127.0.0.1:5432 with the fairapp role and test database),
-# Debian's chromium (browser tests), poppler-utils (PDF to PNG/text checks) and the ICU
-# headers PyICU builds against. Idempotent: does nothing that is already done.
-# Needs root (apt-get). Usage: scripts/system-deps.sh [--build-only]
+# Debian's chromium (browser tests), poppler-utils (PDF to PNG/text checks) and Thai fonts.
+# `make install` needs none of it (every Python dependency, PyICU included, comes as a wheel).
+# Idempotent: does nothing that is already done. Needs root (apt-get). Usage: scripts/system-deps.sh
 set -euo pipefail
 
 PG_USER=${PG_USER:-fairapp}
@@ -11,15 +11,10 @@ PG_PASSWORD=${PG_PASSWORD:-fairapp}
 PG_DB=${PG_DB:-fairapp_test}
 
 need=()
-command -v pkg-config >/dev/null || need+=(pkg-config)
-pkg-config --exists icu-i18n 2>/dev/null || need+=(libicu-dev)
-command -v g++ >/dev/null || need+=(g++)
-if [ "${1:-}" != "--build-only" ]; then
-  command -v pg_ctlcluster >/dev/null || need+=(postgresql)
-  [ -x /usr/bin/chromium ] || need+=(chromium)
-  command -v pdftoppm >/dev/null || need+=(poppler-utils)
-  [ -n "$(fc-list :lang=th 2>/dev/null)" ] || need+=(fonts-thai-tlwg)
-fi
+command -v pg_ctlcluster >/dev/null || need+=(postgresql)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+command -v pdftoppm >/dev/null || need+=(poppler-utils)
+[ -n "$(fc-list :lang=th 2>/dev/null)" ] || need+=(fonts-thai-tlwg)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "system-deps: installing ${need[*]}"
@@ -30,8 +25,6 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
-
-[ "${1:-}" = "--build-only" ] && exit 0
 
 # Start PostgreSQL if nothing answers on 5432.
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
