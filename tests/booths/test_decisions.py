@@ -11,30 +11,10 @@ from sqlalchemy import func, select
 from fairapp.booths import operations as ops
 from fairapp.booths.models import Application, CheckInScan, Status
 from fairapp.core.audit import AuditEntry
-from fairapp.core.mail import discard_queued_mail
 from fairapp.core.transaction import unit_of_work
 from tests.booths.factories import create_application, create_booth, create_booth_type
 from tests.booths.test_views import _review
-from tests.factories import create_fair, create_org, create_user, grant
-
-
-@pytest.fixture
-def fair(db):
-    return create_fair()
-
-
-@pytest.fixture
-def staff(fair):
-    user = create_user()
-    grant(fair, user, "staff")
-    return user
-
-
-@pytest.fixture
-def ctx(app, db):
-    with app.test_request_context():
-        yield
-        discard_queued_mail()
+from tests.factories import create_org
 
 
 def _statuses(*apps) -> list[Status]:

@@ -8,28 +8,8 @@ from sqlalchemy import select
 from fairapp.booths import operations as ops
 from fairapp.booths.models import Application, BoothSetup, BoothType, Status, canonical_size, parse_size
 from fairapp.core.audit import AuditEntry
-from fairapp.core.mail import discard_queued_mail
 from tests.booths.factories import create_application, create_booth_type, set_booth_setup
-from tests.factories import create_fair, create_org, create_user, grant
-
-
-@pytest.fixture
-def fair(db):
-    return create_fair()
-
-
-@pytest.fixture
-def staff(fair):
-    user = create_user()
-    grant(fair, user, "staff")
-    return user
-
-
-@pytest.fixture
-def ctx(app, db):
-    with app.test_request_context():
-        yield
-        discard_queued_mail()
+from tests.factories import create_org, create_user
 
 
 def _entries(action: str) -> list[AuditEntry]:
