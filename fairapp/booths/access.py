@@ -7,36 +7,14 @@ answers to templates, which never re-derive a rule. Presentation (Thai numerals)
 """
 from __future__ import annotations
 
-from typing import TypeVar
 
 from flask import abort
 from flask_login import current_user
 
-from ..core.http import safe_id
-from ..extensions import db
 from ..fairs.access import fair_or_404, staff_fair_or_404  # noqa: F401  (booth views load fairs through here)
-from ..fairs.models import Fair
 from . import operations as ops
 from .models import Application
-
-T = TypeVar("T")
-
-
-def get_in(model: type[T], ident, parent: Fair | None = None) -> T | None:
-    """The row of `model` with this id (a URL's or a form's value), if it exists and is `parent`'s."""
-    ident = safe_id(ident) if not isinstance(ident, bool) else None  # beyond INTEGER: not found
-    row = db.session.get(model, ident) if ident else None
-    if row is None or (parent is not None and row.fair_id != parent.id):
-        return None
-    return row
-
-
-def get_or_404(model: type[T], ident, parent: Fair | None = None) -> T:
-    """The row of `model` with this id; 404 when missing or when it is not `parent`'s."""
-    row = get_in(model, ident, parent)
-    if row is None:
-        abort(404)
-    return row
+from ..core.access import get_in, get_or_404  # noqa: F401  (the one loader; views use it through here)
 
 
 # ---- policies ----

@@ -22,19 +22,12 @@ from . import operations as ops
 from .errors import PrintedBefore
 from .models import Certificate, CertificateTemplate, PrintBatch
 from .queries import holder_certificates
+from ..core.access import get_in, get_or_404  # noqa: F401  (the one loader; views use it through here)
 
 T = TypeVar("T")
 
 
 # ---- loaders ----
-
-def get_or_404(model: type[T], object_id, *, fair: Fair | None = None) -> T:
-    """The row, or 404 when it does not exist or (given `fair`) belongs to another fair."""
-    obj = db.session.get(model, object_id) if object_id is not None else None
-    if obj is None or (fair is not None and obj.fair_id != fair.id):
-        abort(404)
-    return obj
-
 
 def staff_get_or_404(model: type[T], object_id: int) -> T:
     """A fair's template, batch or certificate, for that fair's staff (and admins) only."""

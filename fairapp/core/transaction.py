@@ -184,13 +184,3 @@ def _sqlite_begin(conn) -> None:
         if not driver.in_transaction:
             driver.execute("BEGIN IMMEDIATE")
 
-
-def commit() -> None:  # TRANSITIONAL: removed once no view calls it
-    db.session.commit()
-    _run_queues()
-
-
-def rollback() -> None:  # TRANSITIONAL: removed once no view calls it
-    db.session.rollback()
-    _forget_queues()
-    delete_stored_since(0)

@@ -19,22 +19,7 @@ from ..fairs.models import Fair
 from ..nominations.models import Category, Nomination
 from .models import Assignment, Criterion, Rubric
 from .queries import visible_nominations
-
-# How a judging object names the parent it belongs to.
-_PARENT_KEYS = {Fair: "fair_id", Category: "category_id", Nomination: "nomination_id", Rubric: "rubric_id"}
-
-
-def get_or_404(model, ident, *, parent=None, status: int = 404):
-    """The row of `model` with id `ident` (an int or a form value), belonging to `parent` (a Fair,
-    Category, Nomination or Rubric); else abort with `status` (404; 400 for a form value that must name one)."""
-    ident = safe_id(ident)
-    obj = db.session.get(model, ident) if ident is not None else None
-    if obj is None:
-        abort(status)
-    if parent is not None and getattr(obj, _PARENT_KEYS[type(parent)]) != parent.id:
-        abort(status)
-    return obj
-
+from ..core.access import get_in, get_or_404  # noqa: F401  (the one loader; views use it through here)
 
 # ---- policies ----
 

@@ -9,33 +9,12 @@ No loader here sets how numbers are shown: the views say so (core.i18n.use_thai_
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import inspect
 
 from ..extensions import db
 from .models import Category, Evidence, Nomination
-
-
-@lru_cache(maxsize=None)
-def _parent_key(model: type, parent_model: type) -> str:
-    """The attribute of `model` holding its parent's id (its one foreign key to the parent's table)."""
-    table = parent_model.__table__
-    keys = [column.key for column in inspect(model).columns
-            if any(fk.column.table is table for fk in column.foreign_keys)]
-    if len(keys) != 1:
-        raise TypeError(f"{model.__name__} has no single foreign key to {parent_model.__name__}")
-    return keys[0]
-
-
-def get_or_404(model: type, ident: int, *, parent=None):
-    """The row `ident` of `model`; 404 when it does not exist or does not belong to `parent`."""
-    obj = db.session.get(model, ident)
-    if obj is None or (parent is not None and getattr(obj, _parent_key(model, type(parent))) != parent.id):
-        abort(404)
-    return obj
+from ..core.access import get_in, get_or_404  # noqa: F401  (the one loader; views use it through here)
 
 
 def nomination_or_404(nomination_id: int) -> Nomination:
