@@ -2,65 +2,17 @@
 review queue's decisions. They check the shape of what was typed; the rules are the operations'."""
 from __future__ import annotations
 
-import re
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, FieldList, Form, FormField, IntegerField, RadioField, SelectField,
+from wtforms import (BooleanField, FieldList, Form, FormField, IntegerField,
                      SelectMultipleField, StringField, TextAreaField)
-from wtforms.validators import NumberRange, StopValidation, ValidationError
+from wtforms.validators import NumberRange
 
-from ..core.forms import BaseForm, length, optional, required
+from ..core.forms import BaseForm, ChosenRadioField, length, optional, plain, required
 from ..core.http import safe_id
 from .operations import ACTIONS, FIELDS
 
 TEXT_MAX = 1000
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def plain():
-    """No control characters (a NUL from a pasted file would be stored on SQLite and refused by
-    PostgreSQL): said on the field, the rest kept. Line breaks and tabs are fine."""
-    def check(form, field):
-        if isinstance(field.data, str) and _CONTROLS.search(field.data):
-            raise ValidationError(str(_l("ข้อความมีอักขระควบคุมที่ใช้ไม่ได้ กรุณาพิมพ์ใหม่")))
-    return check
-
-
-class _Chosen:
-    """A choice field that says what is wrong: nothing chosen, or a value that is not on offer.
-
-    WTForms says "Not a valid choice" (or "could not coerce") for both, and the first when nothing was
-    chosen at all; a person reads neither as "please choose one".
-    """
-
-    def __init__(self, *args, empty_message=None, unknown_message=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.empty_message = empty_message or _l("กรุณาเลือกหนึ่งข้อ")
-        self.unknown_message = unknown_message or _l("ตัวเลือกนี้ไม่มีในรายการ กรุณาเลือกใหม่")
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None  # not a value of this field at all: pre_validate says it is not on offer
-
-    def pre_validate(self, form):
-        raw = self.raw_data[0] if self.raw_data else ""
-        if not str(raw).strip():
-            raise StopValidation(str(self.empty_message))
-        if self.data not in {value for value, *_ in self.iter_choices()} - {""}:
-            raise StopValidation(str(self.unknown_message))
-
-
-class ChosenRadioField(_Chosen, RadioField):
-    pass
-
-
-class ChosenSelectField(_Chosen, SelectField):
-    pass
-
-
 class PersonForm(Form):
     """One person on the booth (a sub-form: the outer form carries the CSRF token)."""
 

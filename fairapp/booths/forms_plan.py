@@ -12,7 +12,8 @@ from wtforms.widgets import HiddenInput
 from ..core.forms import BaseForm, length, optional, required
 from . import plan_ops
 from .access import get_in
-from .forms import ChosenSelectField, booth_type_field
+from ..core.forms import ChosenSelectField
+from .forms import booth_type_field
 from .models import Application, Booth, BoothType
 
 

@@ -13,9 +13,9 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from stdnum.th import tin as th_tin
-from wtforms import TelField, ValidationError
+from wtforms import RadioField, SelectField, TelField, ValidationError
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, StopValidation
 
 from ..extensions import csrf
 
@@ -63,10 +63,23 @@ class BaseForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
+        self._say_what_to_choose()
         if "csrf_token" in self.errors:
             self.csrf_token.errors = [str(CSRF_MESSAGE)]
             self.form_errors.append(str(CSRF_MESSAGE))
         return ok
+
+
+    def _say_what_to_choose(self) -> None:
+        """WTForms says "not a valid choice" also when nothing was chosen: say "please choose …" then."""
+        not_valid = {str(_WTFORMS_MESSAGES["Not a valid choice."]),
+                     str(_WTFORMS_MESSAGES["Invalid Choice: could not coerce."])}
+        for field in self:
+            if getattr(field, "choices", None) is None or not field.errors:
+                continue
+            if not any(str(v).strip() for v in (field.raw_data or [])):
+                field.errors = [str(_l("กรุณาเลือก%(label)s", label=field.label.text)) if e in not_valid else e
+                                for e in field.errors]
 
 
 def choices(pairs, placeholder=None) -> list[SelectChoice]:
@@ -193,3 +206,51 @@ class StrongPassword:
         if (lowered in COMMON_PASSWORDS or len(set(value)) < 4
                 or (len(local) >= 4 and local in lowered)):
             raise ValidationError(_l("รหัสผ่านนี้เดาง่ายเกินไป กรุณาใช้วลีที่ยาวขึ้นหรือผสมคำที่ไม่เกี่ยวกับชื่อและอีเมล"))
+
+
+# ---- plain text and choices that say what is wrong ----
+
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def plain():
+    """No control characters (a NUL from a pasted file would be stored on SQLite and refused by
+    PostgreSQL): said on the field, the rest kept. Line breaks and tabs are fine."""
+    def check(form, field):
+        if isinstance(field.data, str) and _CONTROLS.search(field.data):
+            raise ValidationError(str(_l("ข้อความมีอักขระควบคุมที่ใช้ไม่ได้ กรุณาพิมพ์ใหม่")))
+    return check
+
+
+class _Chosen:
+    """A choice field that says what is wrong: nothing chosen, or a value that is not on offer.
+
+    WTForms says "Not a valid choice" (or "could not coerce") for both, and the first when nothing was
+    chosen at all; a person reads neither as "please choose one".
+    """
+
+    def __init__(self, *args, empty_message=None, unknown_message=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.empty_message = empty_message or _l("กรุณาเลือกหนึ่งข้อ")
+        self.unknown_message = unknown_message or _l("ตัวเลือกนี้ไม่มีในรายการ กรุณาเลือกใหม่")
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None  # not a value of this field at all: pre_validate says it is not on offer
+
+    def pre_validate(self, form):
+        raw = self.raw_data[0] if self.raw_data else ""
+        if not str(raw).strip():
+            raise StopValidation(str(self.empty_message))
+        if self.data not in {value for value, *_ in self.iter_choices()} - {""}:
+            raise StopValidation(str(self.unknown_message))
+
+
+class ChosenRadioField(_Chosen, RadioField):
+    pass
+
+
+class ChosenSelectField(_Chosen, SelectField):
+    pass
