@@ -13,7 +13,7 @@ from .certificates import operations as cert_ops
 from .certificates.models import Certificate
 from .core.storage import storage
 from .extensions import db
-from .fairs.models import Fair
+from .fairs.models import Fair, FairRole
 from .judging import operations as judging_ops
 from .judging.models import AwardLevel, Criterion, JudgeProfile, Rubric
 from .nominations.models import Category, Nomination, NominationStatus, NominatorKind
@@ -86,6 +86,7 @@ def load_demo_certificates(fair: Fair, past: Fair, orgs: dict, now) -> int:
     rubric.criteria = [criterion]
     rubric.levels = [AwardLevel(min_score=80, name_th="ต้นแบบ"), AwardLevel(min_score=60, name_th="เชิดชูเกียรติ")]
     db.session.add(rubric)
+    db.session.add(FairRole(fair=past, user=chair, role="judge"))  # the past fair's chair also scored
     db.session.add_all([JudgeProfile(fair_id=past.id, user_id=judge.id, affiliation_org_id=orgs["mfu"].id),
                         JudgeProfile(fair_id=past.id, user_id=chair.id, affiliation_org_id=orgs["crru"].id)])
     db.session.flush()

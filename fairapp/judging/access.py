@@ -12,7 +12,6 @@ from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..accounts.models import User
 from ..core.http import safe_id
 from ..extensions import db
 from ..fairs.models import Fair
@@ -69,14 +68,6 @@ def chair_assignment_or_404(assignment_id: int) -> tuple[Assignment, Category]:
     """An assignment and its category, for the category's chair and admins."""
     assignment = get_or_404(Assignment, assignment_id)
     return assignment, chair_category_or_404(assignment.nomination.category_id, change=True)
-
-
-def fair_judge_or_400(fair_id: int, ident) -> User:
-    """A form's judge: one of the fair's judges (the choices the form offered), else 400."""
-    judge = get_or_404(User, ident, status=400)
-    if "judge" not in judge.roles_in(fair_id):
-        abort(400)
-    return judge
 
 
 def rubric_of(category: Category) -> Rubric | None:

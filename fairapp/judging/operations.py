@@ -85,8 +85,10 @@ def confirm_detected_conflict(judge: User, nomination: Nomination, actor: User) 
 # ---- assignments ----
 
 def add_assignment(judge: User, nomination: Nomination, actor: User) -> Assignment:
-    """Assign a judge to an eligible nomination by hand (never a conflicted pair)."""
+    """Assign a judge to an eligible nomination by hand (never a conflicted pair, only a judge of the fair)."""
     ensure_open(rubric_for(nomination))
+    if "judge" not in judge.roles_in(nomination.fair_id):
+        raise NotAJudge()
     if nomination.status != NominationStatus.eligible:
         raise NotEligibleForJudging()
     if conflicted(judge.id, nomination.id):

@@ -57,10 +57,10 @@ def auto_assign(category_id: int):
 @login_required
 def add_assignment(category_id: int):
     category = access.chair_category_or_404(category_id, change=True)
-    judge = access.fair_judge_or_400(category.fair_id, request.form.get("judge_id"))
+    judge = access.get_or_404(User, request.form.get("judge_id"), status=400)
     nomination = access.get_or_404(Nomination, request.form.get("nomination_id"), parent=category, status=400)
     with attempt() as done:
-        ops.add_assignment(judge, nomination, current_user)
+        ops.add_assignment(judge, nomination, current_user)  # refuses one who is not a judge of the fair
     if done:
         flash(_("มอบหมาย %(judge)s ให้ตัดสิน %(name)s แล้ว", judge=judge.full_name,
                 name=nomination.nominee_name()), "success")

@@ -9,7 +9,7 @@ from fairapp.core.time import today_local, utcnow
 from fairapp.judging import operations as ops
 from fairapp.judging.models import Assignment, Criterion, JudgeProfile, Rubric, Score
 from fairapp.nominations.models import Category, Nomination, NominationStatus
-from tests.factories import create_fair, create_org, create_user
+from tests.factories import create_fair, create_org, create_user, grant
 
 
 @pytest.fixture
@@ -29,6 +29,8 @@ def world(db, app):
     judge = create_user("judge@example.org")
     other = create_user("other-judge@example.org")
     db.session.add(JudgeProfile(fair_id=fair.id, user_id=judge.id, affiliation_org_id=university.id))
+    grant(fair, judge, "judge")
+    grant(fair, other, "judge")
     nominations = []
     for org in (nominee_org, university):
         n = Nomination(fair_id=fair.id, category_id=category.id, nominator_org_id=org.id, nominee_org_id=org.id,
@@ -116,7 +118,7 @@ def test_automatic_assignment_balances_and_avoids_conflicts(db, world):
     from fairapp.fairs.models import FairRole
     fair, rubric, judge, other, (n1, n2) = world
     judges = [judge, other] + [create_user() for _ in range(3)]
-    for j in judges:
+    for j in judges[2:]:  # the world's two are judges already
         db.session.add(FairRole(fair_id=fair.id, user_id=j.id, role="judge"))
     for i in range(8):
         org = create_org()
@@ -173,3 +175,12 @@ def test_finalize_freezes_a_deterministic_ranking(db, world):
     db.session.commit()
     assert [(r.nomination_id, r.position) for r in again] == [(n2.id, 1), (n1.id, 2)]
     assert db.session.query(Result).count() == 2
+
+
+def test_only_a_judge_of_the_fair_is_assigned(db, world):
+    fair, rubric, judge, other, nominations = world
+    outsider = create_user("not-a-judge@example.org")
+    db.session.commit()
+    with pytest.raises(ops.NotAJudge):
+        ops.add_assignment(outsider, nominations[0], judge)
+    assert db.session.query(Assignment).filter_by(judge_id=outsider.id).count() == 0
