@@ -8,9 +8,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from urllib.parse import urlsplit
-
-from flask import current_app, has_request_context, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
@@ -22,6 +20,7 @@ from ..core.errors import DomainError
 from ..core.mail import queue_mail
 from ..core.time import utcnow
 from ..core.transaction import savepoint
+from ..core.urls import external_url
 from ..extensions import db
 from .models import Invitation, Membership, Organization, User, token_digest
 
@@ -58,16 +57,6 @@ class InvitationClosed(DomainError):
 
 class InvitationForOtherEmail(DomainError):
     message = _l("คำเชิญนี้ส่งถึงอีเมลอื่น กรุณาออกจากระบบแล้วเปิดลิงก์อีกครั้ง หรือขอคำเชิญถึงอีเมลของคุณ")
-
-
-def external_url(endpoint: str, **values) -> str:
-    """An absolute link for a mail: on the request's address, or on BASE_URL outside a request (a
-    command, a test's set-up)."""
-    if has_request_context():
-        return url_for(endpoint, _external=True, **values)
-    base = urlsplit(current_app.config["BASE_URL"])
-    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/", url_scheme=base.scheme)
-    return adapter.build(endpoint, values, force_external=True)
 
 
 def hash_password(password: str) -> str:

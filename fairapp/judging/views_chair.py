@@ -18,6 +18,7 @@ from ..core import audit
 from ..core.i18n import use_thai_digits
 from ..core.thai import sort_key
 from ..core.transaction import attempt
+from ..core.urls import external_url
 from . import access, queries
 from . import operations as ops
 from .blueprint import bp
@@ -98,7 +99,7 @@ def _back(category_id: int):
 def remind(category_id: int):
     category = access.chair_category_or_404(category_id, change=True)
     rubric = access.rubric_or_404(category)
-    link = url_for("judging.judge_dashboard", fair_id=category.fair_id, _external=True)
+    link = external_url("judging.judge_dashboard", fair_id=category.fair_id)
     users = ops.remind_judges(rubric, current_user, link)
     flash(_("ส่งอีเมลเตือนกรรมการ %(n)d ท่านแล้ว", n=len(users)), "success")
     return _back(category.id)
