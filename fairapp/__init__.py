@@ -39,12 +39,12 @@ def create_app(config: dict | None = None) -> Flask:
     _setup_login(app)
 
     from . import models  # noqa: F401  (every model registered before mappers configure)
-    from .accounts import bp as accounts_bp
-    from .admin import bp as admin_bp
-    from .booths import bp as booths_bp
-    from .nominations import bp as nominations_bp
+    from .accounts.blueprint import bp as accounts_bp
+    from .admin.blueprint import bp as admin_bp
+    from .booths.blueprint import bp as booths_bp
+    from .nominations.blueprint import bp as nominations_bp
     from .core.views import bp as core_bp
-    from .fairs import bp as fairs_bp
+    from .fairs.blueprint import bp as fairs_bp
     from .judging.blueprint import bp as judging_bp
     from .certificates.blueprint import bp as certificates_bp
 

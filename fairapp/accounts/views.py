@@ -15,7 +15,8 @@ from ..core.forms import form_csrf
 from ..core.i18n import locale_code, safe_next
 from ..core.transaction import after_commit, attempt
 from ..extensions import limiter
-from . import bp, operations as ops, queries
+from .blueprint import bp
+from . import operations as ops, queries
 from .access import Menu, can_manage_organization, invitation_or_404, managed_organization_or_404, \
     organization_or_404
 from .forms import ActionForm, ForgotForm, InviteForm, JoinForm, LoginForm, ResetForm, SignupForm

@@ -1,6 +1,1 @@
 """Admin pages that belong to no single feature: users, the mail outbox, the audit log."""
-from flask import Blueprint
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-from . import views  # noqa: E402,F401

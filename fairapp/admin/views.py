@@ -6,7 +6,8 @@ from flask import abort, render_template, request
 from ..core.access import admin_required
 from ..core.audit import verify_chain
 from ..core.mail import outbox_message, outbox_messages
-from . import bp, queries
+from .blueprint import bp
+from . import queries
 
 PAGE = 50
 

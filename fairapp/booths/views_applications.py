@@ -15,7 +15,8 @@ from ..core.storage import storage
 from ..core.transaction import attempt
 from ..core.uploads import accept_image
 from ..fairs.models import Fair
-from . import bp, operations as ops, queries
+from .blueprint import bp
+from . import operations as ops, queries
 from .access import (application_or_404, application_permissions, can_manage_booths, fair_or_404, get_in,
                      own_application_or_404)
 from .forms import ApplicationForm

@@ -18,7 +18,8 @@ from flask_wtf.csrf import generate_csrf
 
 from ..core.errors import DomainError, envelope
 from ..core.i18n import locale_code, use_thai_digits
-from . import bp, operations as ops, queries
+from .blueprint import bp
+from . import operations as ops, queries
 from .access import staff_fair_or_404
 from .models import Application
 from .passes import PassForged, PassOtherFair

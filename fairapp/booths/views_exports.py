@@ -6,7 +6,7 @@ from flask_login import login_required
 from ..core.responses import send_bytes
 from ..core.tables import to_csv, to_xlsx
 from ..core.time import today_local
-from . import bp
+from .blueprint import bp
 from .access import staff_fair_or_404
 from .exports import allocations_rows, applications_rows
 

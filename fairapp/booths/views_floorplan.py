@@ -8,7 +8,8 @@ from ..core.i18n import locale_code, use_thai_digits
 from ..core.responses import send_bytes
 from ..core.storage import storage
 from ..fairs.models import Fair
-from . import bp, plan_render
+from .blueprint import bp
+from . import plan_render
 from .access import fair_or_404
 from .models import BoothSetup
 

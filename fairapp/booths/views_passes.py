@@ -9,7 +9,7 @@ from flask_login import login_required
 
 from ..core.i18n import locale_code, use_thai_digits
 from ..core.responses import send_bytes
-from . import bp
+from .blueprint import bp
 from .access import application_or_404
 from .models import Application, Status
 from .passes import fair_dates, make_pass_token, qr_svg, render_pass_pdf

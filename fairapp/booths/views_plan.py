@@ -15,7 +15,8 @@ from ..core.forms import BaseForm, form_csrf
 from ..core.i18n import locale_code, use_thai_digits
 from ..core.transaction import attempt
 from ..fairs.models import Fair
-from . import bp, operations as ops, plan_ops, plan_render, queries
+from .blueprint import bp
+from . import operations as ops, plan_ops, plan_render, queries
 from .access import get_in, staff_fair_or_404
 from .forms_plan import FORMS, PlanForm
 from .models import Application

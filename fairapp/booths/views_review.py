@@ -11,7 +11,8 @@ from ..core.forms import form_csrf
 from ..core.geo import province_choices
 from ..core.i18n import locale_code, safe_next, use_thai_digits
 from ..core.transaction import attempt
-from . import bp, operations as ops, queries
+from .blueprint import bp
+from . import operations as ops, queries
 from .access import get_in, staff_application_or_404, staff_fair_or_404
 from .forms import ReviewForm
 from .models import BoothType

@@ -8,7 +8,8 @@ from flask_login import current_user, login_required
 from ..core.forms import form_csrf
 from ..core.i18n import use_thai_digits
 from ..core.transaction import attempt
-from . import bp, operations as ops, queries
+from .blueprint import bp
+from . import operations as ops, queries
 from .access import get_or_404, staff_fair_or_404
 from .forms import BoothTypeForm, SetupForm
 from .models import BoothSetup, BoothType

@@ -12,7 +12,8 @@ from ..core.access import admin_required
 from ..core.forms import form_csrf
 from ..core.i18n import use_thai_digits
 from ..core.transaction import attempt
-from . import bp, operations as ops, queries
+from .blueprint import bp
+from . import operations as ops, queries
 from .access import fair_or_404, fair_policy, grant_or_404
 from .forms import FairForm, GrantRoleForm
 from .models import ROLE_LABELS

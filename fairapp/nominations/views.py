@@ -18,7 +18,8 @@ from ..core.thai import format_date
 from ..core.time import utcnow
 from ..core.transaction import attempt
 from ..fairs.access import fair_or_404
-from . import access, bp, operations as ops, queries
+from .blueprint import bp
+from . import access, operations as ops, queries
 from .forms import NomineeForm, narrative_form, narratives_from
 from .models import EVENT_LABELS, SECTION_LABELS
 

@@ -14,7 +14,8 @@ from ..core.forms import form_csrf
 from ..core.i18n import locale_code, use_thai_digits
 from ..core.transaction import attempt
 from ..fairs.access import staff_fair_or_404
-from . import access, bp, operations as ops, queries
+from .blueprint import bp
+from . import access, operations as ops, queries
 from .forms_categories import CategoryForm
 from .models import SECTION_LABELS
 

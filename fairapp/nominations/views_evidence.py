@@ -22,7 +22,8 @@ from ..core.storage import storage
 from ..core.transaction import attempt
 from ..core.uploads import (MAX_PDF_BYTES, MAX_PDF_PAGES, MAX_PHOTO_BYTES, MB, MIMETYPES, UploadRefused,
                             accept_evidence, display_name, download_name)
-from . import access, bp, operations as ops
+from .blueprint import bp
+from . import access, operations as ops
 from .models import Evidence, Nomination
 
 REQUEST_SLACK = 2 * MB                # form fields and multipart framing around the files

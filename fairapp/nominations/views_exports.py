@@ -9,7 +9,8 @@ from ..core.i18n import locale_code
 from ..core.responses import send_bytes
 from ..core.time import today_local
 from ..fairs.access import staff_fair_or_404
-from . import access, bp
+from .blueprint import bp
+from . import access
 from .dossier import render_dossier
 from .exports import nominations_table, to_csv, to_xlsx
 

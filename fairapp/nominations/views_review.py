@@ -14,7 +14,8 @@ from ..core.geo import province_choices
 from ..core.i18n import locale_code, use_thai_digits
 from ..core.transaction import attempt
 from ..fairs.access import staff_fair_or_404
-from . import access, bp, operations as ops, queries
+from .blueprint import bp
+from . import access, operations as ops, queries
 from .forms_review import DecisionForm
 from .models import SECTION_LABELS, Nomination
 

@@ -1,0 +1,6 @@
+"""The accounts blueprint; importing this module registers its views' routes on it."""
+from flask import Blueprint
+
+bp = Blueprint("accounts", __name__)
+
+from . import views  # noqa: E402,F401
