@@ -145,6 +145,29 @@ def count_queries(app):
 
 
 @pytest.fixture
+def thread_sessions_for(db):
+    """thread_sessions_for(n, postgres_only=True): a session factory for n racing threads, on an engine with
+    a connection for each (SQLite waits up to 60 s for its lock). PostgreSQL-only races skip on SQLite."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import sessionmaker
+
+    engines = []
+
+    def _make(n: int, *, postgres_only: bool = True):
+        sqlite = db.engine.dialect.name == "sqlite"
+        if postgres_only and sqlite:
+            pytest.skip("PostgreSQL only (row locks): set DATABASE_URL=postgresql+psycopg://...")
+        engine = create_engine(db.engine.url, pool_size=n, max_overflow=0, pool_timeout=60,
+                               **({"connect_args": {"timeout": 60}} if sqlite else {}))
+        engines.append(engine)
+        return sessionmaker(bind=engine, expire_on_commit=False)
+
+    yield _make
+    for engine in engines:
+        engine.dispose()
+
+
+@pytest.fixture
 def outbox(app):
     """The mail written to the outbox folder, as OutboxMessage objects, newest first."""
     from fairapp.core.mail import outbox_messages

@@ -1,8 +1,9 @@
 """Floor-plan rules: booths as rectangles on a fair's grid (code, zone, type, blocked), the grid, its image.
 
 Operations take objects and the actor, flush but never commit, write an audit entry (before/after) and
-raise named errors; the request's unit of work commits once. Allocating applications to booths (allocate, unallocate,
-swap) lives in operations.py; what a plan page shows and the PDF live in plan_render.py.
+raise named errors; the request's unit of work commits once. Allocating applications to booths
+(allocate, unallocate, swap) lives in operations/allocation.py; what a plan page shows and the PDF live in
+plan_render.py.
 """
 from __future__ import annotations
 

@@ -8,8 +8,9 @@ right after `form.validate_on_submit()` (validation resets field errors), whethe
   `field` macro of templates/_forms.html with the file's name and "no need to attach it again");
 - on the next submit without a new file, the token brings the same stored file back.
 The token is signed with SECRET_KEY, bound to the signed-in user and valid for a day, so nobody can claim
-another person's file by its key. A kept file that is never used stays stored until the storage is purged
-of unreferenced keys.
+another person's file by its key. A kept file whose form is abandoned is not referenced by any row: it stays
+in the store (nothing sweeps unreferenced keys yet; the retention purge of the PDPA issue is where that
+belongs).
 """
 from __future__ import annotations
 

@@ -13,8 +13,7 @@ import threading
 from collections import Counter
 
 import pytest
-from sqlalchemy import create_engine, func, select
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy import func, select
 
 from fairapp.accounts.models import User
 from fairapp.booths import operations as ops
@@ -32,13 +31,8 @@ TARGETS = (4, 12, 6, 16, 2, 9)  # capacity changes racing the approvals
 
 
 @pytest.fixture
-def thread_sessions(db):
-    """A session factory for the racing threads, with a connection for each of them."""
-    n = APPROVALS + len(TARGETS)
-    extra = {"connect_args": {"timeout": 60}} if db.engine.dialect.name == "sqlite" else {}
-    engine = create_engine(db.engine.url, pool_size=n, max_overflow=0, pool_timeout=60, **extra)
-    yield sessionmaker(bind=engine, expire_on_commit=False)
-    engine.dispose()
+def thread_sessions(thread_sessions_for):
+    return thread_sessions_for(APPROVALS + len(TARGETS), postgres_only=False)
 
 
 def race(app, make_session, jobs):

@@ -16,8 +16,7 @@ from collections import Counter
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import create_engine, func, select
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy import func, select
 
 from fairapp.accounts.models import User
 from fairapp.booths import operations as ops
@@ -34,13 +33,8 @@ CAPACITY = 5
 
 
 @pytest.fixture
-def thread_sessions(db):
-    """A session factory for the racing threads, on an engine with a connection for each of them."""
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL only (row locks): set DATABASE_URL=postgresql+psycopg://...")
-    engine = create_engine(db.engine.url, pool_size=THREADS, max_overflow=0, pool_timeout=60)
-    yield sessionmaker(bind=engine, expire_on_commit=False)
-    engine.dispose()
+def thread_sessions(thread_sessions_for):
+    return thread_sessions_for(THREADS)
 
 
 def race(app, make_session, prepare, act, n=THREADS):

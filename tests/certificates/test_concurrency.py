@@ -8,8 +8,6 @@ import threading
 from collections import Counter
 
 import pytest
-from sqlalchemy import create_engine
-from sqlalchemy.orm import sessionmaker
 
 from fairapp.accounts.models import User
 from fairapp.certificates import operations as ops, printing
@@ -24,12 +22,8 @@ DESKS = 8
 
 
 @pytest.fixture
-def thread_sessions(db):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL only (row locks): set DATABASE_URL=postgresql+psycopg://...")
-    engine = create_engine(db.engine.url, pool_size=DESKS, max_overflow=0, pool_timeout=60)
-    yield sessionmaker(bind=engine, expire_on_commit=False)
-    engine.dispose()
+def thread_sessions(thread_sessions_for):
+    return thread_sessions_for(DESKS)
 
 
 def test_two_desks_printing_one_certificate_at_once_ask_once(app, db, thread_sessions):

@@ -12,8 +12,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import create_engine, select
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy import select
 
 from fairapp.accounts.models import User
 from fairapp.core.audit import AuditEntry, verify_chain
@@ -28,12 +27,8 @@ ROUNDS = 5
 
 
 @pytest.fixture
-def thread_sessions(db):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL only (row locks): set DATABASE_URL=postgresql+psycopg://...")
-    engine = create_engine(db.engine.url, pool_size=20, max_overflow=0, pool_timeout=60)
-    yield sessionmaker(bind=engine, expire_on_commit=False)
-    engine.dispose()
+def thread_sessions(thread_sessions_for):
+    return thread_sessions_for(20)
 
 
 def race(app, make_session, tasks) -> list:

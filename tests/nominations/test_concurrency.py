@@ -15,8 +15,7 @@ import threading
 from collections import Counter
 
 import pytest
-from sqlalchemy import create_engine, func, select
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy import func, select
 
 from fairapp.accounts.models import User
 from fairapp.core.audit import AuditEntry, verify_chain
@@ -31,12 +30,8 @@ THREADS = 20
 
 
 @pytest.fixture
-def thread_sessions(db):
-    sqlite = db.engine.dialect.name == "sqlite"
-    engine = create_engine(db.engine.url, pool_size=THREADS, max_overflow=0, pool_timeout=60,
-                           **({"connect_args": {"timeout": 60}} if sqlite else {}))
-    yield sessionmaker(bind=engine, expire_on_commit=False)
-    engine.dispose()
+def thread_sessions(thread_sessions_for):
+    return thread_sessions_for(THREADS, postgres_only=False)
 
 
 def _nomination(db, *, max_files: int, existing: list[int]) -> tuple[int, int]:
