@@ -201,7 +201,27 @@ class Shooter:
             if label == "1280":
                 self.pdf_pages(page, "nomination-dossier", "/nominations/2/dossier.pdf")
             ctx.close()
+        self.judging(demo_password)
         self.certificates(demo_password)
+
+    def judging(self, demo_password: str) -> None:
+        """The chair page (progress; what finalizing would leave missing) and a judge's score sheet."""
+        from sqlalchemy import select
+
+        from fairapp.extensions import db
+        from fairapp.judging.models import Assignment, Rubric
+        from fairapp.nominations.models import Category
+
+        with self.app.app_context():
+            category_id = db.session.scalar(select(Rubric.category_id).join(Category)
+                                            .where(Category.fair_id == 1).order_by(Rubric.id))
+            assignment_id = db.session.scalar(select(Assignment.id).order_by(Assignment.id))
+        for email, name, path in (("chair@fairapp.local", "judging-chair", f"/judging/categories/{category_id}/chair"),
+                                  ("judge@fairapp.local", "judging-score", f"/judging/assignments/{assignment_id}")):
+            ctx = self.context(PHONE)
+            page = self.login(ctx, email, demo_password)
+            self.shot(page, f"{name}-360-th", path)
+            ctx.close()
 
     def certificates(self, demo_password: str) -> None:
         """The past fair's certificates: staff pages, each kind as PDF, the kiosk, and the public check in
