@@ -9,13 +9,13 @@ from flask import Blueprint, render_template_string
 from flask_wtf.file import FileField
 from wtforms import StringField
 
-from fairapp import create_app
 from fairapp.core.forms import BaseForm, form_csrf, required
 from fairapp.core.kept_files import keep_upload
 from fairapp.core.storage import storage
 from fairapp.core.uploads import accept_image
 from fairapp.extensions import db as _db
 from tests.core.test_uploads import jpeg_with_gps
+from tests.core.route_app import route_app
 from tests.factories import create_user
 
 SAVED: list[str] = []
@@ -31,10 +31,6 @@ class PhotoForm(BaseForm):
 
 @pytest.fixture(scope="module")
 def kept_app(app):
-    keys = ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "MAIL_OUTBOX_DIR", "PASSWORD_HASH_METHOD", "BASE_URL")
-    test_app = create_app({"TESTING": True, "SESSION_COOKIE_SECURE": False, "WTF_CSRF_ENABLED": False,
-                           **{k: app.config[k] for k in keys}})
-    test_app.instance_path = app.instance_path
     bp = Blueprint("kept_test", __name__)
 
     @bp.route("/_k/form", methods=["GET", "POST"])
@@ -49,11 +45,8 @@ def kept_app(app):
         return render_template_string('{% from "_forms.html" import field %}{{ field(form.title) }}'
                                       '{{ field(form.photo) }}', form=form)
 
-    test_app.register_blueprint(bp)
-    test_app.test_client_class = type(app.test_client())
-    yield test_app
-    with test_app.app_context():
-        _db.engine.dispose()
+    with route_app(app, bp) as test_app:
+        yield test_app
 
 
 def _login(client, user):

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from flask import Blueprint, flash, get_flashed_messages, jsonify, render_template_string, request
+from flask import Blueprint, flash, get_flashed_messages, jsonify, render_template_string
 from sqlalchemy import func, select
 from wtforms import StringField
 
-from fairapp import create_app
 from fairapp.accounts.models import Organization, Sector
 from fairapp.core.errors import DomainError
 from fairapp.core.forms import BaseForm, form_csrf
@@ -19,6 +18,8 @@ from fairapp.core.transaction import after_commit, attempt, savepoint, unit_of_w
 from fairapp.extensions import db as _db
 
 import pytest
+
+from tests.core.route_app import route_app
 
 EVENTS: list[str] = []
 
@@ -50,10 +51,6 @@ def _count(name: str) -> int:
 @pytest.fixture(scope="module")
 def uow_app(app):
     """A second app on the same database, with routes that exist only for these tests."""
-    keys = ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "MAIL_OUTBOX_DIR", "PASSWORD_HASH_METHOD", "BASE_URL")
-    test_app = create_app({"TESTING": True, "SESSION_COOKIE_SECURE": False, "WTF_CSRF_ENABLED": False,
-                           **{k: app.config[k] for k in keys}})
-    test_app.instance_path = app.instance_path
     bp = Blueprint("uow_test", __name__)
 
     @bp.post("/_t/ok")
@@ -102,11 +99,8 @@ def uow_app(app):
         return render_template_string("{{ form.name.errors|join }}|{{ form.form_errors|join }}|{{ form.name.data }}",
                                       form=form)
 
-    test_app.register_blueprint(bp)
-    test_app.test_client_class = type(app.test_client())
-    yield test_app
-    with test_app.app_context():
-        _db.engine.dispose()  # its own pool: close it (unclosed connections warn, and warnings are errors)
+    with route_app(app, bp) as test_app:
+        yield test_app
 
 
 @pytest.fixture
