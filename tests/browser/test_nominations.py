@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from fairapp.core.time import today_local
 from fairapp.nominations.models import Category, Evidence, Nomination, NominatorKind
-from tests.browser.queue_pages import STATE, expect_state, stored
-from tests.factories import PASSWORD, create_fair, create_org, create_user
+from tests.browser.queue_pages import STATE, expect_state, sign_in, stored
+from tests.factories import create_fair, create_org, create_user
 
 pytestmark = pytest.mark.browser
 
@@ -52,15 +52,6 @@ def draft(db, upload_dir):
     db.session.add(nomination)
     db.session.commit()
     return member, nomination.id
-
-
-def sign_in(page, user) -> None:
-    page.goto("/login")
-    page.fill("#email", user.email)
-    page.fill("#password", PASSWORD)
-    with page.expect_navigation():
-        page.click("#login-form button[type=submit]")
-    assert "/login" not in page.url
 
 
 def narratives(db, nomination_id: int) -> dict:
