@@ -68,15 +68,20 @@ ORG_A_MANAGE = {**ORG_A_VIEW, "staff": "403"}
 # Booths. An application of org A: its members edit it; fair staff and admins see it; others: 404.
 APP_VIEW = ORG_A_VIEW
 APP_EDIT = {**ORG_A_VIEW, "staff": "403", "admin": "403"}
+NOMINATION_STAFF = {**ORG_A_VIEW, "org_member": "403"}
 ORG_MEMBERS = {**_all("403"), "anonymous": "302 login", "org_member": "200", "other_org_member": "200"}
-FAIR_STAFF = STAFF_ONLY
+# A fair's back office (and the objects under it): its staff and admins; its other role holders get 403;
+# to people with no role in the fair it does not exist (404, as for a missing id).
+NO_ROLE_IN_FAIR = ("org_member", "other_org_member")
+FAIR_STAFF = {**STAFF_ONLY, **{role: "404" for role in NO_ROLE_IN_FAIR}}
 PLAN = "302 /fairs/{fair}/booths/plan"
 
 
 # Judging. The world's judge is assigned the eligible nomination; no one else reaches it (404).
 JUDGE = {**_all("404"), "anonymous": "302 login", "judge": "200"}
-# The chair and admins act; fair staff may look (403 on acting); everyone else 403.
-CHAIR_VIEW = {**_all("403"), "anonymous": "302 login", "staff": "200", "chair": "200", "admin": "200"}
+# The chair and admins act; fair staff may look (403 on acting); the fair's judges 403; no role: 404.
+CHAIR_VIEW = {**_all("403"), "anonymous": "302 login", "staff": "200", "chair": "200", "admin": "200",
+              **{role: "404" for role in NO_ROLE_IN_FAIR}}
 
 
 def _judge(ok: str) -> dict[str, str]:
@@ -84,7 +89,8 @@ def _judge(ok: str) -> dict[str, str]:
 
 
 def _chair(ok: str) -> dict[str, str]:
-    return {**_all("403"), "anonymous": "302 login", "chair": ok, "admin": ok}
+    return {**_all("403"), "anonymous": "302 login", "chair": ok, "admin": ok,
+            **{role: "404" for role in NO_ROLE_IN_FAIR}}
 
 
 def _app_edit(ok: str) -> dict[str, str]:
@@ -109,7 +115,7 @@ class Row:
 EXPECTED: dict[str, Row] = {
     # core
     "core.healthz": Row("/healthz", get=PUBLIC),
-    "core.set_language": Row("/lang/th", get=_all("302 /")),
+    "core.set_language": Row("/lang/th", get=_all("302 /"), post=_all("302 /")),
     "core.districts": Row("/geo/districts/57", get=PUBLIC),
     "core.session_state": Row("/session", get=PUBLIC),
     # fairs: public pages
@@ -133,6 +139,8 @@ EXPECTED: dict[str, Row] = {
     "accounts.forgot_password": Row("/password/forgot", get=PUBLIC, post=PUBLIC),
     "accounts.reset_password": Row(f"/password/reset/{GARBAGE}", get=BAD_TOKEN, post=BAD_TOKEN),
     "accounts.dashboard": Row("/dashboard", get=SIGNED_IN),
+    "accounts.sign_out_everywhere": Row("/sessions/end-others", get=POST_ONLY,
+                                        post={**_all("302 /dashboard"), "anonymous": "302 login"}),
     "accounts.organizations": Row("/orgs", get=STAFF_ONLY),
     "accounts.organization": Row("/orgs/{org}", get=ORG_A_VIEW, post=ORG_A_MANAGE),
     "accounts.cancel_invitation": Row("/orgs/{org}/invitations/{invitation}/cancel", get=POST_ONLY,
@@ -215,8 +223,9 @@ EXPECTED: dict[str, Row] = {
     "nominations.edit_category": Row("/fairs/{fair}/nominations/categories/{category}", get=FAIR_STAFF,
                                      post=FAIR_STAFF),
     "nominations.review": Row("/fairs/{fair}/nominations/review", get=FAIR_STAFF),
-    "nominations.staff_view": Row("/nominations/{nomination}/review", get=FAIR_STAFF),
-    "nominations.decide": Row("/nominations/{nomination}/decide", get=POST_ONLY, post=FAIR_STAFF),
+    # The nomination's own staff pages: its members may see it (403); to anyone else it does not exist.
+    "nominations.staff_view": Row("/nominations/{nomination}/review", get=NOMINATION_STAFF),
+    "nominations.decide": Row("/nominations/{nomination}/decide", get=POST_ONLY, post=NOMINATION_STAFF),
     "nominations.export_csv": Row("/fairs/{fair}/nominations/export.csv", get=FAIR_STAFF),
     "nominations.export_xlsx": Row("/fairs/{fair}/nominations/export.xlsx", get=FAIR_STAFF),
     # judging: the assigned judge only (everyone else: not found, even the chair)
@@ -614,6 +623,68 @@ def test_objects_out_of_reach(client, login_as, world, db, role, method, url, ex
         assert db.session.get(FairRole, world.ids[unchanged]) is not None
 
 
+# ---- existence is private: "there but not yours" answers as "not there" ----
+
+# Who may know that the world's object behind a placeholder exists (beyond those it is served to): the
+# fair's role holders for its back office and what lies under it, org A's members and the fair's staff for
+# org A's things. To anyone else, the world's object and a missing id must look the same.
+IN_FAIR = frozenset({"staff", "judge", "chair", "admin"})
+ORG_A = frozenset({"org_member", "staff", "admin"})
+KNOWS = {
+    "fair": IN_FAIR, "category": IN_FAIR, "booth_type": IN_FAIR, "grant": IN_FAIR,
+    "assignment": IN_FAIR, "judged_evidence": IN_FAIR,
+    "cert_template": IN_FAIR, "cert_template_logo": IN_FAIR, "cert_batch": IN_FAIR, "certificate": IN_FAIR,
+    "org": ORG_A, "invitation": ORG_A, "application": ORG_A, "nomination": ORG_A, "evidence": ORG_A,
+    "org_certificate": frozenset({"org_member", "admin"}), "mail": frozenset({"admin"}),
+}
+MISSING = {"mail": "20250101T000000000000-0123abcd.eml", "cert_template_logo": "0123456789abcdef0123456789abcdef.png"}
+
+
+def _answer(response) -> str:
+    """The status, and where a redirect goes (its path: the login page's ?next= names the URL itself)."""
+    location = response.headers.get("Location")
+    return f"{response.status_code}" + (f" -> {urlsplit(location).path}" if location else "")
+
+
+def _oracle_cells():
+    """(endpoint, url template, placeholder) for every GET row naming an object the table knows."""
+    cells = []
+    for endpoint, row in EXPECTED.items():
+        if row.get is None or set(row.get.values()) == {"405"}:
+            continue
+        for name in KNOWS:
+            if "{" + name + "}" in row.url:
+                cells.append((endpoint, row.url, name))
+    return cells
+
+
+def test_the_oracle_table_covers_every_object_placeholder():
+    named = {part.split("}")[0] for row in EXPECTED.values() for part in row.url.split("{")[1:]}
+    public = {"serial", "cert_template_copy"}  # /verify is public; the copy is only a redirect target
+    assert named - public <= set(KNOWS), f"placeholders without a KNOWS entry: {sorted(named - public - set(KNOWS))}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_existence_is_private(client, login_as, world, role):
+    """For every GET that refuses a role (403, 404, the login page), the world's object and an id that does
+    not exist get the same answer unless the role may know of the object: a 403 for an outsider would let
+    any account count another fair's or organization's objects."""
+    _sign_in(client, login_as, world, role)
+    wrong, checked = [], 0
+    for endpoint, template, name in _oracle_cells():
+        expect = EXPECTED[endpoint].get[role]
+        if role in KNOWS[name] or expect not in ("403", "404", "302 login"):
+            continue
+        url = template.format(**world.ids)
+        missing_url = template.format(**{**world.ids, name: MISSING.get(name, 999999)})
+        there, missing = _answer(client.get(url)), _answer(client.get(missing_url))
+        checked += 1
+        if there != missing:
+            wrong.append(f"  {endpoint} as {role}: {url} answers {there}, {missing_url} (no such {name}) {missing}")
+    assert checked or role == "admin"
+    assert not wrong, f"{len(wrong)} existence oracle(s) for {role}:\n" + "\n".join(wrong)
+
+
 # ---- CSRF: every POST endpoint refuses a request without the token, and nothing changes ----
 
 def _date(days: int) -> str:
@@ -810,6 +881,8 @@ CSRF_CASES: dict[str, list[CsrfCase]] = {
     "accounts.login": [CsrfCase("anonymous", "/login", refusal="form",
                                 data=lambda w: {"email": w.users["org_member"].email, "password": PASSWORD})],
     "accounts.logout": [CsrfCase("org_member", "/logout")],
+    "accounts.sign_out_everywhere": [CsrfCase("org_member", "/sessions/end-others")],
+    "core.set_language": [CsrfCase("org_member", "/lang/en")],  # the account's language changes
     "accounts.resend_confirmation": [CsrfCase("unconfirmed", "/confirm/resend", setup=_unconfirmed)],
     "accounts.forgot_password": [CsrfCase("anonymous", "/password/forgot", refusal="form",
                                           data=lambda w: {"email": w.users["org_member"].email})],

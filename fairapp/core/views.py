@@ -38,16 +38,21 @@ def session_state():
     return response
 
 
-@bp.get("/lang/<code>")
+@bp.route("/lang/<code>", methods=["GET", "POST"])
 def set_language(code: str):
-    """Switch language in one click; the choice sticks for a year and follows the account."""
+    """Switch language in one click; the choice sticks for a year (a cookie).
+
+    A GET (the link anonymous visitors click) only sets the cookie: a GET never changes what is stored.
+    A signed-in person's switch is a POST (a button with the CSRF token), which also makes the account's
+    language the choice, so mail to them follows it.
+    """
     target = safe_next(request.args.get("next"), url_for("fairs.index"))
     response = redirect(target)
     if code in current_app.config["LANGUAGES"]:
         response.set_cookie(LANG_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
                             secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True)
-        if current_user.is_authenticated and current_user.locale != code:
-            current_user.locale = code  # mail to this user follows the choice too (the request commits)
+        if request.method == "POST" and current_user.is_authenticated and current_user.locale != code:
+            current_user.locale = code  # the unit of work commits it
     return response
 
 

@@ -103,3 +103,19 @@ def test_language_switch_sticks(client):
 def test_unknown_language_is_ignored(client):
     response = client.get("/lang/xx")
     assert "Set-Cookie" not in response.headers
+
+
+def test_a_get_of_the_language_switch_changes_no_account_but_the_signed_in_post_does(client, db, login_as, post_form):
+    from tests.factories import create_user
+
+    user = create_user()
+    user.locale = "th"
+    db.session.commit()
+    login_as(user)
+    client.get("/lang/en")
+    db.session.refresh(user)
+    assert user.locale == "th"  # a GET only sets the cookie
+    response = post_form("/lang/en?next=/dashboard", {}, page="/dashboard")
+    assert response.status_code == 302 and response.headers["Location"] == "/dashboard"
+    db.session.refresh(user)
+    assert user.locale == "en"
