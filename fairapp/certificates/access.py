@@ -1,7 +1,8 @@
 """Reaching certificates from a URL, and what the person may do with them.
 
 Loaders: a fair's template, batch or certificate for the fair's staff and admins (404 when it does not
-exist, 403 for anyone else, as `fairs.access.staff_fair_or_404`); a category named in a form, within the
+exist; else as `fairs.access.staff_fair_or_404`: 403 for the fair's judges and chair, 404 for anyone with
+no role in the fair, so an outsider cannot tell another fair's certificate from a missing one); a category named in a form, within the
 fair (404 otherwise); a holder's own certificate (404 for anyone else's: its existence is private).
 Policies answer the pages' questions (`can_...`) from the operations' own rules, so a template never
 re-derives one.

@@ -1,7 +1,8 @@
 """Reaching judging things from a URL or a form, and who may do what.
 
 Loaders answer 404 for what does not exist or belongs elsewhere (`get_or_404`); the chair's pages then
-answer 403 to signed-in people who are neither the fair's chair, an admin, nor (to read) its staff. A
+answer 403 to the fair's other role holders (its judges; its staff on actions) and 404 to people with no
+role in the fair, as if the category did not exist (`fairs.access.require_fair_role`). A
 judge reaches only their own assignments of a fair they judge and that are not conflicted; everyone else
 gets 404, as if the assignment did not exist. Policies (`can_...`) are what templates receive; they never
 re-derive a rule. Presentation settings (Thai numerals) are the views' own explicit call.
@@ -14,6 +15,7 @@ from sqlalchemy import select
 
 from ..core.http import safe_id
 from ..extensions import db
+from ..fairs.access import require_fair_role
 from ..fairs.models import Fair
 from ..nominations.models import Category, Nomination
 from .models import Assignment, Criterion, Rubric
@@ -49,18 +51,24 @@ def chair_actions(fair_id: int, rubric: Rubric | None) -> dict[str, bool]:
 
 # ---- the chair's pages ----
 
+def _require_chair(fair_id: int, change: bool) -> None:
+    """The chair and admins (and, to read, the fair's staff) pass; the fair's other role holders get 403,
+    everyone else 404."""
+    if not (can_chair(fair_id) if change else can_read_chair_pages(fair_id)):
+        require_fair_role(fair_id)  # 403 or 404: no role named passes
+
+
 def chair_category_or_404(category_id: int, *, change: bool = False) -> Category:
-    """The category, for its fair's chair and admins (and, to read, its staff); 403 for anyone else."""
+    """The category, for its fair's chair and admins (and, to read, its staff); 403 for the fair's other
+    role holders, 404 for anyone else."""
     category = get_or_404(Category, category_id)
-    if not (can_chair(category.fair_id) if change else can_read_chair_pages(category.fair_id)):
-        abort(403)
+    _require_chair(category.fair_id, change)
     return category
 
 
 def chair_fair_or_404(fair_id: int, *, change: bool = False) -> Fair:
     fair = get_or_404(Fair, fair_id)
-    if not (can_chair(fair.id) if change else can_read_chair_pages(fair.id)):
-        abort(403)
+    _require_chair(fair.id, change)
     return fair
 
 

@@ -4,7 +4,7 @@
   category of another fair, a file of another nomination): existence is private.
 - A nomination is found only by those who may view it (its nominating organization's members, the
   fair's staff, admins): anyone else gets 404, as if it did not exist. Changing it is for members
-  (others who may view get 403); staff pages are for the fair's staff (403 for anyone else).
+  (others who may view get 403); its staff pages are for the fair's staff (members who may view get 403).
 No loader here sets how numbers are shown: the views say so (core.i18n.use_thai_digits).
 """
 from __future__ import annotations
@@ -35,10 +35,9 @@ def editable_nomination_or_404(nomination_id: int) -> Nomination:
 
 
 def staff_nomination_or_404(nomination_id: int) -> Nomination:
-    """A nomination, for the staff of its fair (and admins) only: 404 when missing, else 403."""
-    nomination = db.session.get(Nomination, nomination_id)
-    if nomination is None:
-        abort(404)
+    """A nomination, for the staff of its fair (and admins) only: 403 for its nominating members (who may
+    view it), 404 for anyone else, as if it did not exist."""
+    nomination = nomination_or_404(nomination_id)
     if not can_review(nomination.fair_id):
         abort(403)
     return nomination

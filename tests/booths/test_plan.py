@@ -253,7 +253,7 @@ def _token(client) -> str:
 
 
 @pytest.mark.parametrize("who, get_status, post_status", [
-    ("anonymous", 302, 302), ("member", 403, 403), ("judge", 403, 403), ("other_staff", 403, 403),
+    ("anonymous", 302, 302), ("member", 404, 404), ("judge", 403, 403), ("other_staff", 404, 404),
     ("staff", 200, 200), ("admin", 200, 200)])
 def test_editor_is_for_the_fairs_staff_and_admins(client, login_as, fair, people, who, get_status, post_status):
     if who != "anonymous":

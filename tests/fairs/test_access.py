@@ -65,15 +65,20 @@ def test_staff_fair_or_404(app, db):
     from flask_login import login_user
 
     fair, other = create_fair(), create_fair()
-    staff = create_user()
+    staff, judge = create_user(), create_user()
     grant(other, staff, "staff")
+    grant(fair, judge, "judge")
     with app.test_request_context():
         login_user(staff)
         with pytest.raises(NotFound):
             staff_fair_or_404(999999)
-        with pytest.raises(Forbidden):
+        with pytest.raises(NotFound):  # no role in that fair: its back office does not exist for them
             staff_fair_or_404(fair.id)
         assert staff_fair_or_404(other.id).id == other.id
+    with app.test_request_context():
+        login_user(judge)  # a role in the fair, not the one needed
+        with pytest.raises(Forbidden):
+            staff_fair_or_404(fair.id)
 
 
 def test_grant_or_404_keeps_to_its_fair(app, db):
