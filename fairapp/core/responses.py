@@ -3,7 +3,8 @@
 The header policy lives here, not in each view: a Content-Disposition that carries a Thai name
 (RFC 6266: an ASCII fallback and `filename*` in UTF-8), nosniff, a content-type-specific CSP (a PDF or an
 image can run nothing), the cache policy (files of a person or an organization are `private`; `no-store`
-unless the caller says they may be kept a while), and an ETag with conditional answers where asked.
+unless the caller says they may be kept a while), and an ETag with conditional answers where asked. A
+download (`inline=False`) gets the strictest CSP (a sandbox, nothing loaded): no viewer of the site shows it.
 """
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ CSP_PDF = ("default-src 'none'; img-src 'self' data: blob:; style-src 'unsafe-in
 CSP_FILE = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox"
 # The kiosk prints a certificate from a frame of its own page: the PDF may be framed by the site itself.
 CSP_FRAMEABLE = "default-src 'none'; frame-ancestors 'self'"
+# A download (attachment) is shown by no page of the site: nothing may run, load or frame it.
+CSP_DOWNLOAD = "default-src 'none'; frame-ancestors 'none'; form-action 'none'; base-uri 'none'; sandbox"
 
 MIMETYPES = {
     "pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg", "webp": "image/webp",
@@ -53,6 +56,8 @@ def send_bytes(data: bytes, name: str, *, mimetype: str | None = None, inline: b
     if frameable:
         h["X-Frame-Options"] = "SAMEORIGIN"
         h["Content-Security-Policy"] = CSP_FRAMEABLE
+    elif not inline:
+        h["Content-Security-Policy"] = CSP_DOWNLOAD
     elif response.mimetype == "application/pdf":
         h["Content-Security-Policy"] = CSP_PDF
     elif response.mimetype.startswith("image/"):

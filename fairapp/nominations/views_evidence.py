@@ -5,8 +5,11 @@
   a redirect to the edit page. The limits (files per nomination, bytes of all its files) are the
   operation's (`ops.add_evidence`, under the nomination's row lock).
 - Serving: whoever may view the nomination (Nomination.can_view); anyone else gets 404, as if the file
-  did not exist. Files go through core.responses.send_bytes (safe content type, nosniff, an inline
-  Content-Disposition with the Thai name, a CSP of their own, private caching with an ETag).
+  did not exist. Files go through core.responses.send_bytes (safe content type, nosniff, the Thai name
+  in Content-Disposition, a CSP of their own, private caching with an ETag). Photos (re-encoded, so
+  nothing of the upload but its pixels) are shown inline; a PDF is kept as uploaded, so it is only ever
+  a download (attachment, the sandboxed download CSP): no browser viewer on the site's origin opens it,
+  whatever core.pdf_check may have missed.
 - Nothing is left behind: a refused file is never stored, or is deleted with the savepoint that
   refused it; the files of a request that rolls back are deleted (core.transaction); a deleted file's
   bytes go once the deletion has committed.
@@ -103,17 +106,18 @@ def delete_evidence(nomination_id: int, evidence_id: int):
     return _back(nomination.id)
 
 
-def _send(key: str, name: str, mimetype: str):
+def _send(key: str, name: str, mimetype: str, *, inline: bool = True):
     store = storage()
     if not store.exists(key):
         abort(404)
-    return send_bytes(store.read(key), name, mimetype=mimetype, inline=True, max_age=FILE_MAX_AGE, etag=key)
+    return send_bytes(store.read(key), name, mimetype=mimetype, inline=inline, max_age=FILE_MAX_AGE, etag=key)
 
 
 def send_evidence(evidence: Evidence):
-    """The stored file (a cleaned photo, or the PDF as uploaded) under its uploaded name."""
-    ext = evidence.storage_key.rsplit(".", 1)[1]
-    return _send(evidence.storage_key, download_name(evidence.original_name, evidence.storage_key), MIMETYPES[ext])
+    """The stored file under its uploaded name: a cleaned photo inline, the PDF as uploaded as a download."""
+    mimetype = MIMETYPES[evidence.storage_key.rsplit(".", 1)[1]]
+    return _send(evidence.storage_key, download_name(evidence.original_name, evidence.storage_key), mimetype,
+                 inline=mimetype.startswith("image/"))
 
 
 def send_thumb(evidence: Evidence):

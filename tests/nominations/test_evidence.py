@@ -26,6 +26,7 @@ from fairapp.nominations import operations as ops
 from fairapp.nominations.models import Category, Evidence, Nomination, NominationStatus, NominatorKind
 from tests.conftest import csrf_token_from
 from tests.factories import create_fair, create_org, create_user, grant
+from tests.core.test_pdf_actions import AUTOMATIC, BAD_LINKS, pdf_open_at_first_page
 from tests.nominations.hostile import CASES, good_pdf, image_bytes, jpeg_with_gps, noise_jpeg
 
 HOSTILE_SUMMARY: dict = {}
@@ -179,17 +180,44 @@ def test_good_files_are_accepted_with_captions_and_served_safely(client, world, 
         served = client.get(f"/nominations/{nomination.id}/evidence/{row.id}")
         assert served.status_code == 200 and served.mimetype == mimetype
         assert served.headers["X-Content-Type-Options"] == "nosniff"
-        assert served.headers["Content-Disposition"].startswith("inline; ")
+        # Photos (re-encoded) are shown; a PDF, kept as uploaded, is only ever a download.
+        kind = "attachment" if mimetype == "application/pdf" else "inline"
+        assert served.headers["Content-Disposition"].startswith(f"{kind}; ")
         assert f"filename*=UTF-8''{quote(row.original_name, safe='')}" in served.headers["Content-Disposition"]
         assert served.headers["Cache-Control"].startswith("private")
         csp = served.headers["Content-Security-Policy"]
-        assert "default-src 'none'" in csp and "script-src" not in csp
-        assert ("sandbox" in csp) == (mimetype != "application/pdf")  # a sandboxed PDF would not display
+        assert "default-src 'none'" in csp and "script-src" not in csp and "sandbox" in csp
+        assert "object-src" not in csp and "frame-ancestors 'none'" in csp
     assert client.get(f"/nominations/{nomination.id}/evidence/{rows[3].id}").data == good_pdf()
     thumb = client.get(f"/nominations/{nomination.id}/evidence/{rows[0].id}/thumb")
     assert thumb.status_code == 200 and thumb.mimetype == "image/jpeg"
     assert max(Image.open(io.BytesIO(thumb.data)).size) == 480
     assert client.get(f"/nominations/{nomination.id}/evidence/{rows[3].id}/thumb").status_code == 404
+
+
+def test_pdfs_that_act_by_themselves_are_refused_and_kept_ones_are_downloads(client, world, login_as, upload_dir):
+    """An automatic action of any type (/OpenAction /URI, javascript:, /GoTo, /AA on a page, a link, a field)
+    or a javascript: link is refused by name with nothing stored; a PDF that only opens at page 1 is kept and
+    is a download for everyone who may see it (the nominator, staff, admins), never shown inline."""
+    nomination = world["nomination"]
+    login_as(world["member"])
+    tok = token(client)
+    for make in AUTOMATIC + BAD_LINKS:
+        response = upload(client, nomination.id, [(f"{make.__name__}.pdf", make())], tok)
+        assert response.status_code == 303, make.__name__
+        errors = [m for category, m in flashes(client) if category == "error"]
+        assert any(f"{make.__name__}.pdf" in m and "คำสั่งอัตโนมัติ" in m for m in errors), (make.__name__, errors)
+    assert evidence_rows(nomination.id) == [] and stored(upload_dir) == set()
+
+    upload(client, nomination.id, [("เปิดหน้าแรก.pdf", pdf_open_at_first_page())], tok)
+    [row] = evidence_rows(nomination.id)
+    for who in ("member", "staff", "admin"):
+        login_as(world[who])
+        served = client.get(f"/nominations/{nomination.id}/evidence/{row.id}")
+        assert served.status_code == 200 and served.mimetype == "application/pdf", who
+        assert served.headers["Content-Disposition"].startswith("attachment; "), who
+        csp = served.headers["Content-Security-Policy"]
+        assert "default-src 'none'" in csp and "sandbox" in csp and "object-src" not in csp, who
 
 
 def test_gps_is_gone_from_the_stored_and_served_photo(client, world, login_as, upload_dir):
@@ -494,7 +522,8 @@ def test_the_partial_lists_files_and_the_form(client, world, login_as, upload_di
         read_only = render_template_string('{% include "nominations/_evidence.html" %}', nomination=n,
                                            can_edit=False)
     assert f'/nominations/{n.id}/evidence/{photo.id}/thumb' in html and "ปลูกป่า" in html
-    assert f'href="/nominations/{n.id}/evidence/{pdf.id}"' in html and "2 หน้า" in html
+    assert f'href="/nominations/{n.id}/evidence/{pdf.id}"\n           download>' in html and "2 หน้า" in html
+    assert "รายงาน.pdf\n          (ดาวน์โหลด)</a>" in html  # the link says it downloads (it is served as an attachment)
     assert f'/nominations/{n.id}/evidence/{photo.id}/delete' in html
     assert 'accept="image/jpeg,image/png,image/webp,application/pdf"' in html and 'multiple' in html
     assert 'enctype="multipart/form-data"' in html and 'name="csrf_token"' in html
