@@ -88,9 +88,25 @@ def _setup_login(app: Flask) -> None:
         return redirect(login_url(login_manager.login_view, next_url=request.url))
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        from .accounts.models import User
+    def load_user(identity: str):
+        # The session's (or remember cookie's) identity is "<user id>:<session version>:<session nonce>"
+        # (User.get_id). A version the user has since left (password reset, sign out everywhere) or a
+        # nonce that was logged out loads no one. A bare id (a session made before versions existed)
+        # counts as version 0.
+        import re
 
-        if not user_id.isdigit():
+        from sqlalchemy import select
+
+        from .accounts.models import EndedSession, User
+
+        match = re.fullmatch(r"([0-9]{1,18})(?::([0-9]{1,18})(?::([A-Za-z0-9_-]{16,32}))?)?", str(identity))
+        if match is None:
             return None
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(match[1]))
+        if user is None or not user.session_matches(int(match[2] or 0)):
+            return None
+        nonce = match[3]
+        if nonce and db.session.scalar(select(EndedSession.id).where(EndedSession.nonce == nonce).limit(1)):
+            return None
+        user.session_nonce = nonce
+        return user

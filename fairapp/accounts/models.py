@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import secrets
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.geo import district_name, province_name
@@ -59,6 +60,8 @@ class User(UserMixin, db.Model):
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Carried by every session and remember cookie (get_id); raising it ends them all (end_sessions).
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", cascade="all, delete-orphan")
@@ -66,6 +69,25 @@ class User(UserMixin, db.Model):
     fair_roles: Mapped[list["FairRole"]] = relationship(  # noqa: F821
         "FairRole", back_populates="user", cascade="all, delete-orphan",
         foreign_keys="FairRole.user_id")
+
+    # The signed-in session this request belongs to (its random nonce), set by the user loader or by
+    # start_session(); not a column.
+    session_nonce = None
+
+    def start_session(self) -> None:
+        """A new signed-in session (login): a new nonce, so its logout ends it alone."""
+        self.session_nonce = secrets.token_urlsafe(12)
+
+    def get_id(self) -> str:
+        """Flask-Login's identity, kept in the session and the remember cookie:
+        "<id>:<session version>:<session nonce>". A session or cookie made before the version last
+        changed, or whose nonce was logged out (EndedSession), no longer loads the user."""
+        if self.session_nonce is None:
+            self.start_session()
+        return f"{self.id}:{self.session_version or 0}:{self.session_nonce}"
+
+    def session_matches(self, version: int) -> bool:
+        return (self.session_version or 0) == version
 
     @property
     def is_active(self) -> bool:  # Flask-Login: a deactivated user cannot sign in
@@ -111,6 +133,17 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+class EndedSession(db.Model):
+    """A session that was logged out: its nonce no longer loads the user, whatever copy of its session
+    or remember cookie comes back. Rows go when the user's session version moves (ops.end_sessions)."""
+    __tablename__ = "ended_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    nonce: Mapped[str] = mapped_column(String(32), index=True)
+    ended_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Organization(db.Model):

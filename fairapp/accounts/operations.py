@@ -11,7 +11,7 @@ from datetime import timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -22,7 +22,7 @@ from ..core.time import utcnow
 from ..core.transaction import savepoint
 from ..core.urls import external_url
 from ..extensions import db
-from .models import Invitation, Membership, Organization, User, token_digest
+from .models import EndedSession, Invitation, Membership, Organization, User, token_digest
 
 
 class EmailTaken(DomainError):
@@ -202,9 +202,43 @@ def user_for_reset(token: str) -> User:
     return user
 
 
-def reset_password(user: User, password: str) -> None:
-    """Set a new password; clicking the reset link also proves the email address."""
+def end_sessions(user: User) -> int:
+    """End every session and remember cookie of this user: their identity carries the session version,
+    which moves on here (in SQL, so two requests at once both count). Returns the new version; the
+    caller signs the current browser in again (login_user) when it is to stay signed in."""
+    user.session_version = User.session_version + 1
+    db.session.flush()
+    db.session.refresh(user, ["session_version"])
+    # The sessions logged out one by one are ended by the version now: their rows are no longer needed.
+    db.session.execute(delete(EndedSession).where(EndedSession.user_id == user.id))
+    return user.session_version
+
+
+def end_session(user: User) -> None:
+    """Logout: end this session (its nonce, from User.get_id) for good; the user's other sessions stay.
+    A session without a nonce (made before nonces existed) can only be ended with all the others."""
+    if user.session_nonce is None:
+        end_sessions(user)
+    else:
+        db.session.add(EndedSession(user_id=user.id, nonce=user.session_nonce))
+        db.session.flush()
+
+
+def set_password(user: User, password: str) -> None:
+    """The one way a password changes: every session and remember cookie made with the old one ends."""
     user.password_hash = hash_password(password)
+    end_sessions(user)
+
+
+def sign_out_everywhere(user: User) -> None:
+    """The user's own "sign out everywhere": other browsers and devices lose their session (audited)."""
+    end_sessions(user)
+    audit.record("user.sessions_ended", user, actor=user)
+
+
+def reset_password(user: User, password: str) -> None:
+    """Set a new password (ending every session); clicking the reset link also proves the email address."""
+    set_password(user, password)
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
     audit.record("user.password_reset", user, actor=user)

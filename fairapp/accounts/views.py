@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_fresh, login_required, login_user, logout_user
 
 from ..core.access import staff_required
 from ..core.forms import form_csrf
@@ -36,10 +36,15 @@ def _email_key() -> str:
     return "login:" + (request.form.get("email") or "").strip().lower()
 
 
+def _sign_in(user, remember: bool = False) -> None:
+    user.start_session()  # a new session nonce: its logout ends it alone
+    login_user(user, remember=remember)
+
+
 def _sign_in_after_commit(user, remember: bool = False) -> None:
     # Only an account that is saved signs in: were the commit to fail, the browser would otherwise carry
     # the id of a row that never was (and that another sign-up could get next).
-    after_commit(lambda: login_user(user, remember=remember))
+    after_commit(lambda: _sign_in(user, remember=remember))
 
 
 def _person(form) -> dict:
@@ -86,13 +91,16 @@ def login():
         if user is None:
             form.form_errors.append(_("อีเมลหรือรหัสผ่านไม่ถูกต้อง"))
         else:
-            login_user(user, remember=form.remember.data)
+            _sign_in(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next"), url_for("accounts.dashboard")))
     return render_template("accounts/login.html", form=form)
 
 
 @bp.post("/logout")
 def logout():
+    # The session ends for good: a copy of its session or remember cookie taken before no longer works.
+    if current_user.is_authenticated:
+        ops.end_session(current_user._get_current_object())
     logout_user()
     flash(_("ออกจากระบบแล้ว"), "info")
     return redirect(url_for("fairs.index"))
@@ -152,6 +160,19 @@ def reset_password(token: str):
     return render_template("accounts/reset.html", form=form)
 
 
+@bp.post("/sessions/end-others")
+@login_required
+def sign_out_everywhere():
+    """End this user's sessions on every other browser and device; this one is signed in again."""
+    user = current_user._get_current_object()
+    ops.sign_out_everywhere(user)
+    remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+    fresh = login_fresh()
+    after_commit(lambda: login_user(user, remember=remember, fresh=fresh))
+    flash(_("ออกจากระบบบนอุปกรณ์อื่นทั้งหมดแล้ว อุปกรณ์นี้ยังเข้าสู่ระบบอยู่"), "success")
+    return redirect(url_for("accounts.dashboard"))
+
+
 @bp.get("/dashboard")
 @login_required
 def dashboard():
@@ -160,7 +181,8 @@ def dashboard():
 
     user = queries.dashboard_user(current_user.id)
     return render_template("accounts/dashboard.html", user=user, orgs=queries.organizations_of(user),
-                           fairs=dashboard_fairs(user), resend_form=ActionForm())
+                           fairs=dashboard_fairs(user), resend_form=ActionForm(),
+                           sessions_form=ActionForm())
 
 
 @bp.get("/orgs")
