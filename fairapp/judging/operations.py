@@ -28,8 +28,8 @@ from .rubric_ops import rubric_snapshot, save_rubric  # noqa: F401
 from .rules import (CategoryFinalized, CommentRequired, ConflictOfInterest, FinalizeNeedsReason,  # noqa: F401
                     JudgingNotOpen, NotAJudge, NotAssigned, NotEligibleForJudging, ReasonRequired, ReasonTooLong,
                     ScoredCriterionRemoved, ScoredScaleChanged, ScoreOutOfScale, ScoresRefused,
-                    UnknownOrganization, WeightsInvalid, clean_reason, ensure_open, lock_rubric, record,
-                    rubric_for)
+                    UnknownOrganization, WeightsInvalid, clean_reason, ensure_open, insert_or_existing,
+                    lock_rubric, record, rubric_for)
 from .scoring import panel_totals
 
 # Why a conflict was detected (the chair confirms it); kept in Thai as the conflict's reason.
@@ -50,17 +50,20 @@ def declare_conflict(judge: User, nomination: Nomination, reason: str, actor: Us
     """
     ensure_open(rubric_for(nomination))
     reason = clean_reason(reason)
-    existing = db.session.scalar(select(Conflict).where(Conflict.judge_id == judge.id,
+
+    def existing() -> Conflict | None:
+        return db.session.scalar(select(Conflict).where(Conflict.judge_id == judge.id,
                                                         Conflict.nomination_id == nomination.id))
-    if existing is not None:
-        existing.confirmed = True
-        conflict = existing
-    else:
-        conflict = Conflict(judge_id=judge.id, nomination_id=nomination.id, source=source,
-                            reason=reason, confirmed=True)
-        db.session.add(conflict)
+
+    conflict = existing()
+    if conflict is None:  # the judge and the chair may record it at the same moment
+        conflict, _created = insert_or_existing(Conflict(judge_id=judge.id, nomination_id=nomination.id,
+                                                         source=source, reason=reason, confirmed=True), existing)
+    conflict.confirmed = True
+    # Locked: a request removing the same assignment meanwhile has committed by the time this answers.
     assignment = db.session.scalar(select(Assignment).where(Assignment.judge_id == judge.id,
-                                                            Assignment.nomination_id == nomination.id))
+                                                            Assignment.nomination_id == nomination.id)
+                                   .with_for_update().execution_options(populate_existing=True))
     removed = None
     if assignment is not None:
         removed = {"assignment": assignment.id, "scores": {s.criterion_id: s.value for s in assignment.scores}}
@@ -93,13 +96,18 @@ def add_assignment(judge: User, nomination: Nomination, actor: User) -> Assignme
         raise NotEligibleForJudging()
     if conflicted(judge.id, nomination.id):
         raise ConflictOfInterest()
-    existing = db.session.scalar(select(Assignment).where(Assignment.judge_id == judge.id,
+
+    def existing() -> Assignment | None:
+        return db.session.scalar(select(Assignment).where(Assignment.judge_id == judge.id,
                                                           Assignment.nomination_id == nomination.id))
-    if existing is not None:
-        return existing
-    assignment = Assignment(judge_id=judge.id, nomination_id=nomination.id, created_by_id=actor.id)
-    db.session.add(assignment)
-    db.session.flush()
+
+    assignment = existing()
+    if assignment is not None:
+        return assignment
+    assignment, created = insert_or_existing(
+        Assignment(judge_id=judge.id, nomination_id=nomination.id, created_by_id=actor.id), existing)
+    if not created:  # the same assignment, made by another request at the same moment
+        return assignment
     record("assigned", assignment, actor, nomination.fair_id, after={"judge": judge.id, "nomination": nomination.id})
     return assignment
 
@@ -123,7 +131,10 @@ def auto_assign(rubric: Rubric, actor: User):
     """
     from .assign import assign
 
-    ensure_open(rubric)
+    # The rubric's row lock, exclusive: two automatic assignments of the category never insert the same
+    # pairs, and a hand-made assignment (which holds it shared) lands wholly before or after.
+    if lock_rubric(rubric).finalized:
+        raise CategoryFinalized()
     category = rubric.category
     nominations = db.session.scalars(select(Nomination.id).where(
         Nomination.category_id == category.id, Nomination.status == NominationStatus.eligible)
@@ -172,18 +183,24 @@ def record_score(assignment: Assignment, criterion: Criterion, value: int, comme
     comment = (comment or "").strip()
     if value == criterion.scale_min and not comment:
         raise CommentRequired(criterion=criterion.name_th)
-    score = db.session.scalar(select(Score).where(Score.assignment_id == assignment.id,
-                                                  Score.criterion_id == criterion.id))
-    if score is not None and score.value == value and (score.comment or "") == comment:
-        return score
-    before = {"value": score.value, "comment": score.comment} if score else None
-    if score is None:
-        score = Score(assignment_id=assignment.id, criterion_id=criterion.id, value=value, comment=comment)
-        db.session.add(score)
-    else:
+
+    def stored() -> Score | None:
+        # Locked: a save of the same score that committed while we waited is seen, and compared with.
+        return db.session.scalars(select(Score).where(Score.assignment_id == assignment.id,
+                                                      Score.criterion_id == criterion.id)
+                                  .with_for_update().execution_options(populate_existing=True)).one_or_none()
+
+    score, created, before = stored(), False, None
+    if score is None:  # the first save; the page's retry or a second tab may send it at the same moment
+        score, created = insert_or_existing(
+            Score(assignment_id=assignment.id, criterion_id=criterion.id, value=value, comment=comment), stored)
+    if not created:
+        if score.value == value and (score.comment or "") == comment:
+            return score
+        before = {"value": score.value, "comment": score.comment}
         score.value, score.comment = value, comment
         score.updated_at = utcnow()
-    db.session.flush()
+        db.session.flush()
     record("score_saved", score, actor, nomination.fair_id, before=before,
            after={"assignment": assignment.id, "criterion": criterion.id, "value": value, "comment": comment})
     return score

@@ -14,8 +14,8 @@ from ..extensions import db
 from ..nominations.models import Category
 from .models import AwardLevel, Criterion, Rubric, TieBreakRule
 from .queries import scored_criteria
-from .rules import (CategoryFinalized, ScoredCriterionRemoved, ScoredScaleChanged, WeightsInvalid, lock_rubric,
-                    record)
+from .rules import (CategoryFinalized, ScoredCriterionRemoved, ScoredScaleChanged, WeightsInvalid,
+                    insert_or_existing, lock_rubric, record)
 
 
 def rubric_snapshot(rubric: Rubric) -> dict:
@@ -60,14 +60,18 @@ def save_rubric(category: Category, values: dict, actor: User) -> Rubric:
 
     Raises CategoryFinalized, WeightsInvalid, ScoredCriterionRemoved, ScoredScaleChanged.
     """
-    rubric = db.session.scalar(select(Rubric).where(Rubric.category_id == category.id))
-    if rubric is not None:
+
+    def existing() -> Rubric | None:
+        return db.session.scalar(select(Rubric).where(Rubric.category_id == category.id))
+
+    rubric, created = existing(), False
+    if rubric is None:  # the first save; another chair's first save may be under way at the same moment
+        _check(None, values)
+        rubric, created = insert_or_existing(Rubric(category_id=category.id), existing)
+    if not created:  # changed as it stands (and as the other first save left it)
         rubric = lock_rubric(rubric)
-    _check(rubric, values)
-    before = rubric_snapshot(rubric) if rubric is not None else None
-    if rubric is None:
-        rubric = Rubric(category_id=category.id)
-        db.session.add(rubric)
+        _check(rubric, values)
+    before = None if created else rubric_snapshot(rubric)
     rubric.tie_rules = []  # rebuilt below; cleared first, as they may name a criterion that goes
     db.session.flush()
     rubric.judges_per_nomination = values["judges_per_nomination"]

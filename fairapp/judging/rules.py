@@ -3,17 +3,27 @@
 Scores of a finalized category never change: every operation that writes scores, assignments, conflicts or
 the rubric calls `ensure_open`, which reads the rubric under a shared row lock (FOR SHARE on PostgreSQL;
 a POST on SQLite already holds the write lock), so `finalize` (FOR UPDATE) never interleaves with them.
+
+Rows that exist once per key (a score per assignment and criterion, an assignment or a conflict per judge
+and nomination, a rubric per category) are created with `insert_or_existing`: two units of work that both
+found no row and both insert it do not fail, the later one takes the row the other committed.
 """
 from __future__ import annotations
 
+from typing import Callable, TypeVar
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..core import audit
 from ..core.errors import DomainError
+from ..core.transaction import savepoint
 from ..extensions import db
 from ..nominations.models import Nomination
 from .models import Rubric
+
+T = TypeVar("T")
 
 
 class CategoryFinalized(DomainError):
@@ -134,3 +144,23 @@ def ensure_open(rubric: Rubric | None) -> None:
     """Raise CategoryFinalized when the category's results are frozen (read under a shared row lock)."""
     if rubric is not None and lock_rubric(rubric, share=True).finalized:
         raise CategoryFinalized()
+
+
+def insert_or_existing(row: T, existing: Callable[[], T | None]) -> tuple[T, bool]:
+    """Insert `row`, or take the row of the same key that another unit of work inserted meanwhile.
+
+    The insert runs in a savepoint: when the unique constraint refuses it (the other insert committed
+    between our read and our write), only the insert is undone and `existing()` reads the row that won
+    (a new statement, so it sees that commit; lock it there if the caller will compare or change it).
+    Returns (the row, True if this unit inserted it). Any other integrity error is raised as it is.
+    """
+    try:
+        with savepoint():
+            db.session.add(row)
+            db.session.flush()
+        return row, True
+    except IntegrityError:
+        found = existing()
+        if found is None:
+            raise
+        return found, False
