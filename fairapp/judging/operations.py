@@ -116,6 +116,10 @@ def remove_assignment(assignment: Assignment, actor: User) -> None:
     """Take a nomination away from a judge (their scores for it go too, and are in the audit entry)."""
     nomination = assignment.nomination
     ensure_open(rubric_for(nomination))
+    assignment = db.session.scalars(select(Assignment).where(Assignment.id == assignment.id).with_for_update()
+                                    .execution_options(populate_existing=True)).one_or_none()
+    if assignment is None:  # removed (or taken away by a conflict) by another request meanwhile
+        return
     record("unassigned", assignment, actor, nomination.fair_id,
            before={"judge": assignment.judge_id, "nomination": nomination.id,
                    "scores": {s.criterion_id: s.value for s in assignment.scores}})

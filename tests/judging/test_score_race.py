@@ -240,3 +240,22 @@ def test_twenty_first_saves_of_one_rubric_at_once_make_one(app, db, world, threa
     assert len(rubrics) == 1 and len(rubrics[0].criteria) == 1  # the last save's criterion, the others gone
     assert db.session.scalar(select(func.count(Criterion.id)).where(Criterion.rubric_id == rubrics[0].id)) == 1
     assert verify_chain() == []
+
+
+def test_twenty_removals_of_one_assignment_at_once_remove_it_once(app, db, world, thread_sessions):
+    from fairapp.extensions import db as _db
+
+    assignment_id, chair_id = world.assignment.id, world.chair.id
+    ops.record_score(world.assignment, world.c1, 4, "", world.judge)
+    db.session.commit()
+
+    def act(_i):
+        assignment = _db.session.get(Assignment, assignment_id)
+        if assignment is not None:  # (gone already: the view's loader answers 404, as on SQLite here)
+            return ops.remove_assignment(assignment, *_users(_db, chair_id))
+    outcomes = race(app, thread_sessions, act)
+    assert _kinds(outcomes) == {"NoneType": THREADS}, outcomes
+    db.session.expire_all()
+    assert db.session.get(Assignment, assignment_id) is None
+    assert db.session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.action == "judging.unassigned")) == 1
+    assert verify_chain() == []
