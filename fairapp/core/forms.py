@@ -63,6 +63,7 @@ class BaseForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
+        ok = _refuse_control_characters(self) and ok
         self._say_what_to_choose()
         if "csrf_token" in self.errors:
             self.csrf_token.errors = [str(CSRF_MESSAGE)]
@@ -210,16 +211,37 @@ class StrongPassword:
 
 # ---- plain text and choices that say what is wrong ----
 
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Bidi overrides and isolates (U+202A-U+202E, U+2066-U+2069) reorder what follows them: a name typed with
+# U+202E prints backwards on a certificate. With C0/C1 controls and DEL they are never part of a text.
+_NEVER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]")
+CONTROL_MESSAGE = _l("ข้อความมีอักขระควบคุมที่ใช้ไม่ได้ กรุณาพิมพ์ใหม่")
 
 
-def plain():
-    """No control characters (a NUL from a pasted file would be stored on SQLite and refused by
-    PostgreSQL): said on the field, the rest kept. Line breaks and tabs are fine."""
-    def check(form, field):
-        if isinstance(field.data, str) and _CONTROLS.search(field.data):
-            raise ValidationError(str(_l("ข้อความมีอักขระควบคุมที่ใช้ไม่ได้ กรุณาพิมพ์ใหม่")))
-    return check
+def _text_fields(form):
+    for field in form:
+        if hasattr(field, "entries"):  # FieldList
+            for entry in field.entries:
+                yield from (_text_fields(entry.form) if hasattr(entry, "form") else [entry])
+        elif hasattr(field, "form") and hasattr(field.form, "_fields"):  # FormField
+            yield from _text_fields(field.form)
+        else:
+            yield field
+
+
+def _refuse_control_characters(form) -> bool:
+    """Every text a form takes, in one place: no control or bidi-override characters, and no line break
+    in a one-line field (an organization's name with CR/LF would break a mail header). Said on the field;
+    what was typed stays. True when none was found."""
+    ok = True
+    for field in _text_fields(form):
+        if not isinstance(field.data, str) or field.type in ("CSRFTokenField", "PasswordField"):
+            continue
+        multiline = field.type in ("TextAreaField", "HiddenField")
+        if _NEVER.search(field.data) or (not multiline and _LINE_BREAKS.search(field.data)):
+            field.errors = list(field.errors or []) + [str(CONTROL_MESSAGE)]
+            ok = False
+    return ok
 
 
 class _Chosen:

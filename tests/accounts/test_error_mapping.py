@@ -120,3 +120,13 @@ def test_member_phones_are_shown_in_national_format(client, db, login_as):
     login_as(create_user("owner@example.org", org=org))  # the factory's phone is +66812345678
     html = client.get(f"/orgs/{org.id}").get_data(as_text=True)
     assert "081 234 5678" in html and "+66812345678" not in html
+
+
+def test_control_and_bidi_characters_are_refused_on_their_field_everywhere(db, post_form):
+    """One place (core.forms.BaseForm) refuses them in every form: a CR/LF in a one-line name (it would
+    break a mail header), a NUL, a right-to-left override that would print a name backwards."""
+    for field, value in (("org_name_th", "ชุมชน\r\nBcc: x@example.org"), ("first_name", "มะลิ\x00"),
+                         ("last_name", "\u202eงานยีศ")):
+        html = post_form("/signup", {**GOOD, field: value}).get_data(as_text=True)
+        assert "ข้อความมีอักขระควบคุมที่ใช้ไม่ได้" in field_error(html, field), field
+    assert db.session.query(Organization).count() == 0 and db.session.query(User).count() == 0
