@@ -111,8 +111,11 @@ def test_text_typed_offline_comes_back_when_the_page_is_opened_again(page, db, d
     sign_in(page, member)
     page.goto(f"/nominations/{nid}/edit")
     page.context.set_offline(True)
-    page.locator('textarea[data-section="outcomes"]').fill(OUTCOMES)
+    box = page.locator('textarea[data-section="outcomes"]')
+    box.fill(OUTCOMES)
+    box.blur()  # the send on blur happens now, offline, not while the page is being closed
     expect(page.locator(STATE)).to_contain_text(OFFLINE, timeout=5000)
+    expect_state(page, "offline")
     page.close()  # the phone's browser is closed while still offline
     assert narratives(db, nid) == {}
 
