@@ -7,3 +7,4 @@ from .nominations.models import Category, Evidence, Nomination, NominationEvent 
 from .judging.models import (AwardLevel, Assignment, Conflict, Criterion, JudgeProfile, Result,  # noqa: F401
                              Rubric, Score, TieBreakRule)
 from .certificates.models import CertificatePrint, Certificate, CertificateTemplate, PrintBatch  # noqa: F401
+from .core.ratelimit import rate_limits  # noqa: F401
