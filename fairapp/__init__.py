@@ -33,6 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
+    from .core import ratelimit  # noqa: F401  (registers fairapp+db://, the default limiter storage)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(Path(__file__).parent / "translations"))
@@ -52,8 +53,9 @@ def create_app(config: dict | None = None) -> Flask:
                       certificates_bp):
         app.register_blueprint(blueprint)
 
-    from .core import errors, security, templating
+    from .core import errors, security, templating, text
     errors.register(app)
+    text.register(app)  # JSON bodies held to the forms' text rule (after the CSRF check)
     security.register(app)
     templating.register(app)
 

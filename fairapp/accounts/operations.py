@@ -250,12 +250,17 @@ def invite_member(org: Organization, email: str, actor: User, locale: str = "th"
     Inviting the same address again replaces the earlier open invitation.
     """
     email = email.strip().lower()
+    # Under the organization's row lock: two invitations to one address sent at once leave one open.
+    db.session.refresh(org, with_for_update=True)
     existing = find_user_by_email(email)
     if existing and existing.is_member_of(org.id):
         raise AlreadyMember()
     now = utcnow()
-    for old in org.invitations:
-        if old.email == email and old.is_open:
+    open_ones = db.session.scalars(select(Invitation).where(
+        Invitation.organization_id == org.id, Invitation.email == email,
+        Invitation.accepted_at.is_(None), Invitation.cancelled_at.is_(None)))
+    for old in open_ones:
+        if old.is_open:
             old.cancelled_at = now
     token = secrets.token_urlsafe(32)
     invitation = Invitation(organization=org, email=email, token_hash=token_digest(token),

@@ -18,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, StopValidation
 
 from ..extensions import csrf
+from .text import CONTROL_MESSAGE, is_clean
 
 CSRF_MESSAGE = _l("แบบฟอร์มหมดอายุหรือไม่ได้ส่งรหัสความปลอดภัยมา ข้อมูลที่กรอกยังอยู่ "
                   "กรุณาตรวจสอบแล้วกดส่งอีกครั้ง")
@@ -211,13 +212,6 @@ class StrongPassword:
 
 # ---- plain text and choices that say what is wrong ----
 
-# Bidi overrides and isolates (U+202A-U+202E, U+2066-U+2069) reorder what follows them: a name typed with
-# U+202E prints backwards on a certificate. With C0/C1 controls and DEL they are never part of a text.
-_NEVER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029]")
-CONTROL_MESSAGE = _l("ข้อความมีอักขระควบคุมที่ใช้ไม่ได้ กรุณาพิมพ์ใหม่")
-
-
 def _text_fields(form):
     for field in form:
         if hasattr(field, "entries"):  # FieldList
@@ -237,8 +231,7 @@ def _refuse_control_characters(form) -> bool:
     for field in _text_fields(form):
         if not isinstance(field.data, str) or field.type in ("CSRFTokenField", "PasswordField"):
             continue
-        multiline = field.type in ("TextAreaField", "HiddenField")
-        if _NEVER.search(field.data) or (not multiline and _LINE_BREAKS.search(field.data)):
+        if not is_clean(field.data, multiline=field.type in ("TextAreaField", "HiddenField")):
             field.errors = list(field.errors or []) + [str(CONTROL_MESSAGE)]
             ok = False
     return ok

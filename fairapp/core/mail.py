@@ -5,6 +5,9 @@ The outbox keeps the demo working offline; admins read it at /admin/mail.
 from __future__ import annotations
 
 import email.policy
+from email.header import Header
+from email.message import Message
+from email.mime.text import MIMEText
 import os
 import re
 import secrets
@@ -12,7 +15,6 @@ import smtplib
 from dataclasses import dataclass
 from datetime import datetime
 from email import message_from_bytes
-from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parsedate_to_datetime
 from pathlib import Path
 
@@ -20,23 +22,24 @@ from flask import current_app, flash, g, has_request_context, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from .text import header_text, is_clean
 from .time import utcnow
 
+_WIRE = email.policy.compat32.clone(linesep="\r\n")  # the classic generator, with CRLF as on the wire
 _NAME = re.compile(r"^[0-9]{8}T[0-9]{12}-[0-9a-f]{8}\.eml$")
 
 
-def send_mail(to: str, subject: str, template: str, locale: str = "th", **context) -> EmailMessage:
+def send_mail(to: str, subject: str, template: str, locale: str = "th", **context) -> Message:
     """Render templates/mail/<template>.txt in the recipient's language and send it."""
     with force_locale(locale):
         body = render_template(f"mail/{template}.txt", **context)
-        subject = str(subject)
-    msg = EmailMessage(policy=email.policy.SMTP)
+        subject = header_text(subject)  # no text a person typed (an organization's name) can break it
+    msg = MIMEText(body, "plain", "utf-8")
     msg["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
-    msg["To"] = to
-    msg["Subject"] = subject
+    msg["To"] = _address(to)
+    msg["Subject"] = _encoded(subject)
     msg["Date"] = formatdate(localtime=False)
     msg["Message-ID"] = make_msgid(domain="fairapp.local")
-    msg.set_content(body, charset="utf-8")
     cfg = current_app.config
     if cfg.get("MAIL_SERVER"):
         with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=20) as smtp:
@@ -50,9 +53,25 @@ def send_mail(to: str, subject: str, template: str, locale: str = "th", **contex
         outbox.mkdir(parents=True, exist_ok=True)
         name = f"{utcnow():%Y%m%dT%H%M%S%f}-{secrets.token_hex(4)}.eml"
         tmp = outbox / (name + ".tmp")
-        tmp.write_bytes(msg.as_bytes())
+        tmp.write_bytes(msg.as_bytes(policy=_WIRE))
         os.replace(tmp, outbox / name)  # readers never see a half-written message
     return msg
+
+
+def _encoded(subject: str) -> Header:
+    """The subject as RFC 2047 encoded words that keep their spaces. The modern email policy folds a long
+    Thai subject at a space between two encoded words, where every reader drops it ("คำเชิญเข้าร่วม ชุมชน"
+    arrives as "คำเชิญเข้าร่วมชุมชน"); the classic Header keeps each space inside an encoded word."""
+    return Header(subject, "us-ascii" if subject.isascii() else "utf-8")
+
+
+def _address(to: str) -> str:
+    """The one recipient address, refused (ValueError) when it is anything else: never a header made of
+    what someone typed."""
+    address = str(to).strip()
+    if not address or any(c in address for c in ",;<>\"") or not is_clean(address) or " " in address:
+        raise ValueError(f"not a single mail address: {address!r}")
+    return address
 
 
 def queue_mail(to: str, subject: str, template: str, locale: str = "th", **context) -> None:

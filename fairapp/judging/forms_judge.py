@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import TextAreaField
 
 from ..core.forms import BaseForm, length, required
+from ..core.text import CONTROL_MESSAGE, is_clean
 from .rules import ScoreOutOfScale
 
 COMMENT_MAX = 2000
@@ -24,7 +25,9 @@ class ScoresForm(BaseForm):
             raw = (request.form.get(f"score-{c.id}") or "").strip()
             comment = (request.form.get(f"comment-{c.id}") or "")[:COMMENT_MAX]
             value = None
-            if raw:
+            if not is_clean(comment, multiline=True):
+                unreadable[c.id] = str(CONTROL_MESSAGE)
+            elif raw:
                 if raw.isascii() and raw.lstrip("-").isdigit() and len(raw) < 10:
                     value = int(raw)
                 else:

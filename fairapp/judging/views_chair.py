@@ -9,13 +9,14 @@ Who gets what (access.py; 404 for a category that does not exist; anonymous user
 """
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..core import audit
 from ..core.i18n import use_thai_digits
+from ..core.text import form_text
 from ..core.thai import sort_key
 from ..core.transaction import attempt
 from ..core.urls import external_url
@@ -122,7 +123,7 @@ def finalize(category_id: int):
     category = access.chair_category_or_404(category_id, change=True)
     rubric = access.rubric_or_404(category)
     with attempt() as done:
-        ops.finalize(rubric, current_user, reason=request.form.get("reason"))
+        ops.finalize(rubric, current_user, reason=form_text("reason", multiline=True) or None)
     if done:
         flash(_("สรุปผลแล้ว อันดับ ระดับรางวัล และคะแนนถูกล็อกไว้"), "success")
     return _back(category.id)
@@ -134,7 +135,7 @@ def reopen(category_id: int):
     category = access.chair_category_or_404(category_id, change=True)
     rubric = access.rubric_or_404(category)
     with attempt() as done:
-        ops.reopen(rubric, request.form.get("reason", ""), current_user)
+        ops.reopen(rubric, form_text("reason", multiline=True), current_user)
     if done:
         flash(_("เปิดการตัดสินใหม่แล้ว กรรมการแก้คะแนนได้อีกครั้ง"), "success")
     return _back(category.id)

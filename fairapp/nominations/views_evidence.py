@@ -22,6 +22,7 @@ from flask_login import current_user, login_required
 
 from ..core.responses import send_bytes
 from ..core.storage import storage
+from ..core.text import form_text
 from ..core.transaction import attempt
 from ..core.uploads import (MAX_PDF_BYTES, MAX_PDF_PAGES, MAX_PHOTO_BYTES, MB, MIMETYPES, UploadRefused,
                             accept_evidence, display_name, download_name)
@@ -57,7 +58,7 @@ def _back(nomination_id: int):
 
 
 def _caption(index: int) -> str:
-    return (request.form.get(f"caption-{index}") or request.form.get("caption") or "").strip()
+    return form_text(f"caption-{index}") or form_text("caption")
 
 
 @bp.post("/nominations/<int:nomination_id>/evidence")

@@ -1,6 +1,7 @@
 """A refused operation lands where the user looks: on its field with the input kept, above a button, or in
 the JSON envelope; phones always come back in Thai national format; mail that fails never undoes a save."""
 import re
+from pathlib import Path
 
 from fairapp.accounts.models import Invitation, Membership, Organization, User
 from tests.accounts.helpers import field_error
@@ -130,3 +131,21 @@ def test_control_and_bidi_characters_are_refused_on_their_field_everywhere(db, p
         html = post_form("/signup", {**GOOD, field: value}).get_data(as_text=True)
         assert "ข้อความมีอักขระควบคุมที่ใช้ไม่ได้" in field_error(html, field), field
     assert db.session.query(Organization).count() == 0 and db.session.query(User).count() == 0
+
+
+def test_a_stored_name_with_a_line_break_cannot_break_the_mail_header(app, client, db, login_as, post_form,
+                                                                      outbox):
+    """Text stored before the forms refused control characters (or built from several texts) still cannot
+    break a mail: core.mail builds the subject with core.text.header_text (one line, no controls, cut)."""
+    org = create_org("ชุมชน\r\nBcc: victim@example.org\x1b\u202e" + "ก" * 150)  # NUL: PostgreSQL refuses it anyway
+    login_as(create_user("owner@example.org", org=org))
+    response = post_form(f"/orgs/{org.id}", {"email": "friend@example.org"})
+    assert response.status_code == 302
+    assert db.session.query(Invitation).count() == 1
+    [mail] = outbox()
+    subject = mail.subject
+    assert "\r" not in subject and "\n" not in subject and "\x1b" not in subject and "\u202e" not in subject
+    assert subject.startswith("คำเชิญเข้าร่วม ชุมชน Bcc: victim@example.org") and subject.endswith("…")
+    assert len(subject) == 180 and mail.to == "friend@example.org"
+    raw = (Path(app.config["MAIL_OUTBOX_DIR"]) / mail.name).read_bytes()
+    assert not any(line.lower().startswith(b"bcc:") for line in raw.splitlines())

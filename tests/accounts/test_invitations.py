@@ -131,3 +131,35 @@ def test_dashboard_query_count_does_not_grow(client, db, login_as, count_queries
         html = client.get("/dashboard").get_data(as_text=True)
     assert html.count('class="card"') == 16
     assert many[0] == few[0] <= 6
+
+
+def test_invitations_to_one_address_sent_at_once_leave_one_open(app, client, db, login_as):
+    """Two staff (or one double click) inviting one address at the same moment: the organization's row lock
+    makes the second replace the first, as one after the other would. Real requests, real threads."""
+    import threading
+
+    from tests.conftest import csrf_token_from
+
+    org = create_org()
+    owner = create_user("owner@example.org", org=org)
+    url = f"/orgs/{org.id}"
+    clients = []
+    for _ in range(6):
+        c = app.test_client()
+        with c.session_transaction() as session:
+            session["_user_id"] = str(owner.id)
+        clients.append((c, csrf_token_from(c.get(url).get_data(as_text=True))))
+    barrier, codes = threading.Barrier(len(clients)), []
+
+    def invite(c, token):
+        barrier.wait(timeout=30)
+        codes.append(c.post(url, data={"email": "friend@example.org", "csrf_token": token}).status_code)
+
+    threads = [threading.Thread(target=invite, args=pair) for pair in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert codes == [302] * len(clients)
+    invitations = db.session.query(Invitation).filter_by(email="friend@example.org").all()
+    assert len(invitations) == len(clients) and sum(i.is_open for i in invitations) == 1

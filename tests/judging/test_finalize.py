@@ -144,6 +144,10 @@ def test_finalize_through_the_page_refuses_without_a_reason_then_records_it(clie
     html = client.get(page).get_data(as_text=True)
     assert "กรุณาระบุเหตุผล" in html and "ยังมี 2 รายการที่ไม่ครบ" in html
     assert not db_rubric(w).finalized
+    # The reason is a raw form field held to the forms' text rule (core.text.form_text): no override.
+    response = post_form(url, {"reason": "\u202eมติที่ประชุม"}, page=page)
+    assert response.status_code == 302 and not db_rubric(w).finalized
+    assert "อักขระควบคุม" in client.get(page).get_data(as_text=True)
     reason = "ที่ประชุมคณะกรรมการมีมติให้สรุปผลด้วยคะแนนที่มีอยู่"
     response = post_form(url, {"reason": reason}, page=page)
     assert response.status_code == 302 and db_rubric(w).finalized

@@ -383,3 +383,24 @@ def test_query_counts_do_not_grow_with_the_assignments(client, login_as, world, 
     many = measure()
     assert few[:2] == many[:2], (few, many)
     assert few[0] <= 8 and few[1] <= 14
+
+
+def test_control_characters_in_a_comment_are_refused_on_either_path(client, login_as, world):
+    """The JSON save and the plain form hold comments to the forms' text rule (core.text): nothing saved,
+    the message on the criterion, what was typed kept."""
+    login_as(world.judge)
+    token = _token(client, world)
+    url = f"/judging/assignments/{world.assignment.id}"
+    r = client.post(url + "/scores", json={"criterion_id": world.c1.id, "value": 4, "comment": "ดี\x00"},
+                    headers={"X-CSRFToken": token})
+    assert r.status_code == 400
+    body = r.get_json()
+    assert body["ok"] is False and body["code"] == "unclean_text"
+    assert "อักขระควบคุม" in body["message"]
+    r = client.post(url, data={f"score-{world.c1.id}": "5", f"comment-{world.c1.id}": "\u202eเด่นมาก",
+                               "csrf_token": token})
+    assert r.status_code == 400
+    html = r.get_data(as_text=True)
+    status = html[html.index(f'id="crit-{world.c1.id}-status"'):]
+    assert "อักขระควบคุม" in status[:status.index("</p>")] and "เด่นมาก" in html
+    assert _db.session.scalar(select(func.count(Score.id))) == 0

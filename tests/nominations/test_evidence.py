@@ -530,3 +530,16 @@ def test_the_partial_lists_files_and_the_form(client, world, login_as, upload_di
     assert "10 MB" in html and "20 MB" in html and "100 MB" in html
     assert "style=" not in html and "<script" not in html and "onclick" not in html
     assert "/delete" not in read_only and "<form" not in read_only and "ปลูกป่า" in read_only
+
+
+def test_a_caption_with_control_characters_attaches_nothing_and_says_why(client, world, login_as, upload_dir):
+    """The caption is a raw form field: core.text.form_text holds it to the forms' rule; the file is not
+    attached (its stored bytes go with the failed unit), and the message names it."""
+    nomination = world["nomination"]
+    login_as(world["member"])
+    response = upload(client, nomination.id, [("ป้าย.png", image_bytes("PNG", (300, 200)))],
+                      caption="\u202eป้ายงาน")
+    assert response.status_code == 303
+    messages = flashes(client)
+    assert any(kind == "error" and "ป้าย.png" in text and "อักขระควบคุม" in text for kind, text in messages)
+    assert evidence_rows(nomination.id) == [] and stored(upload_dir) == set()

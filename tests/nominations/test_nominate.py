@@ -208,3 +208,22 @@ def test_the_categories_page_lists_my_nominations(client, db, world, app, login_
     mine = mine[:mine.index("</ul>")]
     assert f'href="/nominations/{nomination.id}"' in mine and "องค์กรคุณธรรมต้นแบบ ภาครัฐ" in mine
     assert "ฉบับร่าง" in mine
+
+
+def test_autosave_refuses_control_and_bidi_characters(client, db, world, app, login_as):
+    """A JSON body is held to the forms' rule in one place (core.text): 400 with the envelope, nothing saved."""
+    from tests.conftest import csrf_token_from
+    nomination = _draft(db, world, app)
+    login_as(world[3])
+    token = csrf_token_from(client.get("/password/forgot").get_data(as_text=True))
+    for text in ("\u202eงานยีศ", "ปลูกผัก\x00", "ก\x1b[31m"):
+        response = client.post(f"/nominations/{nomination.id}/autosave", json={"sufficiency": text},
+                               headers={"X-CSRFToken": token})
+        assert response.status_code == 400, text
+        assert response.get_json()["code"] == "unclean_text"
+    # A narrative is many lines: line breaks are fine there.
+    response = client.post(f"/nominations/{nomination.id}/autosave", json={"sufficiency": "บรรทัดแรก\r\nบรรทัดสอง"},
+                           headers={"X-CSRFToken": token})
+    assert response.status_code == 200
+    db.session.refresh(nomination)
+    assert nomination.narratives["sufficiency"] == "บรรทัดแรก\r\nบรรทัดสอง"
