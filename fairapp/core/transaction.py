@@ -14,7 +14,8 @@ one way the request asks for (core.errors.show) and the view goes on to render i
 
 SQLite: a unit of work that changes state starts with BEGIN IMMEDIATE (the engine event below), so its
 writes never lose a lock upgrade half-way and the rules that take row locks on PostgreSQL hold; a
-savepoint always nests inside a real transaction (pysqlite would otherwise commit on its RELEASE).
+savepoint always nests inside a real transaction (pysqlite would otherwise commit on its RELEASE), begun
+IMMEDIATE too, so a GET that changes state inside `attempt()` takes the lock before it reads.
 """
 from __future__ import annotations
 
@@ -166,12 +167,15 @@ def in_write_unit() -> bool:
 
 def _sqlite_real_transaction() -> None:
     """On SQLite, make sure a real transaction is open, so a SAVEPOINT nests in it (pysqlite opens one
-    only before a write, and a SAVEPOINT outside a transaction would commit on RELEASE)."""
+    only before a write, and a SAVEPOINT outside a transaction would commit on RELEASE). It begins
+    IMMEDIATE: a savepoint is there to undo writes, and in a read unit (a GET that confirms an address) a
+    plain BEGIN would read under a shared lock that the write must then upgrade, which SQLite refuses at
+    once ("database is locked") when another request upgrades too."""
     connection = db.session.connection()
     if connection.dialect.name == "sqlite":
         driver = connection.connection.driver_connection
         if not driver.in_transaction:
-            driver.execute("BEGIN")
+            driver.execute("BEGIN IMMEDIATE")
 
 
 @event.listens_for(Engine, "begin")
