@@ -21,6 +21,10 @@ from fairapp import create_app
 from fairapp.extensions import db as _db
 from fairapp.extensions import limiter
 
+# Request limits count in memory in the tests (reset for each test by the db fixture), in every app a test
+# makes; production's default, the database (core.ratelimit), is tested by tests/limits.py's users.
+os.environ["RATELIMIT_STORAGE_URI"] = "memory://"
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
                  "--no-first-run", "--disable-component-update", "--disable-sync"]
@@ -146,17 +150,15 @@ def count_queries(app):
 
 @pytest.fixture
 def thread_sessions_for(db):
-    """thread_sessions_for(n, postgres_only=True): a session factory for n racing threads, on an engine with
-    a connection for each (SQLite waits up to 60 s for its lock). PostgreSQL-only races skip on SQLite."""
+    """thread_sessions_for(n): a session factory for n racing threads (tests/race.py), on an engine with a
+    connection for each. On SQLite a writing unit of work waits up to 60 s for the database's lock."""
     from sqlalchemy import create_engine
     from sqlalchemy.orm import sessionmaker
 
     engines = []
 
-    def _make(n: int, *, postgres_only: bool = True):
+    def _make(n: int):
         sqlite = db.engine.dialect.name == "sqlite"
-        if postgres_only and sqlite:
-            pytest.skip("PostgreSQL only (row locks): set DATABASE_URL=postgresql+psycopg://...")
         engine = create_engine(db.engine.url, pool_size=n, max_overflow=0, pool_timeout=60,
                                **({"connect_args": {"timeout": 60}} if sqlite else {}))
         engines.append(engine)

@@ -3,13 +3,12 @@ capacity. `update_booth_type` takes the type's row lock, as every approval does;
 operation, the edit page read the places held without that lock, and approvals committed meanwhile left
 more places held than the new capacity.
 
-Each thread is one request's unit of work (`core.transaction.unit_of_work`, as FairApp runs a POST): on
+Each thread is one request's unit of work (tests/race.py: `unit_of_work(write=True)`, as FairApp runs a POST): on
 PostgreSQL the row locks serialize the rule; on SQLite the unit of work takes the write lock up front
 (BEGIN IMMEDIATE), so the same rule holds there too.
 """
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import pytest
@@ -19,11 +18,9 @@ from fairapp.accounts.models import User
 from fairapp.booths import operations as ops
 from fairapp.booths.models import Application, BoothType, Status
 from fairapp.core.audit import AuditEntry, verify_chain
-from fairapp.core.errors import DomainError
-from fairapp.core.mail import discard_queued_mail
-from fairapp.core.transaction import unit_of_work
 from tests.booths.factories import create_application, create_booth_type
 from tests.factories import create_fair, create_org, create_user, grant
+from tests.race import race
 
 APPROVALS = 30
 START = 20
@@ -32,41 +29,7 @@ TARGETS = (4, 12, 6, 16, 2, 9)  # capacity changes racing the approvals
 
 @pytest.fixture
 def thread_sessions(thread_sessions_for):
-    return thread_sessions_for(APPROVALS + len(TARGETS), postgres_only=False)
-
-
-def race(app, make_session, jobs):
-    """Run each job (prepare, act) in a thread of its own, released together; each act is one unit of
-    work. Returns what each act returned, or the DomainError it raised."""
-    from fairapp.extensions import db
-
-    barrier = threading.Barrier(len(jobs))
-    outcomes: list = [None] * len(jobs)
-
-    def run(i):
-        prepare, act = jobs[i]
-        with app.test_request_context():
-            db.session.registry.set(make_session())  # this thread's own session
-            try:
-                prepared = prepare()
-                db.session.commit()  # the read ends: the work's own transaction starts with the write intent
-                barrier.wait(timeout=60)
-                try:
-                    with unit_of_work():
-                        outcomes[i] = act(prepared)
-                except DomainError as error:
-                    outcomes[i] = error
-            finally:
-                discard_queued_mail()
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i,), name=f"race-{i}") for i in range(len(jobs))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a thread is stuck"
-    return outcomes
+    return thread_sessions_for(APPROVALS + len(TARGETS))
 
 
 def test_capacity_changes_racing_approvals_never_leave_more_places_held_than_the_capacity(app, db, thread_sessions):
@@ -91,7 +54,7 @@ def test_capacity_changes_racing_approvals_never_leave_more_places_held_than_the
     jobs = [approve(a) for a in racers]
     for k, capacity in enumerate(TARGETS):  # spread among the approvals
         jobs.insert(k * (len(jobs) // len(TARGETS)), change(capacity))
-    outcomes = race(app, thread_sessions, jobs)
+    outcomes = race(jobs, app=app, sessions=thread_sessions)
 
     db.session.expire_all()
     final = db.session.get(BoothType, booth_type.id).capacity

@@ -346,13 +346,12 @@ def test_thai_numerals_when_the_fair_asks(client, login_as, db):
     assert client.get(f"/fairs/{world.fair.id}/checkin/stats").get_json()["text"] == "เช็กอินแล้ว ๐ จาก ๑ บูธ"
 
 
-# ---- two phones at once (PostgreSQL: row locks) ----
+# ---- several phones at once (PostgreSQL: row locks; SQLite: each POST's BEGIN IMMEDIATE) ----
 
 def _race(app, w, client_ids: list[str]) -> list[dict]:
     """One request per client id, each from its own signed-in client, released together."""
-    import threading
-
     from tests.conftest import FreshContextClient
+    from tests.race import race, times
 
     app.test_client_class = FreshContextClient
     fair_id = w.fair.id  # read here: the threads have no app context to load it in
@@ -362,35 +361,20 @@ def _race(app, w, client_ids: list[str]) -> list[dict]:
         with c.session_transaction() as session:
             session["_user_id"], session["_fresh"] = str(w.staff.id), True
         clients.append((c, _csrf(c, fair_id)))
-    barrier = threading.Barrier(len(client_ids))
-    answers: list = [None] * len(client_ids)
 
-    def run(i):
+    def send(i):
         c, csrf = clients[i]
-        barrier.wait(timeout=30)
-        answers[i] = scan(c, fair_id, code="A01", client_id=client_ids[i], csrf=csrf).get_json()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(client_ids))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return answers
+        return scan(c, fair_id, code="A01", client_id=client_ids[i], csrf=csrf).get_json()
+    return race(times(len(client_ids), send))
 
 
-@pytest.mark.postgres_only
 def test_phones_scanning_one_exhibitor_at_once_check_in_once(app, db, w):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL only (row locks): set DATABASE_URL=postgresql+psycopg://...")
     answers = _race(app, w, [str(uuid.uuid4()) for _ in range(8)])
     assert sorted(a["result"] for a in answers) == ["already"] * 7 + ["checked_in"]
     assert checkins() == 1 and scans() == 8
 
 
-@pytest.mark.postgres_only
 def test_one_scan_sent_by_several_retries_at_once_is_counted_once(app, db, w):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL only (row locks): set DATABASE_URL=postgresql+psycopg://...")
     client_id = str(uuid.uuid4())
     answers = _race(app, w, [client_id] * 6)
     assert {a["result"] for a in answers} == {"checked_in"}, answers

@@ -566,52 +566,31 @@ def test_an_empty_fair(client, login_as, fair, staff):
     assert client.get(f"/fairs/{fair.id}/floorplan.pdf").status_code == 200
 
 
-# ---- PostgreSQL: two staff placing booths on the same spot at once ----
+# ---- staff placing booths on the same spot at once ----
 
-@pytest.mark.postgres_only
-def test_racing_booths_on_one_spot_leave_one(app, db, fair, staff):
-    """The overlap check reads the other booths; the fair's row lock makes racing requests take turns."""
-    import threading
-
-    from sqlalchemy import create_engine
-    from sqlalchemy.orm import sessionmaker
-
+def test_racing_booths_on_one_spot_leave_one(app, db, fair, staff, thread_sessions_for):
+    """The overlap check reads the other booths; the fair's row lock makes racing requests take turns (on
+    SQLite, each unit of work's BEGIN IMMEDIATE)."""
     from fairapp.accounts.models import User
     from fairapp.fairs.models import Fair
+    from tests.race import on_sqlite, race
 
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL only (row locks): set DATABASE_URL=postgresql+psycopg://...")
     booth_type = make_type(db, fair)
     ids = (fair.id, staff.id, booth_type.id)  # read here: the test's own objects stay in this thread
-    n = 8
-    engine = create_engine(db.engine.url, pool_size=n, max_overflow=0)
-    make_session = sessionmaker(bind=engine, expire_on_commit=False)
-    barrier, outcomes = threading.Barrier(n), [None] * n
+    n = 4 if on_sqlite() else 8
 
-    def run(i):
-        with app.test_request_context():
-            db.session.registry.set(make_session())
-            try:
-                the_fair, actor = db.session.get(Fair, ids[0]), db.session.get(User, ids[1])
-                the_type = db.session.get(BoothType, ids[2])
-                barrier.wait(timeout=30)
-                try:
-                    plan_ops.create_booth(the_fair, the_type, f"R{i + 1:02d}", "", 4, 4, 2, 2, actor)
-                    db.session.commit()
-                    outcomes[i] = "created"
-                except plan_ops.BoothOverlap:
-                    db.session.rollback()
-                    outcomes[i] = "overlap"
-            finally:
-                db.session.remove()
+    def prepare():
+        return (db.session.get(Fair, ids[0]), db.session.get(BoothType, ids[2]), db.session.get(User, ids[1]))
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    try:
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
-    finally:
-        engine.dispose()
+    def place(i):
+        def act(p):
+            the_fair, the_type, actor = p
+            plan_ops.create_booth(the_fair, the_type, f"R{i + 1:02d}", "", 4, 4, 2, 2, actor)
+            return "created"
+        return prepare, act
+
+    outcomes = race([place(i) for i in range(n)], app=app, sessions=thread_sessions_for(n))
+    outcomes = ["overlap" if isinstance(o, plan_ops.BoothOverlap) else o if isinstance(o, str) else repr(o)
+                for o in outcomes]
     assert sorted(outcomes) == ["created"] + ["overlap"] * (n - 1)
     assert len(db.session.scalars(select(Booth).where(Booth.fair_id == ids[0])).all()) == 1

@@ -6,12 +6,11 @@ sent twice): every request succeeds, the sheet holds one row, and the audit log 
 row that won is read again). On PostgreSQL this is a real race; on SQLite each thread's unit of work
 starts with BEGIN IMMEDIATE (as a POST does), so the same tests hold there.
 
-Each thread is a request of its own: its own request context, its own session on an engine with a
-connection for each thread, and `with unit_of_work():` around what the view would do after loading.
+Each thread is a request of its own (tests/race.py): its own request context, its own session on an engine
+with a connection for each thread, and `unit_of_work(write=True)` around what the view would do.
 """
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import pytest
@@ -19,47 +18,23 @@ from sqlalchemy import func, select
 
 from fairapp.accounts.models import User
 from fairapp.core.audit import AuditEntry, verify_chain
-from fairapp.core.transaction import unit_of_work
 from fairapp.judging import operations as ops
 from fairapp.judging.models import Assignment, Criterion, Score
 from tests.conftest import FreshContextClient
 from tests.judging.test_judge_views import _token, world  # noqa: F401 - the fixture
+from tests.race import race as run_race, times
 
 THREADS = 20
 
 
 @pytest.fixture
 def thread_sessions(thread_sessions_for):
-    return thread_sessions_for(THREADS, postgres_only=False)
+    return thread_sessions_for(THREADS)
 
 
-def race(app, make_session, act) -> list:
-    """THREADS units of work running act(i), released together; what each returned or raised."""
-    from fairapp.extensions import db
-
-    barrier = threading.Barrier(THREADS)
-    outcomes: list = [None] * THREADS
-
-    def run(i):
-        with app.test_request_context(method="POST"):
-            db.session.registry.set(make_session())
-            try:
-                barrier.wait(timeout=60)
-                try:
-                    with unit_of_work():
-                        outcomes[i] = act(i)
-                except Exception as exc:  # noqa: BLE001 - the outcome under test
-                    outcomes[i] = exc
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i,), name=f"save-{i}") for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a thread is stuck"
-    return outcomes
+def race(app, sessions, act) -> list:
+    """THREADS units of work running act(i), released together (tests/race.py)."""
+    return run_race(times(THREADS, act), app=app, sessions=sessions)
 
 
 def _save(assignment_id: int, criterion_id: int, value: int, comment: str = ""):
@@ -127,22 +102,14 @@ def test_twenty_autosaves_of_one_first_score_at_once_all_answer_200(app, db, wor
         with client.session_transaction() as session:
             session["_user_id"], session["_fresh"] = str(world.judge.id), True
         clients.append((client, _token(client, world)))
-    barrier = threading.Barrier(THREADS)
-    answers: list = [None] * THREADS
 
-    def run(i):
+    def post(i):
         client, token = clients[i]
-        barrier.wait(timeout=60)
         response = client.post(f"/judging/assignments/{a}/scores", json={"criterion_id": c, "value": 4, "comment": ""},
                                headers={"Accept": "application/json", "X-CSRFToken": token})
-        answers[i] = (response.status_code, response.get_json(silent=True))
+        return response.status_code, response.get_json(silent=True)
 
-    threads = [threading.Thread(target=run, args=(i,), name=f"autosave-{i}") for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a request is stuck"
+    answers = run_race(times(THREADS, post))
     assert [status for status, _json in answers] == [200] * THREADS, answers
     assert {(body["scored"], body["total"]) for _status, body in answers} == {(1, 45.0)}
     assert _rows(db, a, c) == [(4, "")]

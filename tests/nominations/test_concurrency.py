@@ -5,13 +5,12 @@ nomination never holds more files, or more bytes, than its limits.
 that is SELECT ... FOR UPDATE; on SQLite each thread's unit of work starts with BEGIN IMMEDIATE (as a
 POST does), so the rule holds there too and the test runs on both.
 
-Each thread is a request of its own: its own request context, its own session on an engine with a
-connection for each thread, and `with unit_of_work():` around what the view would do after loading.
+Each thread is a request of its own (tests/race.py): its own request context, its own session on an engine
+with a connection for each thread, and `unit_of_work(write=True)` around what the view would do.
 """
 from __future__ import annotations
 
 import secrets
-import threading
 from collections import Counter
 
 import pytest
@@ -19,19 +18,18 @@ from sqlalchemy import func, select
 
 from fairapp.accounts.models import User
 from fairapp.core.audit import AuditEntry, verify_chain
-from fairapp.core.errors import DomainError
-from fairapp.core.transaction import unit_of_work
 from fairapp.core.uploads import MB, Accepted
 from fairapp.nominations import operations as ops
 from fairapp.nominations.models import Category, Evidence, Nomination
 from tests.factories import create_fair, create_org, create_user
+from tests.race import race as run_race, times
 
 THREADS = 20
 
 
 @pytest.fixture
 def thread_sessions(thread_sessions_for):
-    return thread_sessions_for(THREADS, postgres_only=False)
+    return thread_sessions_for(THREADS)
 
 
 def _nomination(db, *, max_files: int, existing: list[int]) -> tuple[int, int]:
@@ -62,37 +60,15 @@ def _accepted(i: int, size: int) -> Accepted:
     return Accepted(key=_key(), kind="photo", name=f"ภาพที่ {i}.jpg", size=size, sha256=secrets.token_hex(32))
 
 
-def race(app, make_session, nomination_id: int, user_id: int, size: int) -> list:
-    """THREADS uploads of one file of `size` bytes each, released together; their outcomes."""
+def race(app, sessions, nomination_id: int, user_id: int, size: int) -> list:
+    """THREADS uploads of one file of `size` bytes each, released together (tests/race.py); their outcomes."""
     from fairapp.extensions import db
 
-    barrier = threading.Barrier(THREADS)
-    outcomes: list = [None] * THREADS
-
-    def run(i):
-        with app.test_request_context(method="POST"):
-            db.session.registry.set(make_session())
-            try:
-                barrier.wait(timeout=60)
-                try:
-                    with unit_of_work():
-                        nomination = db.session.get(Nomination, nomination_id)
-                        actor = db.session.get(User, user_id)
-                        outcomes[i] = ops.add_evidence(nomination, _accepted(i, size), "", actor)
-                except DomainError as exc:  # the outcome under test
-                    outcomes[i] = exc
-                except Exception as exc:  # noqa: BLE001 - reported by the assertions
-                    outcomes[i] = exc
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i,), name=f"upload-{i}") for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a thread is stuck"
-    return outcomes
+    def upload(i):
+        nomination = db.session.get(Nomination, nomination_id)
+        actor = db.session.get(User, user_id)
+        return ops.add_evidence(nomination, _accepted(i, size), "", actor)
+    return run_race(times(THREADS, upload), app=app, sessions=sessions)
 
 
 def _kinds(outcomes) -> Counter:
