@@ -187,6 +187,9 @@ def confirm_email(token: str) -> User:
     user = db.session.get(User, data.get("uid"))
     if user is None or user.email != data.get("email"):
         raise TokenInvalid()
+    # Read it again under its row lock (the signed-in user was loaded before it): two clicks at once
+    # confirm once.
+    db.session.refresh(user, with_for_update=True)
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
         audit.record("user.email_confirmed", user, actor=user)

@@ -40,3 +40,24 @@ def test_confirmation_links_opened_at_once_all_confirm(app, db):
     assert db.session.scalar(select(func.count(AuditEntry.id)).where(
         AuditEntry.action == "user.email_confirmed")) == CLICKS
     assert verify_chain() == []
+
+
+def test_one_link_opened_at_once_by_the_signed_in_user_confirms_once(app, db):
+    """The signed-in user is loaded before the view runs: confirm_email reads the row again under its lock
+    (before, the clicks saw it unconfirmed and audited the confirmation again: 7 of 8 on PostgreSQL)."""
+    user = create_user(confirmed=False)
+    with app.test_request_context():
+        token = ops.make_confirm_token(user)
+    app.test_client_class = FreshContextClient
+    clients = []
+    for _ in range(CLICKS):
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"], session["_fresh"] = str(user.id), True
+        clients.append(client)
+
+    statuses = race(times(CLICKS, lambda i: clients[i].get(f"/confirm/{token}").status_code))
+    assert statuses == [302] * CLICKS, statuses
+    assert db.session.scalar(select(func.count(AuditEntry.id)).where(
+        AuditEntry.action == "user.email_confirmed")) == 1
+    assert verify_chain() == []
