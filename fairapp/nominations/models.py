@@ -50,7 +50,8 @@ NOMINATION_STATUS_LABELS = {
 }
 EDITABLE = (NominationStatus.draft, NominationStatus.returned)
 EVENT_LABELS = {
-    "created": _l("เริ่มการเสนอชื่อ"), "saved": _l("บันทึกเรื่องเล่า"), "submitted": _l("ส่งการเสนอชื่อ"),
+    "created": _l("เริ่มการเสนอชื่อ"), "saved": _l("บันทึกเรื่องเล่า"), "edited": _l("แก้ไขเรื่องเล่า (บันทึกอัตโนมัติ)"),
+    "submitted": _l("ส่งการเสนอชื่อ"),
     "resubmitted": _l("ส่งฉบับแก้ไข"), "returned": _l("เจ้าหน้าที่ส่งกลับให้แก้ไข"),
     "eligible": _l("ผ่านการตรวจคุณสมบัติ"), "ineligible": _l("ไม่ผ่านการตรวจคุณสมบัติ"),
 }

@@ -19,7 +19,8 @@ from . import access, operations as ops, queries
 from .forms_review import DecisionForm
 from .models import SECTION_LABELS, Nomination
 
-EVENT_LABELS = {"created": _l("เริ่มการเสนอชื่อ"), "saved": _l("บันทึก"), "submitted": _l("ส่งการเสนอชื่อ"),
+EVENT_LABELS = {"created": _l("เริ่มการเสนอชื่อ"), "saved": _l("บันทึก"), "edited": _l("แก้ไขเรื่องเล่า (บันทึกอัตโนมัติ)"),
+                "submitted": _l("ส่งการเสนอชื่อ"),
                 "resubmitted": _l("ส่งอีกครั้งหลังแก้ไข"), "eligible": _l("ผ่านการตรวจคุณสมบัติ"),
                 "ineligible": _l("ไม่ผ่านการตรวจคุณสมบัติ"), "returned": _l("ส่งกลับให้แก้ไข")}
 DONE = {"eligible": _l("บันทึกแล้ว: ผ่านการตรวจคุณสมบัติ"), "ineligible": _l("บันทึกแล้ว: ไม่ผ่านการตรวจคุณสมบัติ"),

@@ -2,6 +2,8 @@
 and a NominationEvent in the same transaction) with the mail to the nominating organization."""
 from __future__ import annotations
 
+import hashlib
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -44,11 +46,20 @@ def ensure_editable(nomination: Nomination) -> None:
         raise problem
 
 
+def narrative_digests(narratives: dict | None) -> dict:
+    """Each section's SHA-256 and length: what the audit log keeps of a version of the narratives (it
+    identifies the text, which the nomination itself holds, without copying it into every entry)."""
+    return {key: {"sha256": hashlib.sha256(text.encode()).hexdigest(), "chars": len(text)}
+            for key, text in sorted((narratives or {}).items())}
+
+
 def record(action: str, nomination: Nomination, actor, before: dict | None = None,
            comment: str | None = None) -> None:
-    """The audit entry and the history event of a change, in the same transaction."""
+    """The audit entry and the history event of a change, in the same transaction. The entry's "after"
+    holds the narratives' digests: the version saved, submitted or decided on."""
     audit.record(f"nomination.{action}", nomination, actor=actor, fair_id=nomination.fair_id,
-                 before=before, after={**nomination.snapshot(), **({"comment": comment} if comment else {})})
+                 before=before, after={**nomination.snapshot(), "narratives": narrative_digests(nomination.narratives),
+                                       **({"comment": comment} if comment else {})})
     db.session.add(NominationEvent(nomination=nomination, action=action, comment=comment,
                                    actor_id=getattr(actor, "id", None)))
 

@@ -2,6 +2,8 @@
 (also their autosave), submission and resubmission, deleting a draft."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -12,11 +14,13 @@ from ...core.geo import district_in_province
 from ...core.storage import delete_after_commit
 from ...core.time import utcnow
 from ...extensions import db
-from ..models import EDITABLE, SECTION_LABELS, Category, Nomination, NominationStatus, NominatorKind
-from .common import ensure_editable, lock, lock_category, notify, record
+from ..models import (EDITABLE, SECTION_LABELS, Category, Nomination, NominationEvent, NominationStatus,
+                      NominatorKind)
+from .common import ensure_editable, lock, lock_category, narrative_digests, notify, record
 from .errors import (Incomplete, LimitReached, NotAllowedToNominate, NotEligible, TooLong, WindowClosed,
                      WrongStatus)
 
+EDIT_SESSION = timedelta(minutes=30)  # autosaves by one person within this of their "edited" entry add none
 LIVE = (NominationStatus.draft, NominationStatus.submitted, NominationStatus.returned, NominationStatus.eligible)
 WHO = {NominatorKind.self: _l("องค์กรที่เสนอตนเอง"), NominatorKind.office: _l("สำนักงานจังหวัด"),
        NominatorKind.both: _l("องค์กรที่เสนอตนเองหรือสำนักงานจังหวัด")}
@@ -117,17 +121,45 @@ def create_nomination(category: Category, nominator: Organization, *, nominee_or
 
 def save_narratives(nomination: Nomination, narratives: dict, actor: User, *, autosave: bool = False) -> Nomination:
     """Update the narratives of a draft or returned nomination (also the autosave of the form); keys that
-    are not the category's sections are ignored. An autosave writes no history entry."""
+    are not the category's sections are ignored. A save is audited; autosaves once per editing session
+    (`audit_editing`)."""
     lock(nomination)
     ensure_editable(nomination)
     sections = nomination.category.sections
     typed = {k: v for k, v in narratives.items() if k in sections and v is not None}
-    nomination.narratives = _check_narratives(nomination.category, {**(nomination.narratives or {}), **typed})
+    before = dict(nomination.narratives or {})
+    nomination.narratives = _check_narratives(nomination.category, {**before, **typed})
     nomination.updated_at = utcnow()
     if not autosave:
         record("saved", nomination, actor)
+    else:
+        audit_editing(nomination, before, actor)
     db.session.flush()
     return nomination
+
+
+def audit_editing(nomination: Nomination, before: dict, actor: User) -> None:
+    """The audit entry of an editing session: the first autosave that changes something opens one
+    ("nomination.edited": the sections it changed, the narratives' digests before and after, and an
+    "edited" history event); later autosaves by the same person within EDIT_SESSION of it add none.
+    Any other entry in between (another editor, a save, a submission) ends the session, and every
+    nomination entry carries the narratives' digests: what a session changed in the end is what differs
+    between its entry and the next. Runs under the nomination's row lock (`lock`), so two autosaves at
+    once open one session, not two; it reads the history events (indexed), not the audit log."""
+    after = nomination.narratives or {}
+    changed = sorted(k for k in set(before) | set(after) if (before.get(k) or "") != (after.get(k) or ""))
+    if not changed:
+        return
+    now = utcnow()
+    last = db.session.scalars(select(NominationEvent).where(NominationEvent.nomination_id == nomination.id)
+                              .order_by(NominationEvent.id.desc()).limit(1)).first()
+    if last is not None and last.action == "edited" and last.actor_id == actor.id \
+            and last.created_at >= now - EDIT_SESSION:
+        return
+    audit.record("nomination.edited", nomination, actor=actor, fair_id=nomination.fair_id,
+                 before={"narratives": narrative_digests(before)},
+                 after={**nomination.snapshot(), "sections": changed, "narratives": narrative_digests(after)})
+    db.session.add(NominationEvent(nomination_id=nomination.id, action="edited", actor_id=actor.id, created_at=now))
 
 
 def missing_parts(nomination: Nomination) -> list[str]:
