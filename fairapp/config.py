@@ -68,7 +68,9 @@ def load(app, overrides: dict | None) -> None:
         MAIL_PASSWORD=None,
         MAIL_DEFAULT_SENDER="fairapp <no-reply@fairapp.local>",
         MAIL_OUTBOX_DIR=os.path.join(inst, "mail"),
-        RATELIMIT_STORAGE_URI="memory://",
+        # Request limits counted in the app's database, shared by every server process (core.ratelimit);
+        # a redis:// (or other `limits`) URI replaces it; memory:// counts per process.
+        RATELIMIT_STORAGE_URI="fairapp+db://",
         RATELIMIT_HEADERS_ENABLED=True,
         LOGIN_RATE_LIMIT="10 per minute;50 per hour",
         PASSWORD_HASH_METHOD="scrypt",

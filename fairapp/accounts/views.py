@@ -119,8 +119,8 @@ def confirm(token: str):
 
 
 @bp.post("/confirm/resend")
+@limiter.limit("5 per hour")  # above login_required, which reads the user (see core.ratelimit)
 @login_required
-@limiter.limit("5 per hour")
 def resend_confirmation():
     if ops.request_confirmation(current_user):
         flash(_("ส่งลิงก์ยืนยันใหม่ไปที่ %(email)s แล้ว", email=current_user.email), "success")
