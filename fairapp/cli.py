@@ -88,12 +88,30 @@ def register(app: Flask) -> None:
     @click.option("--public-key", "public_key_file", type=click.Path(exists=True, dir_okay=False),
                   help="A PEM or base64url public key (as published at /verify/public-key); "
                        "default: this app's own key.")
-    def verify_qr_command(scanned: str, public_key_file: str | None) -> None:
-        """Check a scanned certificate QR (the whole URL, or its q= value) offline: no database, no network.
+    @click.option("--offline", is_flag=True,
+                  help="Check the signature only; do not ask the site whether the certificate was revoked.")
+    @click.option("--site", metavar="URL",
+                  help="The site to ask (default: BASE_URL when set, else the address in the QR).")
+    @click.option("--timeout", default=10.0, show_default=True, help="Seconds to wait for the site.")
+    def verify_qr_command(scanned: str, public_key_file: str | None, offline: bool, site: str | None,
+                          timeout: float) -> None:
+        """Check a scanned certificate QR (the whole URL, or its q= value).
 
-        Exits 0 and prints the signed facts when the signature holds; exits 1 when it does not.
+        The signature is checked here, with no database. A valid signature shows only that the organizer
+        issued these facts; whether the certificate was revoked or replaced since can be known only online,
+        so the command then asks the site (GET <site>/verify/<serial>, Accept: application/json), unless
+        --offline.
+
+        \b
+        Exit codes:
+          0  signature valid and the site says the certificate is valid
+             (with --offline: signature valid, revocation NOT checked)
+          1  signature invalid: forged, altered or not a certificate QR
+          3  signature valid, but the site says revoked, replaced, unknown, or different facts
+          4  signature valid, but the site could not be reached: revocation NOT checked
         """
-        from .certificates import signing
+        from .certificates import online, serials, signing
+        from .certificates.operations import LOOPBACK_BASE
 
         if public_key_file:
             with open(public_key_file, encoding="ascii") as fh:
@@ -101,16 +119,48 @@ def register(app: Flask) -> None:
         else:
             key = signing.signing_key(app).public_key()
         try:
-            facts = signing.verify_token(signing.extract_token(scanned), {signing.key_id(key): key})
+            token = signing.extract_token(scanned)
+            facts = signing.verify_token(token, {signing.key_id(key): key})
         except signing.Tampered as error:
-            click.echo(f"INVALID: {error}", err=True)
-            raise SystemExit(1)
-        click.echo("VALID signature (key %s)" % signing.key_id(key))
+            click.echo(f"INVALID signature: {error}", err=True)
+            raise SystemExit(online.EXIT_BAD_SIGNATURE)
+        click.echo("Signature: VALID (key %s): the organizer issued these facts." % signing.key_id(key))
         click.echo(f"serial:  {facts.serial}")
         click.echo(f"holder:  {facts.holder}")
         click.echo(f"kind:    {facts.kind}")
         click.echo(f"fair id: {facts.fair_id}")
         click.echo(f"date:    {facts.date}")
+        try:
+            grouped = serials.grouped(serials.normalize(facts.serial))
+        except serials.SerialError:
+            grouped = facts.serial
+        if offline:
+            click.echo("Revocation: NOT CHECKED (--offline). A valid signature does not mean the certificate is "
+                       "still valid: it may have been revoked or replaced, which only the site can say "
+                       f"(/verify/{grouped}).")
+            raise SystemExit(online.EXIT_VALID)
+        where, source = online.choose_site(scanned, app.config.get("BASE_URL"), site, LOOPBACK_BASE)
+        qr_site = online.origin(scanned)
+        if qr_site and qr_site != where:
+            click.echo(f"note: the QR names {qr_site}; asking {where} ({source})")
+        answer = online.check(where, grouped, token, timeout=timeout)
+        if answer.outcome == "valid":
+            click.echo(f"Status at {where}: VALID (not revoked, not replaced).")
+        elif answer.outcome == "revoked":
+            click.echo(f"Status at {where}: REVOKED on {answer.revoked_at}"
+                       + (f"; reason: {answer.reason}" if answer.reason else "") + ". Do not accept it.")
+        elif answer.outcome == "superseded":
+            click.echo(f"Status at {where}: REPLACED by {answer.superseded_by}"
+                       + (f" ({answer.reason})" if answer.reason else "") + ". This copy is no longer valid.")
+        elif answer.outcome == "not_found":
+            click.echo(f"Status at {where}: NOT FOUND: that site has no certificate {grouped}.")
+        elif answer.outcome == "mismatch":
+            click.echo(f"Status at {where}: DIFFERENT: the site's record of {grouped} does not match these facts.")
+        else:
+            click.echo(f"Status: COULD NOT CHECK online at {where} ({answer.error}). The signature is valid, "
+                       "but the certificate may have been revoked or replaced: check again when the site is "
+                       "reachable, or open the QR's link.")
+        raise SystemExit(answer.exit_code)
 
     @certificates_group.command("public-key")
     def public_key_command() -> None:

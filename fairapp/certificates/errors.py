@@ -35,6 +35,14 @@ class ReasonRequired(DomainError):
     field = "reason"
 
 
+class PublicReasonRequired(DomainError):
+    """No public reason chosen, or one not on the list (labels.PUBLIC_REASONS)."""
+
+    message = _l("กรุณาเลือกเหตุผลที่จะแสดงต่อสาธารณะจากรายการ")
+    status = 400
+    field = "public_reason"
+
+
 class TemplateLocked(DomainError):
     message = _l("แม่แบบนี้ออกเกียรติบัตรไปแล้ว %(n)s ฉบับ จึงแก้ไม่ได้ (ฉบับที่ออกแล้วต้องเหมือนเดิม) "
                  "กรุณาทำสำเนาแม่แบบแล้วแก้ที่สำเนา")

@@ -10,7 +10,8 @@ from wtforms import (BooleanField, DateField, FieldList, Form, FormField, RadioF
                      TextAreaField)
 from wtforms.validators import ValidationError
 
-from ..core.forms import BaseForm, choices, length, optional, required
+from ..core.forms import BaseForm, ChosenRadioField, choices, length, optional, required
+from .labels import PUBLIC_REASONS
 from .render import PLACEHOLDERS
 from .template_ops import ImageChange, SignatoryChange, TemplateChanges
 
@@ -122,14 +123,23 @@ class BatchForm(BaseForm):
 
 
 class RevokeForm(BaseForm):
-    reason = TextAreaField(_l("เหตุผลที่เพิกถอน"), [required(_l("กรุณาระบุเหตุผลที่เพิกถอน")), length(1000)])
+    """Two reasons: one from a short list that the public reads on /verify, and the staff's own words,
+    kept as an internal note (staff pages and the audit log only)."""
+
+    public_reason = ChosenRadioField(_l("เหตุผลที่แจ้งต่อสาธารณะ (แสดงในหน้าตรวจสอบ)"),
+                                     choices=choices(PUBLIC_REASONS.items()),
+                                     empty_message=_l("กรุณาเลือกเหตุผลที่จะแสดงต่อสาธารณะ"))
+    reason = TextAreaField(_l("บันทึกภายใน (เห็นเฉพาะเจ้าหน้าที่)"),
+                           [required(_l("กรุณาบันทึกเหตุผลที่เพิกถอนไว้สำหรับเจ้าหน้าที่")), length(1000)],
+                           description=_l("ไม่แสดงต่อสาธารณะ เช่น รายละเอียดของความผิดพลาด ผู้แจ้ง"))
 
 
 class ReissueForm(BaseForm):
     holder_name = StringField(_l("ชื่อผู้รับ (แก้ไขได้)"), [required(), length(300)])
     holder_org = StringField(_l("บรรทัดใต้ชื่อ (หน่วยงาน/ที่อยู่)"), [optional(), length(300)])
     reason = StringField(_l("เหตุผลที่ออกใหม่"), [required(_l("กรุณาระบุเหตุผลที่ออกใหม่")), length(1000)],
-                         description=_l("เช่น สะกดชื่อผิด"))
+                         description=_l("บันทึกภายใน เช่น สะกดชื่อผิด หน้าตรวจสอบสาธารณะจะแสดงเพียงว่า "
+                                        "มีการแก้ไขรายละเอียดและฉบับใหม่แทน"))
 
 
 class PrintForm(BaseForm):

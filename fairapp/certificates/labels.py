@@ -28,6 +28,16 @@ ROLE_LABELS = {
     "judge": _l("กรรมการพิจารณาตัดสินรางวัล"),
     "participant": _l("ผู้เข้าร่วมงานในฐานะบุคคล"),  # a person's role (the kind label is plural)
 }
+# Why a certificate is no longer valid, as the public reads it on /verify (Certificate.revoked_public_reason,
+# chosen from this list); the staff's own words (revoked_reason) are an internal note shown to staff only.
+PUBLIC_REASONS = {
+    "issued_in_error": _l("ออกเกียรติบัตรโดยคลาดเคลื่อน"),
+    "details_corrected": _l("มีการแก้ไขรายละเอียดในเกียรติบัตร"),
+    "award_withdrawn": _l("มีการเพิกถอนรางวัลหรือสถานะที่เกียรติบัตรรับรอง"),
+    "holder_request": _l("ยกเลิกตามคำขอของผู้รับเกียรติบัตร"),
+    "other": _l("เหตุผลอื่น (สอบถามได้ที่ผู้จัดงาน)"),
+}
+REISSUE_PUBLIC_REASON = "details_corrected"  # a reissue corrects the holder's name or organization
 BOOTH_LINE = _l("บูธ %(code)s")  # the line under a booth's organization (Certificate.holder_org)
 PRINTED_TH = [(ROLE_LABELS["participant"], "ผู้เข้าร่วมงาน")]
 
@@ -92,6 +102,18 @@ def holder_org_label(kind: str, subject_key: str, stored: str, lang: str | None 
     if role_of(kind, subject_key) == "booth":
         return _in_viewers_language(BOOTH_LINE, stored, lang)
     return stored
+
+
+def public_reason_label(code: str | None, lang: str | None = None) -> str | None:
+    """The public reason in the viewer's language (or `lang`); None when none was chosen (rows revoked
+    before the list existed) or the code is not on the list."""
+    label = PUBLIC_REASONS.get(code or "")
+    if label is None:
+        return None
+    if lang is not None:
+        with force_locale(lang):
+            return str(label)
+    return str(label)
 
 
 def batch_label(kind: str, category=None, lang: str | None = None) -> str:

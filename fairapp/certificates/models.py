@@ -12,7 +12,7 @@ from ..core.time import UTCDateTime, utcnow
 from ..extensions import db
 from ..fairs.models import Fair
 from ..nominations.models import Category
-from .labels import KIND_LABELS, KINDS, batch_label, holder_org_label, role_label
+from .labels import KIND_LABELS, KINDS, batch_label, holder_org_label, public_reason_label, role_label
 
 __all__ = ["KINDS", "KIND_LABELS", "CertificateTemplate", "Certificate", "CertificatePrint", "PrintBatch"]
 PAGE_SIZES = ("A4", "A5", "LETTER")
@@ -122,6 +122,11 @@ class Certificate(db.Model):
     @property
     def kind_label(self) -> str:
         return str(KIND_LABELS[self.kind])
+
+    @property
+    def public_reason_label(self) -> str | None:
+        """Why it is no longer valid, as the public reads it (labels.PUBLIC_REASONS); never the staff's note."""
+        return public_reason_label(self.revoked_public_reason)
 
     @property
     def role_label(self) -> str:

@@ -27,8 +27,8 @@ from . import serials, signing
 # module, by the demo, the benchmarks and the tests.
 from .candidates import (Candidate, candidates_for, exhibitor_candidates, fill,  # noqa: F401
                          judge_candidates, participant_candidates, search_norm)
-from .errors import AlreadyRevoked, AlreadySuperseded, NoTemplate, ReasonRequired
-from .labels import KIND_LABELS, KINDS  # noqa: F401
+from .errors import AlreadyRevoked, AlreadySuperseded, NoTemplate, PublicReasonRequired, ReasonRequired
+from .labels import KIND_LABELS, KINDS, PUBLIC_REASONS, REISSUE_PUBLIC_REASON  # noqa: F401
 from .models import Certificate, CertificateTemplate
 from .render import Design, Face, Signatory, render_one
 from .template_ops import new_template, template_for, templates_of  # noqa: F401
@@ -211,25 +211,33 @@ def _lock(certificate: Certificate) -> None:
                        .execution_options(populate_existing=True)).one()
 
 
-def revoke(certificate: Certificate, reason: str, actor: User) -> None:
+def revoke(certificate: Certificate, reason: str, actor: User, *, public_reason: str | None = None) -> None:
+    """Revoke for good. `reason` is the staff's internal note (staff pages and the audit log only);
+    `public_reason` is what /verify tells everyone, a code of labels.PUBLIC_REASONS (the staff form always
+    asks for one; a caller that gives None records none, and /verify then says only "revoked")."""
     reason = (reason or "").strip()
     if not reason:
         raise ReasonRequired()
+    if public_reason is not None and public_reason not in PUBLIC_REASONS:
+        raise PublicReasonRequired()
     _lock(certificate)
     problem = revoke_problem(certificate)
     if problem is not None:
         raise problem
     certificate.revoked_at = utcnow()
     certificate.revoked_reason = reason[:1000]
+    certificate.revoked_public_reason = public_reason
     certificate.revoked_by_id = actor.id
     audit.record("certificate.revoked", certificate, actor=actor, fair_id=certificate.fair_id,
-                 after={"serial": certificate.serial, "reason": certificate.revoked_reason})
+                 after={"serial": certificate.serial, "reason": certificate.revoked_reason,
+                        "public_reason": public_reason})
 
 
 def reissue(certificate: Certificate, reason: str, actor: User, *, holder_name: str | None = None,
             holder_org: str | None = None) -> Certificate:
     """A new certificate (new serial) for the same subject, with the holder's name or organization
-    corrected; the old one is revoked (if it was not) and shows "superseded by" the new one."""
+    corrected; the old one is revoked (if it was not) and shows "superseded by" the new one. `reason` is
+    the staff's internal note; /verify tells the public only that the details were corrected."""
     reason = (reason or "").strip()
     if not reason:
         raise ReasonRequired()
@@ -253,9 +261,11 @@ def reissue(certificate: Certificate, reason: str, actor: User, *, holder_name: 
     db.session.flush()
     certificate.revoked_at = utcnow()
     certificate.revoked_by_id = actor.id
-    certificate.revoked_reason = reason[:1000]
+    certificate.revoked_reason = reason[:1000]  # internal: the public reads REISSUE_PUBLIC_REASON
+    certificate.revoked_public_reason = REISSUE_PUBLIC_REASON
     certificate.superseded_by_id = new.id
     audit.record("certificate.reissued", certificate, actor=actor, fair_id=fair.id,
-                 after={"serial": certificate.serial, "new_serial": new.serial, "reason": reason,
+                 after={"serial": certificate.serial, "new_serial": new.serial, "new_id": new.id,
+                        "reason": certificate.revoked_reason, "public_reason": REISSUE_PUBLIC_REASON,
                         "holder_name": new.holder_name, "holder_org": new.holder_org})
     return new

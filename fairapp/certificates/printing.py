@@ -1,17 +1,20 @@
 """Printing: one certificate (its page, the kiosk), a whole batch's merged PDF, and making and retrying
-batches. Every printed copy is recorded and audited; printing what was printed before needs a
+batches. Every printed copy is recorded and put in the audit log's hash chain (its row id and copy number:
+`unchained_prints` compares the rows with the chain); printing what was printed before needs a
 confirmation, decided here once (`print_problem`) for the single print, the kiosk and a batch.
 """
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass, field
 from functools import partial
 
 from pypdf import PdfReader, PdfWriter
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..accounts.models import User
 from ..core import audit
+from ..core.audit import AuditEntry
 from ..core.errors import DomainError
 from ..core.storage import storage
 from ..core.time import utcnow
@@ -65,15 +68,73 @@ def _lock(certificates: list[Certificate]) -> None:
         db.session.execute(select(Certificate.id).where(Certificate.id.in_(ids)).with_for_update())
 
 
+AUDIT_CHUNK = 1000  # printed copies per audit entry: a 5,000-page batch is five entries, not 5,000
+
+
 def _record(certificates: list[Certificate], actor: User, via: str, batch: PrintBatch | None = None) -> None:
+    """One CertificatePrint row per copy, and the copies in the audit log's hash chain: each entry lists
+    [certificate id, print row id, copy number] (the copy number counts that certificate's printed
+    copies), with when, by whom, how and which batch, so a print row deleted or changed later no longer
+    matches the chain (`unchained_prints`)."""
+    if not certificates:
+        return
     now = utcnow()
-    for cert in certificates:
-        db.session.add(CertificatePrint(certificate_id=cert.id, printed_at=now, printed_by_id=actor.id,
-                                        batch_id=batch.id if batch else None, via=via))
+    ids = [c.id for c in certificates]
+    before = dict(db.session.execute(select(CertificatePrint.certificate_id, func.count())
+                                     .where(CertificatePrint.certificate_id.in_(ids))
+                                     .group_by(CertificatePrint.certificate_id)).all())
+    rows = [CertificatePrint(certificate_id=cert.id, printed_at=now, printed_by_id=actor.id,
+                             batch_id=batch.id if batch else None, via=via) for cert in certificates]
+    db.session.add_all(rows)
     db.session.flush()
-    audit.record("certificates.printed", actor=actor, fair_id=certificates[0].fair_id, object_type="certificates",
-                 after={"serials": [c.serial for c in certificates], "via": via,
-                        "batch_id": batch.id if batch else None})
+    for start in range(0, len(rows), AUDIT_CHUNK):
+        part = list(zip(certificates[start:start + AUDIT_CHUNK], rows[start:start + AUDIT_CHUNK]))
+        audit.record("certificates.printed", actor=actor, fair_id=certificates[0].fair_id,
+                     object_type="certificates",
+                     after={"serials": [c.serial for c, _ in part], "via": via,
+                            "batch_id": batch.id if batch else None, "printed_at": now,
+                            "copies": [[c.id, row.id, before.get(c.id, 0) + 1] for c, row in part]})
+
+
+@dataclass
+class PrintCheck:
+    """Printed copies compared with the audit log: rows no entry lists (added behind the app's back, or
+    printed before copies were chained), entries whose row is gone, and rows that differ from their entry."""
+
+    unrecorded: list[int] = field(default_factory=list)  # print row ids
+    missing: list[int] = field(default_factory=list)     # print row ids the chain lists, rows deleted
+    changed: list[int] = field(default_factory=list)     # print row ids whose row differs from the entry
+
+    @property
+    def ok(self) -> bool:
+        return not (self.unrecorded or self.missing or self.changed)
+
+
+def unchained_prints(fair_id: int | None = None) -> PrintCheck:
+    """Compare every printed copy (of one fair, or all) with the chained audit entries that record it.
+    Together with core.audit.verify_chain (which proves the entries themselves unaltered) it shows a
+    print row deleted, edited or inserted directly in the database. Reads the entries' JSON: one pass."""
+    entries = select(AuditEntry).where(AuditEntry.action == "certificates.printed").order_by(AuditEntry.id)
+    prints = select(CertificatePrint)
+    if fair_id is not None:
+        entries = entries.where(AuditEntry.fair_id == fair_id)
+        prints = prints.join(Certificate).where(Certificate.fair_id == fair_id)
+    chained: dict[int, tuple] = {}
+    for entry in db.session.scalars(entries):
+        after = entry.after or {}
+        for cert_id, print_id, _ in after.get("copies") or []:
+            chained[print_id] = (cert_id, entry.actor_id, after.get("via"), after.get("batch_id"),
+                                 after.get("printed_at"))
+    result = PrintCheck()
+    for row in db.session.scalars(prints.order_by(CertificatePrint.id)):
+        recorded = chained.pop(row.id, None)
+        if recorded is None:
+            result.unrecorded.append(row.id)
+        elif recorded != (row.certificate_id, row.printed_by_id, row.via, row.batch_id,
+                          row.printed_at.isoformat() if row.printed_at else None):
+            result.changed.append(row.id)
+    result.missing = sorted(chained)
+    return result
 
 
 def print_certificates(certificates: list[Certificate], actor: User, via: str, *,

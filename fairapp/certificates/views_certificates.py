@@ -114,7 +114,7 @@ def revoke(cert_id: int):
     if not form.validate():
         return _detail_page(cert, revoke_form=form, status=400)
     with attempt() as done:
-        ops.revoke(cert, form.reason.data, current_user)
+        ops.revoke(cert, form.reason.data, current_user, public_reason=form.public_reason.data)
     if done:
         flash(_("เพิกถอนเกียรติบัตรเลขที่ %(serial)s แล้ว", serial=cert.grouped_serial), "success")
     return redirect(url_for("certificates.detail", cert_id=cert.id))

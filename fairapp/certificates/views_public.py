@@ -3,7 +3,8 @@ upload a PDF, and the public key that checks QR signatures offline.
 
 What a wrong serial shows is the same for every wrong serial: "not found", or "mistyped" when the
 check character says so before the database is asked. Nothing about other certificates is revealed, and
-every route here is rate-limited per address (CERTIFICATE_RATE_LIMIT).
+every route here is rate-limited per address (CERTIFICATE_RATE_LIMIT). Why a certificate was revoked
+is said only as its public reason (chosen from labels.PUBLIC_REASONS); the staff's note stays internal.
 """
 from __future__ import annotations
 
@@ -52,8 +53,12 @@ def describe(cert: Certificate) -> dict:
             "fair": cert.fair.name_th, "fair_en": cert.fair.name_en, "date": cert.given_on.isoformat(),
             "date_th": format_date(cert.given_on, "long", "th"), "pdf_sha256": cert.pdf_sha256}
     if cert.revoked_at is not None:
+        # The public reason only (a code of labels.PUBLIC_REASONS and its label in the request's language;
+        # both None when none was chosen). The staff's note (revoked_reason) is never shown here.
         data["revoked_at"] = cert.revoked_at.isoformat()
-        data["revoked_reason"] = cert.revoked_reason
+        label = cert.public_reason_label
+        data["revoked_reason_code"] = cert.revoked_public_reason if label is not None else None
+        data["revoked_reason"] = label
     if cert.superseded_by is not None:
         data["superseded_by"] = cert.superseded_by.grouped_serial
         data["superseded_by_url"] = url_for("certificates.verify", serial=cert.superseded_by.grouped_serial,

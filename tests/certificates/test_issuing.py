@@ -121,9 +121,11 @@ def test_revoke_and_reissue(client, login_as, post_form, w, db):
     _issue(client, login_as, post_form, w, "judge")
     assert Certificate.query.filter_by(subject_key=old.subject_key).count() == 2
     # Revoke needs a reason; a revoked certificate stays revoked and leaves the set.
-    response = post_form(f"/certificates/{new.id}/revoke", {"reason": ""}, page=f"/certificates/{new.id}")
-    assert response.status_code == 400 and "กรุณาระบุเหตุผลที่เพิกถอน" in response.get_data(as_text=True)
-    post_form(f"/certificates/{new.id}/revoke", {"reason": "มอบผิดคน"}, page=f"/certificates/{new.id}")
+    response = post_form(f"/certificates/{new.id}/revoke", {"reason": "", "public_reason": "issued_in_error"},
+                         page=f"/certificates/{new.id}")
+    assert response.status_code == 400 and "กรุณาบันทึกเหตุผลที่เพิกถอน" in response.get_data(as_text=True)
+    post_form(f"/certificates/{new.id}/revoke", {"reason": "มอบผิดคน", "public_reason": "issued_in_error"},
+              page=f"/certificates/{new.id}")
     db.session.expire_all()
     new = db.session.get(Certificate, new.id)
     assert new.status == "revoked" and new.revoked_reason == "มอบผิดคน"

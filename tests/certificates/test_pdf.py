@@ -149,7 +149,7 @@ def test_the_qr_read_from_the_page_verifies_online_and_offline(issued, tmp_path,
     runner = app.test_cli_runner()
     key_file = tmp_path / "key.pem"
     key_file.write_text(client.get("/verify/public-key.pem").get_data(as_text=True))
-    result = runner.invoke(args=["certificates", "verify-qr", scanned, "--public-key", str(key_file)])
+    result = runner.invoke(args=["certificates", "verify-qr", scanned, "--public-key", str(key_file), "--offline"])
     assert result.exit_code == 0 and "นางสาวก๋วยเตี๋ยว ที่นี่" in result.output
     tampered = scanned.replace(issued.cert.token.split(".")[0],
                                signing.b64e(signing.b64d(issued.cert.token.split(".")[0]).replace(

@@ -74,8 +74,10 @@ def test_cli_verify_qr_offline(app, db, tmp_path):
     pem = tmp_path / "public.pem"
     pem.write_text(runner.invoke(args=["certificates", "public-key"]).output)
     url = signing.qr_url("https://fair.example.org", "MC68-7K2M-QX9D-R4TX", token)
-    result = runner.invoke(args=["certificates", "verify-qr", url, "--public-key", str(pem)])
+    result = runner.invoke(args=["certificates", "verify-qr", url, "--public-key", str(pem), "--offline"])
     assert result.exit_code == 0, result.output
+    assert "Revocation: NOT CHECKED" in result.output  # a valid signature is not "valid": it says so
     assert "VALID" in result.output and "ผู้ใหญ่บ้าน ที่นี่" in result.output and "MC687K2MQX9DR4TX" in result.output
-    bad = runner.invoke(args=["certificates", "verify-qr", _tamper_holder(token), "--public-key", str(pem)])
+    bad = runner.invoke(args=["certificates", "verify-qr", _tamper_holder(token), "--public-key", str(pem),
+                              "--offline"])
     assert bad.exit_code == 1 and "INVALID" in bad.output

@@ -87,15 +87,16 @@ def test_not_found_reveals_nothing(client, w):
 def test_revoked_and_superseded(client, w, app, db):
     with app.test_request_context(), unit_of_work():
         new = ops.reissue(w.cert, "สะกดชื่อผิด", w.staff, holder_name="นางสาวมาลี ใจงามดี")
-        ops.revoke(w.other, "มอบผิดคน", w.staff)
+        ops.revoke(w.other, "มอบผิดคน", w.staff, public_reason="issued_in_error")
     data = client.get(f"/verify/{w.cert.grouped_serial}", headers=JSON).get_json()
     assert data["status"] == "superseded" and data["superseded_by"] == new.grouped_serial
     html = client.get(f"/verify/{w.cert.grouped_serial}").get_data(as_text=True)
     assert "มีฉบับใหม่แทนแล้ว" in html and new.grouped_serial in html
     data = client.get(f"/verify/{w.other.grouped_serial}", headers=JSON).get_json()
-    assert data["status"] == "revoked" and data["revoked_reason"] == "มอบผิดคน"
+    assert data["status"] == "revoked" and data["revoked_reason_code"] == "issued_in_error"
     html = client.get(f"/verify/{w.other.grouped_serial}").get_data(as_text=True)
-    assert "ถูกเพิกถอนแล้ว" in html and "มอบผิดคน" in html
+    assert "ถูกเพิกถอนแล้ว" in html and "ออกเกียรติบัตรโดยคลาดเคลื่อน" in html
+    assert "มอบผิดคน" not in html and "มอบผิดคน" not in str(data)  # the staff's note is not public
     assert client.get(f"/verify/{new.grouped_serial}", headers=JSON).get_json()["status"] == "valid"
 
 
