@@ -51,16 +51,26 @@ def register(app: Flask) -> None:
 
     @audit_group.command("verify")
     def audit_verify() -> None:
-        """Check the audit log's hash chain; exit 1 when an entry was altered or removed."""
+        """Check the audit log's hash chain, and every printed certificate copy against the entries that
+        record it; exit 1 when an entry or a print row was altered, removed or added outside the app."""
+        from .certificates.printing import unchained_prints
         from .core.audit import AuditEntry, verify_chain
 
         with unit_of_work(write=False):
             bad = verify_chain()
             total = db.session.query(AuditEntry).count()
+            prints = unchained_prints()
         if bad:
             click.echo(f"audit: BROKEN at entries {bad[:20]} ({len(bad)} of {total})")
+        else:
+            click.echo(f"audit: ok ({total} entries)")
+        if prints.ok:
+            click.echo("printed copies: ok (each one is in the chain)")
+        else:
+            click.echo(f"printed copies: NOT AS RECORDED: not in the chain {prints.unrecorded[:20]}, "
+                       f"deleted {prints.missing[:20]}, changed {prints.changed[:20]} (print row ids)")
+        if bad or not prints.ok:
             raise SystemExit(1)
-        click.echo(f"audit: ok ({total} entries)")
 
     app.cli.add_command(audit_group)
 

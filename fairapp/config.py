@@ -106,5 +106,11 @@ def load(app, overrides: dict | None) -> None:
     if overrides:
         cfg.update(overrides)
     cfg["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(cfg["SQLALCHEMY_DATABASE_URI"])
+    if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # A write waits its turn for SQLite's one lock (BEGIN IMMEDIATE) up to 30 s, not the driver's 5 s:
+        # under `make run` a request behind a long one (a certificate batch's chunk) waits, not a 500.
+        options = dict(cfg["SQLALCHEMY_ENGINE_OPTIONS"])
+        options["connect_args"] = {"timeout": 30, **options.get("connect_args", {})}
+        cfg["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not cfg.get("SECRET_KEY"):
         cfg["SECRET_KEY"] = _secret_key(inst)

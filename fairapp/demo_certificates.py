@@ -110,5 +110,6 @@ def load_demo_certificates(fair: Fair, past: Fair, orgs: dict, now) -> int:
     cert_ops.reissue(misspelled, "สะกดนามสกุลผิด", staff, holder_name="นายธนากร ศรีวิไชย")
     revoked = db.session.scalar(select(Certificate).where(
         Certificate.fair_id == past.id, Certificate.holder_name == "นายสมชาย ผู้ใหญ่บ้าน"))
-    cert_ops.revoke(revoked, "ออกให้ผิดคน ผู้เข้าร่วมตัวจริงคือผู้ใหญ่บ้านหมู่ 2", staff)
+    cert_ops.revoke(revoked, "ออกให้ผิดคน ผู้เข้าร่วมตัวจริงคือผู้ใหญ่บ้านหมู่ 2", staff,
+                    public_reason="issued_in_error")
     return issued + 1

@@ -21,9 +21,6 @@ from fairapp import create_app
 from fairapp.extensions import db as _db
 from fairapp.extensions import limiter
 
-# Request limits count in memory in the tests (reset for each test by the db fixture), in every app a test
-# makes; production's default, the database (core.ratelimit), is tested by tests/limits.py's users.
-os.environ["RATELIMIT_STORAGE_URI"] = "memory://"
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",

@@ -1,5 +1,6 @@
-"""The request limits on the database store (core.ratelimit, the production default) for the tests that
-are about it; the rest of the suite counts in memory (tests/conftest.py), reset for each test."""
+"""The request limits on the database store (core.ratelimit, the production default), for a test whose app
+was made with another store. The suite's own app counts in its database like production (the db fixture
+empties `rate_limits` with every other table)."""
 from __future__ import annotations
 
 from contextlib import contextmanager
