@@ -21,7 +21,7 @@ def create_app(config: dict | None = None) -> Flask:
     config_module.load(app, config)
 
     from .extensions import babel, csrf, db, limiter, login_manager, migrate
-    from .core import http
+    from .core import http, jobs
     from .core.i18n import select_locale
 
     http.register(app)  # before the blueprints: their <int:...> rules use the bounded converter
@@ -35,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     from .core import ratelimit  # noqa: F401  (registers fairapp+db://, the default limiter storage)
     limiter.init_app(app)
+    jobs.init_app(app)
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(Path(__file__).parent / "translations"))
     _setup_login(app)
@@ -61,6 +62,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from . import cli
     cli.register(app)
+    jobs.finish_setup(app)  # every feature has declared its jobs: beat's schedule
     return app
 
 

@@ -3,7 +3,7 @@
 Environment variables read: DATABASE_URL, SECRET_KEY, MAIL_SERVER, MAIL_PORT, MAIL_USERNAME,
 MAIL_PASSWORD, MAIL_USE_TLS, MAIL_DEFAULT_SENDER, SESSION_COOKIE_SECURE, RATELIMIT_STORAGE_URI,
 PREFERRED_URL_SCHEME, SERVER_NAME, BASE_URL (the site's address, for links in mail sent by commands and
-in certificates' QR codes), CERTIFICATE_SIGNING_KEY, PROXY_COUNT.
+in certificates' QR codes), CERTIFICATE_SIGNING_KEY, PROXY_COUNT, CELERY_BROKER_URL, JOBS_MODE.
 """
 from __future__ import annotations
 
@@ -86,6 +86,10 @@ def load(app, overrides: dict | None) -> None:
         CERTIFICATE_RATE_LIMIT="30 per minute;300 per hour",
         CERTIFICATE_WORKERS=2,          # processes that render a batch (both cores of the fair's server)
         CERTIFICATE_BATCH_MODE="thread",  # thread: a batch runs in a thread of the app; inline: in the request
+        # Jobs (core.jobs): Celery over this broker (redis://...) when set; else in this process.
+        CELERY_BROKER_URL=None,
+        JOBS_MODE=None,  # celery | thread | inline; unset: celery with a broker, else thread
+        CELERY_VISIBILITY_TIMEOUT=300,  # seconds before a task whose worker vanished is given to another
     )
     cfg.from_pyfile("config.py", silent=True)
     env = os.environ
@@ -93,7 +97,7 @@ def load(app, overrides: dict | None) -> None:
         cfg["SQLALCHEMY_DATABASE_URI"] = env["DATABASE_URL"]
     for key in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER",
                 "RATELIMIT_STORAGE_URI", "PREFERRED_URL_SCHEME", "SERVER_NAME", "BASE_URL",
-                "CERTIFICATE_SIGNING_KEY"):
+                "CERTIFICATE_SIGNING_KEY", "CELERY_BROKER_URL", "JOBS_MODE"):
         if env.get(key):
             cfg[key] = env[key]
     if env.get("PROXY_COUNT"):

@@ -1,6 +1,7 @@
 """Imports every model so metadata (and Alembic autogenerate) sees all tables."""
 from .accounts.models import Invitation, Membership, Organization, User  # noqa: F401
 from .core.audit import AuditEntry  # noqa: F401
+from .core.mail import MailMessage  # noqa: F401
 from .fairs.models import Fair, FairRole  # noqa: F401
 from .booths.models import Application, Booth, BoothPerson, BoothSetup, BoothType, CheckInScan  # noqa: F401
 from .nominations.models import Category, Evidence, Nomination, NominationEvent  # noqa: F401

@@ -6,6 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Membership, Organization, User
 from ..core.audit import AuditEntry
+from ..core.mail import MailMessage
 from ..core.thai import sort_thai
 from ..extensions import db
 from ..fairs.models import Fair
@@ -32,3 +33,18 @@ def audit_page(page: int, size: int) -> tuple[list[AuditEntry], dict[int, User]]
     actors = {u.id: u for u in db.session.scalars(
         select(User).where(User.id.in_({e.actor_id for e in entries if e.actor_id})))}
     return entries, actors
+
+
+def mail_page(status: str | None, page: int, size: int) -> tuple[list[MailMessage], int]:
+    """One page of the mail, newest first (only those in `status` when given), and how many there are."""
+    query = select(MailMessage)
+    if status:
+        query = query.where(MailMessage.status == status)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.order_by(MailMessage.id.desc()).offset((page - 1) * size).limit(size)).all()
+    return rows, total
+
+
+def mail_counts() -> dict[str, int]:
+    """How many mails are in each state."""
+    return dict(db.session.execute(select(MailMessage.status, func.count()).group_by(MailMessage.status)).all())

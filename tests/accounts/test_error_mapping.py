@@ -48,7 +48,7 @@ def test_sign_up_is_saved_and_signed_in_even_when_the_mail_fails(client, db, pos
     def broken(*args, **kwargs):
         raise OSError("smtp down")
 
-    monkeypatch.setattr("fairapp.core.mail.send_mail", broken)
+    monkeypatch.setattr("fairapp.core.mail.transmit", broken)
     response = post_form("/signup", GOOD)
     assert response.status_code == 302
     assert db.session.query(User).filter_by(email="mali@example.org").count() == 1

@@ -9,7 +9,8 @@ from flask import Blueprint
 from fairapp import create_app
 from fairapp.extensions import db as _db
 
-_SHARED = ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "MAIL_OUTBOX_DIR", "PASSWORD_HASH_METHOD", "BASE_URL")
+_SHARED = ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "MAIL_OUTBOX_DIR", "PASSWORD_HASH_METHOD", "BASE_URL",
+           "JOBS_MODE")
 
 
 @contextmanager
