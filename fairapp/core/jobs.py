@@ -24,9 +24,12 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from typing import Callable
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 from celery import Celery, Task
+from kombu.exceptions import KombuError
+from redis.exceptions import RedisError
 from flask import Flask, current_app
 
 from .transaction import after_commit, unit_of_work
@@ -46,10 +49,12 @@ class Job:
     def __init__(self, fn: Callable, queue: str, own_units: bool, options: dict):
         self.fn, self.queue, self.own_units = fn, queue, own_units
         self.name = f"{fn.__module__}.{fn.__name__}"
-        self.task = celery.task(name=self.name, queue=queue, base=AppTask, bind=True, **options)(self._task)
 
-    def _task(self, task: Task, *ids):
-        return self(*ids, attempt=task.request.retries, task=task)
+        def run(task: Task, *ids):  # a plain function: Celery binds the task to it
+            return self(*ids, attempt=task.request.retries, task=task)
+
+        run.__name__, run.__module__, run.__doc__ = fn.__name__, fn.__module__, fn.__doc__
+        self.task = celery.task(name=self.name, base=AppTask, bind=True, **options)(run)
 
     def __call__(self, *ids, attempt: int = 0, task: Task | None = None):
         """Run the job here and now (in an app context): one unit of work, unless it opens its own."""
@@ -85,8 +90,17 @@ class AppTask(Task):
     reject_on_worker_lost = True
 
     def __call__(self, *args, **kwargs):
-        with self.app.flask_app.app_context():
+        with job_context(self.app.flask_app):
             return self.run(*args, **kwargs)
+
+
+@contextmanager
+def job_context(app: Flask) -> Iterator[None]:
+    """Where a job runs: an app context of its own (its own `g` and database session, even inline inside the
+    request that queued it), and a request on the site's address, so links in mail and the language work
+    as they do for a command."""
+    with app.app_context(), app.test_request_context(base_url=app.config["BASE_URL"]):
+        yield
 
 
 def mode() -> str:
@@ -112,7 +126,7 @@ def dispatch(app: Flask, job_: Job, *ids: int):
     try:
         job_.task.apply_async(args=ids, retry=False)
         return True
-    except Exception as error:  # noqa: BLE001  (kombu/redis connection errors: the broker is down)
+    except (KombuError, RedisError, OSError) as error:  # the broker is down or unreachable
         log.warning("could not queue %s%s: %s (the sweep sends it again)", job_.name, ids, error)
         return False
 
@@ -120,7 +134,7 @@ def dispatch(app: Flask, job_: Job, *ids: int):
 def _run_local(app: Flask, job_: Job, ids: tuple):
     """A job in this process: its own app context (its own session), its own unit of work."""
     try:
-        with app.app_context():  # inline too: the request's session and queues stay apart from the job's
+        with job_context(app):
             return job_(*ids)
     except Exception:  # noqa: BLE001  (a local job that fails is logged; its row says what is left)
         app.logger.exception("job %s%s failed", job_.name, ids)
@@ -223,8 +237,13 @@ def init_app(app: Flask) -> None:
     )
     celery.flask_app = app
     app.extensions["celery"] = celery
+    if cfg["JOBS_MODE"] == "thread":
+        @app.before_request
+        def _schedule_here() -> None:  # a serving process runs the schedule; a command does not
+            start_timer(app)
 
 
 def finish_setup(app: Flask) -> None:
     """After every feature has declared its jobs (create_app's end): the schedule for beat."""
     celery.conf.beat_schedule = _beat_schedule()
+    celery.conf.task_routes = {name: {"queue": declared.queue} for name, declared in _jobs.items()}

@@ -59,7 +59,8 @@ class MailMessage(db.Model):
 
 STATUS_LABELS = {"queued": _l("รอส่ง"), "sending": _l("กำลังส่ง"), "sent": _l("ส่งแล้ว"),
                  "failed": _l("ส่งไม่สำเร็จ")}
-SEND_LEASE = timedelta(minutes=2)
+SEND_LEASE = timedelta(minutes=2)  # a worker that holds a mail longer than this is taken to have died
+SWEEP_AFTER = timedelta(minutes=2)  # a queued mail no job has taken by then is sent again by the sweep
 RETRY_BASE = 30  # seconds before the first retry; each next waits twice as long (Celery's countdown)
 
 
@@ -189,7 +190,7 @@ def sweep_mail(*, attempt: int = 0, task=None) -> int:
     stale = db.session.scalars(select(MailMessage.id).where(
         MailMessage.status.in_(("queued", "sending")),
         or_(MailMessage.lease_until < now,
-            and_(MailMessage.lease_until.is_(None), MailMessage.created_at < now - SEND_LEASE))
+            and_(MailMessage.lease_until.is_(None), MailMessage.created_at < now - SWEEP_AFTER))
     ).order_by(MailMessage.id).limit(500)).all()
     for message_id in stale:
         enqueue(deliver, message_id)
