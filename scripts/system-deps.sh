@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs and starts what the test suite needs that a fresh machine may lack:
 # PostgreSQL (started on 127.0.0.1:5432 with the fairapp role and test database),
-# Debian's chromium (browser tests), poppler-utils (PDF to PNG/text checks) and Thai fonts.
+# Debian's chromium (browser tests), poppler-utils (PDF to PNG/text checks), Thai fonts and redis-server
+# (the jobs tests start their own on a free port).
 # `make install` needs none of it (every Python dependency, PyICU included, comes as a wheel).
 # Idempotent: does nothing that is already done. Needs root (apt-get). Usage: scripts/system-deps.sh
 set -euo pipefail
@@ -15,6 +16,7 @@ command -v pg_ctlcluster >/dev/null || need+=(postgresql)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v pdftoppm >/dev/null || need+=(poppler-utils)
 [ -n "$(fc-list :lang=th 2>/dev/null)" ] || need+=(fonts-thai-tlwg)
+command -v redis-server >/dev/null || need+=(redis-server)  # the jobs tests' broker (each starts its own)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "system-deps: installing ${need[*]}"

@@ -43,14 +43,18 @@ class _PdfWarnings(logging.Handler):
 def _pdf_warnings():
     logger = logging.getLogger("pypdf")
     handler = _PdfWarnings()
-    propagate = logger.propagate
+    saved = logger.propagate, logger.level, logger.disabled
     logger.addHandler(handler)
-    logger.propagate = False  # collected here, not printed
+    # Collected here, not printed; and whatever the process's logging says (a Celery worker sets the root
+    # level to its own, dictConfig may disable loggers): a repair pypdf only warns about must be seen.
+    logger.propagate, logger.disabled = False, False
+    logger.setLevel(logging.WARNING)
     try:
         yield handler
     finally:
         logger.removeHandler(handler)
-        logger.propagate = propagate
+        logger.propagate, logger.disabled = saved[0], saved[2]
+        logger.setLevel(saved[1])
 
 
 # Names that mean "run something": refused wherever they appear in the document.

@@ -88,7 +88,13 @@ def unit_of_work(write: bool = True) -> Iterator[None]:
             raise
     finally:
         _write_intent.reset(token)
-    _run_queues()
+    # What follows the commit only reads (a job runs in a unit of its own): a load here must not take
+    # SQLite's write lock, which an inline job right after would wait behind.
+    token = _write_intent.set(False)
+    try:
+        _run_queues()
+    finally:
+        _write_intent.reset(token)
 
 
 @contextmanager

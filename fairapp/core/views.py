@@ -8,6 +8,7 @@ from sqlalchemy import text
 from ..extensions import db
 from .geo import district_choices
 from .i18n import LANG_COOKIE, locale_code, safe_next
+from .jobs import broker_up
 from .transaction import abandon
 
 bp = Blueprint("core", __name__)
@@ -15,7 +16,11 @@ bp = Blueprint("core", __name__)
 
 @bp.get("/healthz")
 def healthz():
-    """200 with the database status when the app and its database answer; 503 otherwise."""
+    """What this server needs, each part on its own: 200 when the database answers, 503 otherwise.
+
+    `broker` is "ok", "down" or "none" (jobs run in this process). A web server with the broker down still
+    serves every page, and the work it queues waits in the database for the sweep, so it stays 200.
+    """
     try:
         db.session.execute(text("SELECT 1"))
         database = "ok"
@@ -23,9 +28,10 @@ def healthz():
         current_app.logger.warning("healthz: database check failed: %s", exc)
         abandon()  # the unit of work then has nothing to commit
         database = "error"
+    broker = {True: "ok", False: "down", None: "none"}[broker_up()]
     status = 200 if database == "ok" else 503
     return jsonify(status="ok" if status == 200 else "error", database=database,
-                   dialect=db.engine.dialect.name), status
+                   dialect=db.engine.dialect.name, broker=broker, jobs=current_app.config["JOBS_MODE"]), status
 
 
 @bp.get("/session")

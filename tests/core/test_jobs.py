@@ -9,6 +9,7 @@ so a test can make the mail server refuse). Mail is the job here; the same core.
 """
 from __future__ import annotations
 
+import logging
 import shutil
 import socket
 import subprocess
@@ -105,9 +106,15 @@ def celery_app(app, db, broker):
 
 @contextmanager
 def _worker():
-    with start_worker(jobs.celery, pool="threads", concurrency=2, perform_ping_check=False,
-                      queues=list(jobs.QUEUES), shutdown_timeout=20):
-        yield
+    root = logging.getLogger()
+    saved = root.level, list(root.handlers)  # the worker sets up logging for the process: put it back
+    try:
+        with start_worker(jobs.celery, pool="threads", concurrency=2, perform_ping_check=False,
+                          queues=list(jobs.QUEUES), shutdown_timeout=20):
+            yield
+    finally:
+        root.setLevel(saved[0])
+        root.handlers[:] = saved[1]
 
 
 def _wait_for(predicate, timeout=20.0):
@@ -203,3 +210,14 @@ def test_redis_down_at_commit_loses_nothing_and_the_sweep_sends_it_once(celery_a
     [message] = _mails()
     assert message.attempts == 1
     assert [m.to for m in outbox()] == ["mali@example.org"]
+
+
+def test_healthz_tells_the_broker_apart_and_stays_up_without_it(celery_app, broker):
+    client = celery_app.test_client()
+    body = client.get("/healthz").get_json()
+    assert body["database"] == "ok" and body["broker"] == "ok" and body["jobs"] == "celery"
+    broker["process"].terminate()
+    broker["process"].wait(10)
+    response = client.get("/healthz")
+    assert response.status_code == 200  # pages still serve; queued work waits in the database
+    assert response.get_json()["broker"] == "down"
