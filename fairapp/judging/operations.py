@@ -283,9 +283,10 @@ def set_affiliations(fair: Fair, affiliations: dict[int, int | None], actor: Use
     return changed
 
 
-def remind_judges(rubric: Rubric, actor: User, link: str) -> list[User]:
+def remind_judges(rubric: Rubric, actor: User | None, link: str, *, skip_when_none: bool = False) -> list[User]:
     """Queue a reminder to every judge of the category who has not finished scoring (sent after the
-    commit); audited with who was reminded. `link` is the judges' dashboard."""
+    commit); audited with who was reminded (actor None: the schedule, judging.jobs). `link` is the judges'
+    dashboard. With skip_when_none, nobody behind writes no entry."""
     category: Category = rubric.category
     fair = category.fair
     criteria, sheets = scoring_inputs(rubric)
@@ -300,5 +301,7 @@ def remind_judges(rubric: Rubric, actor: User, link: str) -> list[User]:
         done, assigned = done_assigned[user.id]
         queue_mail(user.email, _l("เตือน: ยังให้คะแนน %(category)s ไม่ครบ", category=category.name_th), "judging_reminder", locale=user.locale or "th", user=user, fair=fair,
                    category=category, done=done, assigned=assigned, link=link)
-    record("reminded", rubric, actor, fair.id, after={"judges": [u.id for u in users]})
+    if users or not skip_when_none:
+        record("reminded", rubric, actor, fair.id, after={"judges": [u.id for u in users],
+                                                          "automatic": actor is None})
     return users

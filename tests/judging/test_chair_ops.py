@@ -70,7 +70,7 @@ def test_reminders_are_queued_for_the_judges_behind_and_audited(db, world, app, 
     # in the judge's own language (the chair's request is Thai)
     assert mails[0].subject == "Reminder: scoring for องค์กรคุณธรรมต้นแบบ ภาครัฐ is incomplete"
     entry = db.session.query(AuditEntry).filter_by(action="judging.reminded").one()
-    assert entry.after == {"judges": [world.judge2.id]}
+    assert entry.after == {"judges": [world.judge2.id], "automatic": False}
 
 
 def test_the_thai_chair_page_has_no_english_audit_state(client, login_as, world):
@@ -103,3 +103,53 @@ def test_confirming_a_detected_conflict_stores_its_reason_in_thai(db, world, app
         other = create_user("judge3@example.org")
         with pytest.raises(ops.ConflictNotDetected):
             ops.confirm_detected_conflict(other, world.noms[0], world.chair)
+
+
+def _behind(db, world):
+    """judge2 gets one more nomination, left unscored."""
+    extra = Nomination(fair_id=world.fair.id, category_id=world.category.id, nominator_org_id=world.orgs[0].id,
+                       nominee_org_id=world.university.id, status=NominationStatus.eligible)
+    db.session.add(extra)
+    db.session.flush()
+    ops.add_assignment(world.judge2, extra, world.chair)
+    db.session.commit()
+
+
+def _window_closes_in(db, world, days):
+    from datetime import timedelta
+
+    from fairapp.core.time import today_local
+    world.fair.judging_opens = min(world.fair.judging_opens, today_local())
+    world.fair.judging_closes = today_local() + timedelta(days=days)
+    db.session.commit()
+
+
+def test_the_schedule_reminds_the_judges_behind_once_a_day_before_the_window_closes(db, world, app, outbox):
+    from fairapp.judging.jobs import remind_before_close
+
+    _behind(db, world)
+    _window_closes_in(db, world, 2)  # not a reminder day
+    with app.test_request_context():
+        assert remind_before_close() == 0
+    assert outbox() == []
+    _window_closes_in(db, world, 3)
+    with app.test_request_context():
+        assert remind_before_close() == 1
+        assert remind_before_close() == 0  # the hour after (or a second timer): once a day
+    assert [m.to for m in outbox()] == ["judge2@example.org"]
+    entry = db.session.query(AuditEntry).filter_by(action="judging.reminded").one()
+    assert entry.actor_id is None and entry.after == {"judges": [world.judge2.id], "automatic": True}
+    # A category already finalized is not reminded.
+    _window_closes_in(db, world, 1)
+    world.rubric.finalized_at = world.fair.created_at
+    db.session.commit()
+    with app.test_request_context():
+        assert remind_before_close() == 0
+    assert len(outbox()) == 1
+
+
+def test_the_schedule_has_the_reminders_and_the_lapsing_offers(app):
+    schedule = app.extensions["celery"].conf.beat_schedule
+    assert {"fairapp.judging.jobs.remind_before_close", "fairapp.booths.jobs.lapse_offers",
+            "fairapp.core.mail.sweep_mail"} <= set(schedule)
+    assert app.extensions["celery"].conf.task_routes["fairapp.core.mail.deliver"] == {"queue": "mail"}
