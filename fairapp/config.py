@@ -3,7 +3,8 @@
 Environment variables read: DATABASE_URL, SECRET_KEY, MAIL_SERVER, MAIL_PORT, MAIL_USERNAME,
 MAIL_PASSWORD, MAIL_USE_TLS, MAIL_DEFAULT_SENDER, SESSION_COOKIE_SECURE, RATELIMIT_STORAGE_URI,
 PREFERRED_URL_SCHEME, SERVER_NAME, BASE_URL (the site's address, for links in mail sent by commands and
-in certificates' QR codes), CERTIFICATE_SIGNING_KEY, PROXY_COUNT, CELERY_BROKER_URL, JOBS_MODE.
+in certificates' QR codes), CERTIFICATE_SIGNING_KEY, PROXY_COUNT, CELERY_BROKER_URL, JOBS_MODE,
+STORAGE_URL (s3://<bucket>?endpoint_url=...&region=...: files in S3, core.storage; unset: UPLOAD_DIR).
 """
 from __future__ import annotations
 
@@ -90,6 +91,9 @@ def load(app, overrides: dict | None) -> None:
         CELERY_BROKER_URL=None,
         JOBS_MODE=None,  # celery | thread | inline; unset: celery with a broker, else thread
         CELERY_VISIBILITY_TIMEOUT=300,  # seconds before a task whose worker vanished is given to another
+        # Files (core.storage): an S3 bucket when set (s3://<bucket>?endpoint_url=...&region=...), shared by
+        # every server; unset: the local folder UPLOAD_DIR (default instance/uploads).
+        STORAGE_URL=None,
     )
     cfg.from_pyfile("config.py", silent=True)
     env = os.environ
@@ -97,7 +101,7 @@ def load(app, overrides: dict | None) -> None:
         cfg["SQLALCHEMY_DATABASE_URI"] = env["DATABASE_URL"]
     for key in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER",
                 "RATELIMIT_STORAGE_URI", "PREFERRED_URL_SCHEME", "SERVER_NAME", "BASE_URL",
-                "CERTIFICATE_SIGNING_KEY", "CELERY_BROKER_URL", "JOBS_MODE"):
+                "CERTIFICATE_SIGNING_KEY", "CELERY_BROKER_URL", "JOBS_MODE", "STORAGE_URL"):
         if env.get(key):
             cfg[key] = env[key]
     if env.get("PROXY_COUNT"):
