@@ -45,13 +45,18 @@ def test_affiliations_are_set_audited_and_checked(db, world, app):
                                                         {"judge": world.judge1.id, "affiliation": world.university.id})]
 
 
-def test_reminders_are_queued_for_the_judges_behind_and_audited(db, world, app, outbox):
+def _behind(db, world):
+    """judge2 gets one more nomination, left unscored."""
     extra = Nomination(fair_id=world.fair.id, category_id=world.category.id, nominator_org_id=world.orgs[0].id,
                        nominee_org_id=world.university.id, status=NominationStatus.eligible)
     db.session.add(extra)
     db.session.flush()
     ops.add_assignment(world.judge2, extra, world.chair)
     db.session.commit()
+
+
+def test_reminders_are_queued_for_the_judges_behind_and_audited(db, world, app, outbox):
+    _behind(db, world)
     world.judge2.locale = "en"
     db.session.commit()
     with app.test_request_context():
@@ -103,16 +108,6 @@ def test_confirming_a_detected_conflict_stores_its_reason_in_thai(db, world, app
         other = create_user("judge3@example.org")
         with pytest.raises(ops.ConflictNotDetected):
             ops.confirm_detected_conflict(other, world.noms[0], world.chair)
-
-
-def _behind(db, world):
-    """judge2 gets one more nomination, left unscored."""
-    extra = Nomination(fair_id=world.fair.id, category_id=world.category.id, nominator_org_id=world.orgs[0].id,
-                       nominee_org_id=world.university.id, status=NominationStatus.eligible)
-    db.session.add(extra)
-    db.session.flush()
-    ops.add_assignment(world.judge2, extra, world.chair)
-    db.session.commit()
 
 
 def _window_closes_in(db, world, days):
