@@ -85,8 +85,7 @@ def load(app, overrides: dict | None) -> None:
         CERTIFICATE_SIGNING_KEY=None,
         PROXY_COUNT=0,  # reverse proxies in front (X-Forwarded-For/Proto/Host trusted from that many)
         CERTIFICATE_RATE_LIMIT="30 per minute;300 per hour",
-        CERTIFICATE_WORKERS=2,          # processes that render a batch (both cores of the fair's server)
-        CERTIFICATE_BATCH_MODE="thread",  # thread: a batch runs in a thread of the app; inline: in the request
+        CERTIFICATE_WORKERS=2,  # processes that render a batch's chunks in this process (not in a Celery worker)
         # Jobs (core.jobs): Celery over this broker (redis://...) when set; else in this process.
         CELERY_BROKER_URL=None,
         JOBS_MODE=None,  # celery | thread | inline; unset: celery with a broker, else thread
