@@ -53,6 +53,13 @@ def make_app(tmp: Path):
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
         load_demo()
+        from fairapp.core.mail import MailMessage
+        db.session.add_all([  # the admin's mail page: one sent, one that failed after its retries
+            MailMessage(to="mali@example.org", subject="ยืนยันอีเมลของคุณ — ตลาดนัดคุณธรรม", body="...",
+                        template="confirm", status="sent", attempts=1),
+            MailMessage(to="somchai@example.org", subject="สถานะใบสมัครบูธ: อนุมัติแล้ว", body="เรียน คุณสมชาย\n...",
+                        template="booth_status", status="failed", attempts=6,
+                        last_error="SMTPRecipientsRefused: {'somchai@example.org': (550, b'5.1.1 mailbox unavailable')}")])
         db.session.commit()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     return app
@@ -160,6 +167,8 @@ class Shooter:
             ctx = self.context(viewport)
             page = self.login(ctx, "admin@fairapp.local", demo_password)
             self.shot(page, f"admin-fair-roles-{label}-th", "/admin/fairs/1/roles")
+            self.shot(page, f"admin-mail-{label}-th", "/admin/mail")
+            self.shot(page, f"admin-mail-failed-{label}-th", "/admin/mail/2")
             ctx.close()
 
         # Booths, organization side on a phone: the fair's booths, the application form, the status.
