@@ -71,7 +71,7 @@ def load(app, overrides: dict | None) -> None:
         MAIL_OUTBOX_DIR=os.path.join(inst, "mail"),
         # Request limits counted in the app's database, shared by every server process (core.ratelimit);
         # a redis:// (or other `limits`) URI replaces it; memory:// counts per process.
-        RATELIMIT_STORAGE_URI="fairapp+db://",
+        RATELIMIT_STORAGE_URI=None,  # unset: the broker's Redis when there is one, else the database
         RATELIMIT_HEADERS_ENABLED=True,
         LOGIN_RATE_LIMIT="10 per minute;50 per hour",
         PASSWORD_HASH_METHOD="scrypt",
@@ -113,6 +113,11 @@ def load(app, overrides: dict | None) -> None:
     if overrides:
         cfg.update(overrides)
     cfg["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(cfg["SQLALCHEMY_DATABASE_URI"])
+    if not cfg.get("RATELIMIT_STORAGE_URI"):
+        # Shared by every process and server either way: in the Redis the jobs use (a cluster), else in the
+        # database (core.ratelimit).
+        broker = cfg.get("CELERY_BROKER_URL") or ""
+        cfg["RATELIMIT_STORAGE_URI"] = broker if broker.startswith(("redis://", "rediss://")) else "fairapp+db://"
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # A write waits its turn for SQLite's one lock (BEGIN IMMEDIATE) up to 30 s, not the driver's 5 s:
         # under `make run` a request behind a long one (a certificate batch's chunk) waits, not a 500.

@@ -56,6 +56,18 @@ def test_a_configured_storage_uri_still_wins(monkeypatch, tmp_path):
     assert flask_app.config["RATELIMIT_STORAGE_URI"] == "redis://redis.internal:6379/0"
 
 
+def test_a_cluster_counts_in_the_brokers_redis_unless_told_otherwise(monkeypatch, tmp_path):
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    monkeypatch.setenv("SECRET_KEY", "x")
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:6390/0")
+    flask_app = Flask(__name__, instance_path=str(tmp_path))
+    config_module.load(flask_app, None)
+    assert flask_app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6390/0"
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "fairapp+db://")
+    config_module.load(flask_app, None)
+    assert flask_app.config["RATELIMIT_STORAGE_URI"] == "fairapp+db://"
+
+
 def test_the_fixed_window(storage, clock):
     assert storage.get("k") == 0 and storage.get_expiry("k") == clock[0]
     assert [storage.incr("k", 60) for _ in range(3)] == [1, 2, 3]
