@@ -24,6 +24,7 @@ from fairapp import create_app
 from fairapp.core import jobs, mail
 from fairapp.core.mail import MailMessage
 from fairapp.extensions import db as _db
+from fairapp.extensions import limiter
 from tests.factories import create_user
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None,
@@ -102,6 +103,7 @@ def celery_app(app, db, broker):
         with flask_app.app_context():
             _db.engine.dispose()
         jobs.init_app(app)  # the global Celery app back to the session app's (inline) settings
+        limiter.init_app(app)  # and the global limiter (the celery app counted in its Redis)
 
 
 @contextmanager
