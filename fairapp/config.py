@@ -73,6 +73,8 @@ def load(app, overrides: dict | None) -> None:
         # a redis:// (or other `limits`) URI replaces it; memory:// counts per process.
         RATELIMIT_STORAGE_URI=None,  # unset: the broker's Redis when there is one, else the database
         RATELIMIT_HEADERS_ENABLED=True,
+        # Redis down: count in this process until it is back (Flask-Limiter's fallback), never a 500.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
         LOGIN_RATE_LIMIT="10 per minute;50 per hour",
         PASSWORD_HASH_METHOD="scrypt",
         CONFIRM_TOKEN_MAX_AGE=7 * 24 * 3600,
