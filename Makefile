@@ -9,7 +9,7 @@ export FLASK_APP := fairapp
 PO := $(wildcard fairapp/translations/*/LC_MESSAGES/messages.po)
 MO := $(PO:.po=.mo)
 
-.PHONY: run test test-sqlite test-postgres install install-app db demo translations extract bench clean
+.PHONY: run test test-sqlite test-postgres test-cluster cluster cluster-down cluster-status install install-app db demo translations extract bench clean
 
 # install: the app and the test tools (make test). make run needs only install-app: Playwright and
 # the other test tools are half of what a fresh install downloads (about 57 of 119 MB).
@@ -52,12 +52,35 @@ test: install
 	scripts/system-deps.sh
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
+	$(MAKE) --no-print-directory test-cluster
 
 test-sqlite: install
 	env -u DATABASE_URL $(BIN)/pytest
 
 test-postgres: install
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest
+
+# The local cluster (scripts/cluster.sh; README, "Cluster"): PostgreSQL, Redis, an S3 endpoint, two app
+# servers behind haproxy at http://127.0.0.1:$(CLUSTER_PORT), two Celery workers and beat.
+CLUSTER_PORT ?= 8080
+export CLUSTER_PORT
+cluster: install  # moto (the S3 endpoint) comes with the test tools
+	scripts/system-deps.sh
+	scripts/cluster.sh up
+
+cluster-down:
+	scripts/cluster.sh down
+
+cluster-status:
+	scripts/cluster.sh status
+
+# The cluster tests run against a cluster of their own (other ports, folder and database, fresh each
+# time), so a developer's `make cluster` is left as it is; it is stopped even when a test fails.
+TEST_CLUSTER := CLUSTER_PORT=8180 CLUSTER_DIR=instance/cluster-test CLUSTER_DB=fairapp_cluster_test
+test-cluster: install
+	$(TEST_CLUSTER) scripts/cluster.sh up --fresh \
+	  && $(TEST_CLUSTER) FAIRAPP_CLUSTER_URL=http://127.0.0.1:8180 $(BIN)/pytest tests/cluster; \
+	  status=$$?; $(TEST_CLUSTER) scripts/cluster.sh down; exit $$status
 
 # Refresh the message catalog after adding strings: make extract, translate, commit.
 extract: install-app

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs and starts what the test suite needs that a fresh machine may lack:
 # PostgreSQL (started on 127.0.0.1:5432 with the fairapp role and test database),
-# Debian's chromium (browser tests), poppler-utils (PDF to PNG/text checks), Thai fonts and redis-server
-# (the jobs tests start their own on a free port).
+# Debian's chromium (browser tests), poppler-utils (PDF to PNG/text checks), Thai fonts, redis-server
+# (the jobs tests start their own on a free port) and haproxy (make cluster's load balancer; the cluster
+# starts its own redis-server and haproxy under instance/cluster/, never the Debian services).
 # `make install` needs none of it (every Python dependency, PyICU included, comes as a wheel).
 # Idempotent: does nothing that is already done. Needs root (apt-get). Usage: scripts/system-deps.sh
 set -euo pipefail
@@ -17,6 +18,7 @@ command -v pg_ctlcluster >/dev/null || need+=(postgresql)
 command -v pdftoppm >/dev/null || need+=(poppler-utils)
 [ -n "$(fc-list :lang=th 2>/dev/null)" ] || need+=(fonts-thai-tlwg)
 command -v redis-server >/dev/null || need+=(redis-server)  # the jobs tests' broker (each starts its own)
+[ -x /usr/sbin/haproxy ] || command -v haproxy >/dev/null || need+=(haproxy)  # make cluster's balancer
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "system-deps: installing ${need[*]}"
@@ -45,4 +47,4 @@ fi
 if [ "$(psql_su "-c \"SELECT 1 FROM pg_database WHERE datname='$PG_DB'\"")" != 1 ]; then
   psql_su "-c \"CREATE DATABASE $PG_DB OWNER $PG_USER ENCODING 'UTF8' TEMPLATE template0\""
 fi
-echo "system-deps: ok (postgresql on 127.0.0.1:5432, chromium, poppler-utils)"
+echo "system-deps: ok (postgresql on 127.0.0.1:5432, chromium, poppler-utils, redis-server, haproxy)"
