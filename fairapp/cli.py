@@ -15,6 +15,9 @@ def register(app: Flask) -> None:
     from .core.transaction import unit_of_work
     from .extensions import db
 
+    from .core import storage_cli
+    storage_cli.register(app)  # flask storage migrate / create-bucket
+
     @app.cli.command("demo")
     @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
     def demo_command(if_empty: bool) -> None:

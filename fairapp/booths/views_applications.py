@@ -10,7 +10,6 @@ from ..accounts.forms import ActionForm
 from ..core.forms import form_csrf
 from ..core.i18n import locale_code, use_thai_digits
 from ..core.kept_files import keep_upload
-from ..core.responses import send_bytes
 from ..core.storage import storage
 from ..core.transaction import attempt
 from ..core.uploads import accept_image
@@ -166,6 +165,6 @@ def photo(application_id: int):
     """The application's photo, only to those who may see the application."""
     application = application_or_404(application_id)
     key = application.photo_key
-    if not key or not storage().exists(key):
+    if not key:
         abort(404)
-    return send_bytes(storage().read(key), f"booth-{application.id}.{key.rsplit('.', 1)[1]}", max_age=300)
+    return storage().send(key, f"booth-{application.id}.{key.rsplit('.', 1)[1]}", max_age=300)

@@ -53,12 +53,18 @@ def verify_hint() -> str:
 
 
 def design_for(template: CertificateTemplate, fair: Fair | None = None) -> Design:
-    """The template as the renderer sees it: texts, and images as files on this machine."""
+    """The template as the renderer sees it: texts, and images as files on this machine (with S3, copies
+    cached on this machine: a key's bytes never change). A store that is down raises StorageUnavailable."""
     fair = fair or template.fair
     store = storage()
 
     def path(key: str | None) -> str | None:
-        return str(store.local_path(key)) if key and store.exists(key) else None
+        if not key:
+            return None
+        try:
+            return str(store.local_path(key))
+        except (FileNotFoundError, ValueError):  # an image gone from the store: the certificate goes without
+            return None
 
     signatories = tuple(Signatory(s.get("name", ""), s.get("position", ""), path(s.get("signature_key")))
                         for s in (template.signatories or []) if s.get("name") or s.get("position"))

@@ -5,12 +5,19 @@ The header policy lives here, not in each view: a Content-Disposition that carri
 image can run nothing), the cache policy (files of a person or an organization are `private`; `no-store`
 unless the caller says they may be kept a while), and an ETag with conditional answers where asked. A
 download (`inline=False`) gets the strictest CSP (a sandbox, nothing loaded): no viewer of the site shows it.
+
+`send_stream` is the same answer for a stored file read in chunks (core.storage's `send`: a 20 MB evidence
+PDF, a merged print PDF), so a large file never sits whole in a web worker's memory, whatever the store.
+Downloads always go through the app (never a link to the store): the access check stays in the view, and
+the headers above stay ours.
 """
 from __future__ import annotations
 
+from typing import Callable
 from urllib.parse import quote
 
 from flask import current_app, request
+from werkzeug.wsgi import wrap_file
 
 # A PDF opens in the browser's viewer (which a CSP sandbox would break) but may load nothing of the site.
 CSP_PDF = ("default-src 'none'; img-src 'self' data: blob:; style-src 'unsafe-inline'; object-src 'self'; "
@@ -45,9 +52,42 @@ def send_bytes(data: bytes, name: str, *, mimetype: str | None = None, inline: b
     `etag` makes the answer conditional (304 for an unchanged file); `frameable` lets the site's own
     pages frame it (the kiosk's print frame).
     """
+    response = current_app.response_class(data, mimetype=_mimetype(name, mimetype))
+    _policy(response, name, inline=inline, max_age=max_age, frameable=frameable)
+    if etag:
+        response.set_etag(etag)
+        return response.make_conditional(request)
+    return response
+
+
+def send_stream(open_file: Callable, name: str, *, mimetype: str | None = None, inline: bool = True,
+                max_age: int = 0, etag: str | None = None, frameable: bool = False):
+    """send_bytes for a file read in chunks: `open_file()` gives an object with `read(n)`, `close()` and
+    `size` (core.storage.StoredFile). With `etag`, a conditional request is answered (304) before the file
+    is opened; the file is closed when the answer has been sent."""
+    response = current_app.response_class(mimetype=_mimetype(name, mimetype))
+    _policy(response, name, inline=inline, max_age=max_age, frameable=frameable)
+    if etag:
+        response.set_etag(etag)
+        response = response.make_conditional(request)
+        if response.status_code in (304, 412):
+            return response
+    fh = open_file()
+    response.response = wrap_file(request.environ, fh, buffer_size=256 * 1024)
+    response.direct_passthrough = True
+    response.headers.pop("Content-Length", None)
+    if getattr(fh, "size", None) is not None:
+        response.content_length = fh.size
+    return response
+
+
+def _mimetype(name: str, mimetype: str | None) -> str:
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    mimetype = mimetype or MIMETYPES.get(ext, "application/octet-stream")
-    response = current_app.response_class(data, mimetype=mimetype)
+    return mimetype or MIMETYPES.get(ext, "application/octet-stream")
+
+
+def _policy(response, name: str, *, inline: bool, max_age: int, frameable: bool) -> None:
+    """fairapp's one header policy for a file (see the module's docstring)."""
     h = response.headers
     h["Content-Disposition"] = content_disposition(name, inline=inline)
     h["X-Content-Type-Options"] = "nosniff"
@@ -62,7 +102,3 @@ def send_bytes(data: bytes, name: str, *, mimetype: str | None = None, inline: b
         h["Content-Security-Policy"] = CSP_PDF
     elif response.mimetype.startswith("image/"):
         h["Content-Security-Policy"] = CSP_FILE
-    if etag:
-        response.set_etag(etag)
-        return response.make_conditional(request)
-    return response

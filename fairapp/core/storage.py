@@ -1,47 +1,217 @@
-"""Where uploaded and generated files live: one small interface, a local folder by default.
+"""Where uploaded and generated files live: one interface, a local folder by default, S3 when configured.
 
-Keys are random and carry no user input, so a key can never name a path outside the store.
-Several app servers need a shared store (an S3-compatible one); `LocalStorage` is the embedded default.
+In the spirit of indico's STORAGE_BACKENDS: every file of fairapp (evidence, booth photos, plan images,
+template artwork, certificate PDFs, merged print PDFs) goes through `storage()`, which is
+- `LocalStorage`: a folder (UPLOAD_DIR, else instance/uploads); `make run`, one server;
+- `S3Storage` (core.storage_s3): a bucket of any S3-compatible store (MinIO, Ceph, AWS) through boto3,
+  when STORAGE_URL is set: `s3://<bucket>[/<prefix>]?endpoint_url=http://127.0.0.1:9000&region=us-east-1`
+  (endpoint omitted for AWS). Credentials: the standard AWS variables (AWS_ACCESS_KEY_ID /
+  AWS_SECRET_ACCESS_KEY) or the URL's `access_key` / `secret_key`.
+
+The interface: `save(data, ext) -> key`, `open(key)` (a readable file with `.size`), `read`, `size`,
+`exists`, `delete`, `send(key, name, ...)` (a streamed response, core.responses' header policy) and
+`local_path(key)` (a file on this machine: the stored file itself, or for S3 a cached copy; keys never
+change content, so a cached copy is never stale; used for the renderer's template images).
+
+Keys are random and carry no user input (`<32 hex>.<ext>`), so a key can never name a path outside the
+store; an S3 object is stored under the same key (after the prefix). A save is all or nothing (a local
+file is written to a temporary name and renamed; an S3 PUT is atomic) and is recorded in `g`, so the unit
+of work deletes what a failed request stored (core.transaction), whichever the backend.
+
+A store that does not answer (unreachable, timing out, refusing) raises `StorageUnavailable` (503): the
+unit of work rolls back, the person reads a clear message, and nothing is half-written. A save's failure
+is also an `UploadRefused`, so forms show it on the file's field as they show a refused file.
 """
 from __future__ import annotations
 
+import logging
 import os
 import re
 import secrets
 from pathlib import Path
+from typing import Iterator
 
 from flask import current_app, g, has_app_context
+from flask_babel import lazy_gettext as _l
+
+from .errors import DomainError, UploadRefused
+
+log = logging.getLogger(__name__)
 
 _KEY = re.compile(r"^[a-z0-9]{32}\.(jpg|png|webp|pdf)$")
+CHUNK = 256 * 1024  # bytes a streamed download reads at a time
 
 
-class LocalStorage:
+class StorageUnavailable(DomainError):
+    """The file store did not answer (or refused): nothing was read or written. Try again later."""
+
+    message = _l("ระบบเก็บไฟล์ขัดข้องชั่วคราว เปิดไฟล์ไม่ได้ในขณะนี้ กรุณาลองใหม่อีกครั้งในอีกสักครู่")
+    status = 503
+
+
+class StorageSaveFailed(StorageUnavailable, UploadRefused):
+    """The file store did not take a file: the upload is not saved (and neither is the row that would
+    name it). An UploadRefused too, so a form shows it on the file's field."""
+
+    message = _l("ระบบเก็บไฟล์ขัดข้องชั่วคราว ไฟล์ยังไม่ได้บันทึก กรุณาส่งไฟล์อีกครั้งในอีกสักครู่")
+    status = 503
+
+
+def check_key(key: str) -> str:
+    if not isinstance(key, str) or not _KEY.match(key):
+        raise ValueError("not a storage key")
+    return key
+
+
+def is_key(name: str) -> bool:
+    return bool(_KEY.match(name))
+
+
+class StoredFile:
+    """An opened stored file: read in chunks, then close (a context manager); `size` in bytes."""
+
+    def __init__(self, stream, size: int | None, errors: tuple = ()):
+        self._stream, self.size, self._errors = stream, size, errors
+        self.closed = False
+        self._read = 0
+
+    def read(self, n: int = -1) -> bytes:
+        """Up to n bytes (all with n < 0); the file closes itself at its end (a client that read a whole
+        streamed answer leaves nothing open, whoever forgets to close the response)."""
+        whole = n is None or n < 0
+        if self.closed:
+            return b""
+        try:
+            data = self._stream.read() if whole else self._stream.read(n)
+        except self._errors as error:
+            log.warning("storage: reading failed: %s", error)
+            self.close()
+            raise StorageUnavailable() from error
+        self._read += len(data)
+        if whole or (n and not data) or (self.size is not None and self._read >= self.size):
+            self.close()
+        return data
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self._stream.close()
+
+    def __enter__(self) -> "StoredFile":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class _ChunkReader:
+    """Reads a local file chunk by chunk, opening it for each read: no file stays open between chunks,
+    even for an answer whose body a client never reads to the end (a key's bytes never change)."""
+
+    def __init__(self, path: Path):
+        self.path, self.position = path, 0
+
+    def read(self, n: int = -1) -> bytes:
+        with open(self.path, "rb") as fh:
+            fh.seek(self.position)
+            data = fh.read() if n is None or n < 0 else fh.read(n)
+        self.position += len(data)
+        return data
+
+    def close(self) -> None:
+        pass
+
+
+class Storage:
+    """What every backend offers; `save` records each key for the unit of work (identical for all)."""
+
+    kind = "?"
+
+    def save(self, data: bytes, ext: str) -> str:
+        """Store bytes under a new random key, all or nothing; raises StorageSaveFailed when the store is down."""
+        key = check_key(f"{secrets.token_hex(16)}.{ext}")
+        self._put(key, data)
+        if has_app_context():  # a unit of work that rolls back deletes what it stored (core.transaction)
+            g.setdefault("storage_stored", []).append(key)
+        return key
+
+    def read(self, key: str) -> bytes:
+        with self.open(key) as fh:
+            return fh.read()
+
+    def send(self, key: str, name: str, **options):
+        """The stored file as a streamed response (core.responses.send_stream: the one header policy).
+        With `etag`, a conditional request is answered before the store is asked. 404 if not stored."""
+        from flask import abort
+
+        from .responses import send_stream
+
+        def opener() -> StoredFile:
+            try:
+                return self.open(key)
+            except (FileNotFoundError, ValueError):
+                abort(404)
+
+        return send_stream(opener, name, **options)
+
+    # Each backend: _put, open, size, exists, delete, local_path, healthy, keys.
+    def _put(self, key: str, data: bytes) -> None:
+        raise NotImplementedError
+
+    def open(self, key: str) -> StoredFile:
+        """The stored file, to read (FileNotFoundError when the key is not stored)."""
+        raise NotImplementedError
+
+    def size(self, key: str) -> int:
+        raise NotImplementedError
+
+    def exists(self, key: str) -> bool:
+        raise NotImplementedError
+
+    def delete(self, key: str | None) -> None:
+        raise NotImplementedError
+
+    def local_path(self, key: str) -> Path:
+        raise NotImplementedError
+
+    def healthy(self) -> bool:
+        raise NotImplementedError
+
+
+class LocalStorage(Storage):
+    """A folder: `<root>/<first two characters>/<key>`."""
+
+    kind = "local"
+
     def __init__(self, root: str | Path):
         self.root = Path(root)
 
     def _path(self, key: str) -> Path:
-        if not _KEY.match(key):
-            raise ValueError("not a storage key")
+        check_key(key)
         return self.root / key[:2] / key
 
-    def save(self, data: bytes, ext: str) -> str:
-        """Store bytes under a new random key; written to a temporary name first, so no half file stays."""
-        key = f"{secrets.token_hex(16)}.{ext}"
+    def _put(self, key: str, data: bytes) -> None:
+        """Written to a temporary name first, then renamed: no half file stays."""
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".part")
         tmp.write_bytes(data)
         os.replace(tmp, path)
-        if has_app_context():  # a unit of work that rolls back deletes what it stored (core.transaction)
-            g.setdefault("storage_stored", []).append(key)
-        return key
 
     def local_path(self, key: str) -> Path:
-        """A file on this machine holding the key's bytes (the stored file itself, for a local store)."""
-        return self._path(key)
+        """The stored file itself (FileNotFoundError when the key is not stored)."""
+        path = self._path(key)
+        if not path.is_file():
+            raise FileNotFoundError(key)
+        return path
 
-    def read(self, key: str) -> bytes:
-        return self._path(key).read_bytes()
+    def open(self, key: str) -> StoredFile:
+        path = self._path(key)
+        size = path.stat().st_size  # FileNotFoundError now, not at the first read
+        return StoredFile(_ChunkReader(path), size)
+
+    def size(self, key: str) -> int:
+        return self._path(key).stat().st_size
 
     def exists(self, key: str) -> bool:
         try:
@@ -51,13 +221,53 @@ class LocalStorage:
 
     def delete(self, key: str | None) -> None:
         if key and self.exists(key):
-            self._path(key).unlink()
+            self._path(key).unlink(missing_ok=True)
+
+    def healthy(self) -> bool:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            return os.access(self.root, os.W_OK | os.X_OK)
+        except OSError:
+            return False
+
+    def keys(self) -> Iterator[tuple[str, Path]]:
+        """Every stored key and its file (half-written `.part` files and anything else left out)."""
+        if not self.root.is_dir():
+            return
+        for folder in sorted(p for p in self.root.iterdir() if p.is_dir()):
+            for path in sorted(folder.iterdir()):
+                if is_key(path.name) and path.name[:2] == folder.name and path.is_file():
+                    yield path.name, path
 
 
-def storage() -> LocalStorage:
-    """The app's file store (instance/uploads unless UPLOAD_DIR says otherwise)."""
+# ---- which store ----
+
+def local_storage() -> LocalStorage:
+    """The local folder (UPLOAD_DIR, else instance/uploads): the default store, and what `migrate` copies."""
     root = current_app.config.get("UPLOAD_DIR") or os.path.join(current_app.instance_path, "uploads")
     return LocalStorage(root)
+
+
+def storage() -> Storage:
+    """The app's file store: S3 when STORAGE_URL is set, else the local folder."""
+    url = current_app.config.get("STORAGE_URL")
+    if url:
+        cache = current_app.config.get("STORAGE_CACHE_DIR") or os.path.join(current_app.instance_path,
+                                                                            "storage-cache")
+        from .storage_s3 import s3_storage  # boto3 is imported only by an installation that uses it
+
+        return s3_storage(url, cache)
+    return local_storage()
+
+
+# ---- the unit of work's bookkeeping (the same for every backend) ----
+
+def _delete_quietly(store: Storage, key: str) -> None:
+    """Delete, logging a failure: a cleanup must never hide the error that caused it, nor fail a commit."""
+    try:
+        store.delete(key)
+    except Exception as error:  # the store is down: the file stays, without a row (logged to be removed)
+        log.warning("storage: could not delete %s (%s); it is left without a row", key, error)
 
 
 def delete_after_commit(*keys: str | None) -> None:
@@ -67,9 +277,11 @@ def delete_after_commit(*keys: str | None) -> None:
 
 def delete_committed() -> None:
     """Delete the files queued by delete_after_commit; call right after the commit."""
-    store = storage()
-    for key in g.pop("storage_deletions", []):
-        store.delete(key)
+    keys = g.pop("storage_deletions", [])
+    if keys:
+        store = storage()
+        for key in keys:
+            _delete_quietly(store, key)
 
 
 def stored_mark() -> int:
@@ -83,7 +295,7 @@ def delete_stored_since(mark: int = 0) -> None:
     if len(stored) > mark:
         store = storage()
         for key in stored[mark:]:
-            store.delete(key)
+            _delete_quietly(store, key)
         del stored[mark:]
 
 
@@ -96,3 +308,12 @@ def forget_stored() -> None:
 def keep_queued_files() -> None:
     """Forget queued deletions (the transaction rolled back, so the rows that own the files remain)."""
     g.pop("storage_deletions", None)
+
+
+def store_health() -> str:
+    """"ok" or "down": whether this server can use its file store (for /healthz)."""
+    try:
+        return "ok" if storage().healthy() else "down"
+    except Exception as error:  # a malformed STORAGE_URL, a client that cannot be made
+        log.warning("storage: health check failed: %s", error)
+        return "down"

@@ -9,6 +9,7 @@ from ..extensions import db
 from .geo import district_choices
 from .i18n import LANG_COOKIE, locale_code, safe_next
 from .jobs import broker_up
+from .storage import store_health
 from .transaction import abandon
 
 bp = Blueprint("core", __name__)
@@ -16,8 +17,11 @@ bp = Blueprint("core", __name__)
 
 @bp.get("/healthz")
 def healthz():
-    """What this server needs, each part on its own: 200 when the database answers, 503 otherwise.
+    """What this server needs, each part on its own: 200 when the database and the file store answer,
+    503 otherwise.
 
+    `store` is "ok" or "down" (`storage`: "local" or "s3"): a server that cannot read or write files
+    cannot serve uploads, photos or certificates, so it is taken out of the load balancer.
     `broker` is "ok", "down" or "none" (jobs run in this process). A web server with the broker down still
     serves every page, and the work it queues waits in the database for the sweep, so it stays 200.
     """
@@ -29,9 +33,12 @@ def healthz():
         abandon()  # the unit of work then has nothing to commit
         database = "error"
     broker = {True: "ok", False: "down", None: "none"}[broker_up()]
-    status = 200 if database == "ok" else 503
+    store = store_health()
+    status = 200 if database == "ok" and store == "ok" else 503
     return jsonify(status="ok" if status == 200 else "error", database=database,
-                   dialect=db.engine.dialect.name, broker=broker, jobs=current_app.config["JOBS_MODE"]), status
+                   dialect=db.engine.dialect.name, store=store,
+                   storage="s3" if current_app.config.get("STORAGE_URL") else "local",
+                   broker=broker, jobs=current_app.config["JOBS_MODE"]), status
 
 
 @bp.get("/session")

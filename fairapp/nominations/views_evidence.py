@@ -5,7 +5,7 @@
   a redirect to the edit page. The limits (files per nomination, bytes of all its files) are the
   operation's (`ops.add_evidence`, under the nomination's row lock).
 - Serving: whoever may view the nomination (Nomination.can_view); anyone else gets 404, as if the file
-  did not exist. Files go through core.responses.send_bytes (safe content type, nosniff, the Thai name
+  did not exist. Files are streamed by core.storage (core.responses.send_stream: safe content type, nosniff, the Thai name
   in Content-Disposition, a CSP of their own, private caching with an ETag). Photos (re-encoded, so
   nothing of the upload but its pixels) are shown inline; a PDF is kept as uploaded, so it is only ever
   a download (attachment, the sandboxed download CSP): no browser viewer on the site's origin opens it,
@@ -20,7 +20,6 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..core.responses import send_bytes
 from ..core.storage import storage
 from ..core.text import form_text
 from ..core.transaction import attempt
@@ -108,10 +107,8 @@ def delete_evidence(nomination_id: int, evidence_id: int):
 
 
 def _send(key: str, name: str, mimetype: str, *, inline: bool = True):
-    store = storage()
-    if not store.exists(key):
-        abort(404)
-    return send_bytes(store.read(key), name, mimetype=mimetype, inline=inline, max_age=FILE_MAX_AGE, etag=key)
+    """Streamed from the store (a PDF may be 20 MB); 404 when it is not stored."""
+    return storage().send(key, name, mimetype=mimetype, inline=inline, max_age=FILE_MAX_AGE, etag=key)
 
 
 def send_evidence(evidence: Evidence):
