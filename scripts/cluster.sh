@@ -73,7 +73,7 @@ $(tail -n 20 "$RUN/logs/$1.log" 2>/dev/null)"
 }
 
 write_env() {
-  mkdir -p "$RUN"/{pids,logs,redis,instance,uploads}
+  mkdir -p "$RUN"/{pids,logs,redis,instance}
   chmod 700 "$RUN"
   [ -s "$RUN/secret_key" ] || (umask 077; "$BIN/python" -c 'import secrets; print(secrets.token_urlsafe(48))' >"$RUN/secret_key")
   # The certificates' signing key: base64url of a 32-byte Ed25519 seed, made once, shared by every process.
@@ -93,8 +93,6 @@ export BASE_URL=http://127.0.0.1:$CLUSTER_PORT
 export PROXY_COUNT=1
 export SESSION_COOKIE_SECURE=0
 EOF
-  # Files shared by every process: one folder, until every process reads STORAGE_URL (core.storage).
-  printf 'UPLOAD_DIR = %s\n' "'$RUN/uploads'" >"$RUN/instance/config.py"
   cat >"$RUN/haproxy.cfg" <<EOF
 # Written by scripts/cluster.sh. Round robin over the two app servers; each request is balanced on its own.
 global
@@ -212,7 +210,7 @@ up() {
     || die "redis-server or haproxy missing: run scripts/system-deps.sh (as root)"
   if [ -n "$fresh" ]; then
     down quiet
-    rm -rf "$RUN/redis" "$RUN/instance" "$RUN/uploads" "$RUN/logs" "$RUN/beat-schedule"
+    rm -rf "$RUN/redis" "$RUN/instance" "$RUN/logs" "$RUN/beat-schedule"*
   fi
   mkdir -p "$RUN"
   write_env
