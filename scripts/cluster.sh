@@ -190,7 +190,9 @@ with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
         conn.execute(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0")
-        print(f"cluster: database {name} created")
+        print("created")
+    else:
+        print("existing")
 EOF
 }
 pg_ready() {
@@ -214,9 +216,16 @@ up() {
   fi
   mkdir -p "$RUN"
   write_env
-  database $fresh
+  local db_state s3_before
+  db_state=$(database $fresh)
+  [ "$db_state" = created ] && say "database $CLUSTER_DB created"
+  s3_before=$(pid_of s3)
   start redis
   start s3
+  if [ -z "$s3_before" ] && [ "$db_state" = existing ]; then
+    say "note: the S3 endpoint (moto) keeps files in memory, so the files this database names from before"
+    say "      it last stopped (certificate PDFs, photos) are gone; scripts/cluster.sh up --fresh starts over"
+  fi
   if [ -z "$(pid_of app-a)$(pid_of app-b)" ]; then  # no server runs yet: the schema and the demo first
     say "migrating $CLUSTER_DB and loading the demo if it is empty"
     (set -a && . "$RUN/env" && set +a && cd "$ROOT" && "$BIN/flask" db upgrade >>"$RUN/logs/migrate.log" 2>&1 \
