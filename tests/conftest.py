@@ -47,8 +47,7 @@ def app(tmp_path_factory):
         "MAIL_OUTBOX_DIR": str(instance / "mail"),
         "SERVER_NAME": None,
         "BASE_URL": "https://fair.example.org",
-        "CERTIFICATE_BATCH_MODE": "inline",  # batches run inside the request: no threads in tests
-        "JOBS_MODE": "inline",               # jobs (mail...) run right after the commit: no threads in tests
+        "JOBS_MODE": "inline",               # jobs (mail, print batches) run right after the commit: no threads
         "CERTIFICATE_WORKERS": 0,            # render in the test process (one test runs the process pool)
     })
     app.instance_path = str(instance)

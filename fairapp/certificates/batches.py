@@ -1,255 +1,376 @@
-"""Print batches: a set of certificates issued and rendered into one merged PDF, in the background.
+"""Print batches: a set of certificates issued and rendered into one merged PDF, by jobs (core.jobs).
 
-How a batch runs (`run`):
-1. The set (`PrintBatch.items`, fixed when the batch was made) is cut into chunks of `chunk_size`.
-2. For each chunk not yet done, this process plans it (finds existing certificates, gives new ones a
-   serial and a signature) and sends it to a pool of processes (CERTIFICATE_WORKERS, both cores by
-   default) that render each new certificate's own PDF and the chunk's print PDF.
-3. As each chunk comes back, in order, its new certificates are stored (PDF, SHA-256, row) and the chunk's
-   print PDF is saved: each chunk is its own unit of work (core.transaction.unit_of_work), with the batch's
-   progress. A batch that stops (a crash, a restart) resumes at the first chunk without a PDF: finished
-   work is never redone; a chunk that fails leaves nothing (its rows roll back, its files are deleted).
-4. When every chunk is done, the chunk PDFs are joined into the result (pypdf) and the batch is done.
+How a batch runs:
+1. The set (`PrintBatch.items`, fixed when the batch was made) is cut into chunks of `chunk_size`, one
+   `PrintBatchChunk` row each, written with the batch. Once that commits, each chunk is a job (`run_chunk`,
+   Celery's "print" queue: workers on any machine share one batch; or this process's job threads; or
+   inline in tests).
+2. A chunk job claims its chunk under the row's lock and a lease (`_claim_chunk`: one unit of work), plans
+   it (finds existing certificates, gives new ones a serial and a signature), renders it with no
+   transaction open (a process pool when this process may have one, CERTIFICATE_WORKERS; else here), then
+   stores it in one unit of work under the chunk's and the batch's locks (`_finish_chunk`): the new
+   certificates (PDF, SHA-256, row), the chunk's print PDF and the batch's progress, or nothing. A chunk
+   that another worker finished meanwhile stores nothing (nothing is issued or stored twice); a chunk that
+   loses a subject to another batch re-plans inside a savepoint (the unique constraint decides).
+3. Whoever finishes the last chunk enqueues `merge_batch` (after its commit); the merge joins the chunk
+   PDFs into the result (pypdf) under the batch's lock, once, and the batch is done.
 
-Who runs it: `start`, called once the request that made (or retried, or found stalled) the batch has
-committed (`core.transaction.after_commit`, see printing.py): a thread of this app (CERTIFICATE_BATCH_MODE
-"thread"), or right there, before the response goes ("inline", for tests). A worker holds a batch by a
-lease in the database (`claim`), renewed chunk by chunk; the progress endpoint restarts a batch whose
-lease ran out (its worker died), so any app server can pick it up. `flask certificates work` runs waiting
-batches from a shell or a timer.
+Faults: a worker killed mid-chunk leaves its chunk "running" with a lease (CERTIFICATE_CHUNK_LEASE); Celery
+gives the task to another worker (acks_late, after CELERY_VISIBILITY_TIMEOUT), which claims it once the lease
+ran out (a task that finds the chunk held sends itself again for then). A failing chunk is retried by Celery
+with backoff; after the last try (at once in the local modes) the batch is failed, says so, and can be
+retried. `sweep_batches` (every minute) sends again each chunk no job took (the broker was down when the
+batch was made: `queue_missed_at`, its page says it is queued) or whose lease ran out, and lost merges.
+`flask certificates work` runs the waiting chunks in the shell (batch_local).
 """
 from __future__ import annotations
 
 import io
 import logging
+import multiprocessing
 import os
-import threading
-from collections import deque
-from concurrent.futures import Executor, ProcessPoolExecutor
+import socket
 from concurrent.futures.process import BrokenProcessPool
 from datetime import timedelta
-import multiprocessing
+from functools import partial
 
 from flask import current_app
-from pypdf import PdfReader, PdfWriter
-from sqlalchemy import or_, select, update
+from pypdf import PdfWriter
+from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..core import jobs
+from ..core.jobs import enqueue, every, job
 from ..core.storage import delete_after_commit, storage
 from ..core.time import utcnow
-from ..core.transaction import savepoint, unit_of_work
+from ..core.transaction import after_commit, savepoint, unit_of_work
 from ..extensions import db
 from ..fairs.models import Fair
 from ..nominations.models import Category
 from . import operations as ops
-from .models import PrintBatch
+from .models import PrintBatch, PrintBatchChunk
+from .batch_render import ping, pool, render_chunk, shutdown_pool  # noqa: F401 (benchmarks use them here)
 from .queries import batch_certificate_ids as certificate_ids  # noqa: F401 (the batch's pages, in order)
-from .render import Design, Face, render_pages
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(seconds=30)
+LEASE = timedelta(seconds=30)         # the batch is being worked on until then (renewed by every chunk)
+CHUNK_LEASE = timedelta(seconds=120)  # a worker holding a chunk longer than this is taken to have died
+SWEEP_AFTER = timedelta(minutes=3)    # a chunk asked for this long ago and still not taken is asked again
+RETRY_BASE = 10  # seconds before a failed chunk's first retry (Celery); each next waits twice as long
 CHUNK_SIZE = 25
+WAITING = ("queued", "running")
 
-_pool: Executor | None = None
-_pool_lock = threading.Lock()
-
-
-# ---- rendering, in worker processes ----
-
-def _warm() -> None:
-    from ..core import pdf
-    pdf.register_fonts()
-
-
-def ping(_: int = 0) -> int:
-    """A no-op task that makes a pool process start (fonts registered); returns its pid."""
-    _warm()
-    return os.getpid()
-
-
-def render_chunk(jobs: list[tuple[Design, Face, bool]]) -> tuple[list[bytes], bytes | None]:
-    """(the own PDFs of the jobs marked new, in order; the chunk's print PDF or None when empty).
-
-    The chunk is rendered once, as the print PDF (each design's fixed part drawn once); each new
-    certificate's own PDF is its page taken out of it with pypdf, with the images, fonts and fixed part
-    it uses. That is about a third less work than drawing every certificate twice.
-    """
-    if not jobs:
-        return [], None
-    merged = render_pages([(design, face) for design, face, _ in jobs])
-    own = []
-    if any(new for _, _, new in jobs):
-        reader = PdfReader(io.BytesIO(merged))
-        for (design, face, new), page in zip(jobs, reader.pages):
-            if new:
-                writer = PdfWriter()
-                writer.add_page(page)
-                writer.add_metadata({"/Title": face.title or face.holder, "/Author": design.issuer,
-                                     "/Creator": "fairapp"})
-                out = io.BytesIO()
-                writer.write(out)
-                own.append(out.getvalue())
-    return own, merged
-
-
-def pool(workers: int) -> Executor | None:
-    """The process pool that renders chunks (None: render in this process). Spawned, not forked: the
-    app may have threads and open database connections that a fork would copy."""
-    global _pool
-    if workers <= 1:
-        return None
-    with _pool_lock:
-        if _pool is None:
-            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                        initializer=_warm)
-        return _pool
-
-
-def shutdown_pool(wait: bool = True) -> None:
-    global _pool
-    with _pool_lock:
-        if _pool is not None:
-            _pool.shutdown(wait=wait, cancel_futures=not wait)
-            _pool = None
-
-
-class _Now:
-    """A future for work done right here (no pool)."""
-
-    def __init__(self, fn, *args):
-        self._value = fn(*args)
-
-    def result(self):
-        return self._value
-
-
-# ---- making and running batches ----
+# ---- making batches ----
 
 def create(fair: Fair, kind: str, candidates: list[ops.Candidate], actor, title: str,
-           category: Category | None = None) -> PrintBatch:
-    """A queued batch for these candidates (in the order given). Flushes."""
+           category: Category | None = None, *, chunk_size: int | None = None) -> PrintBatch:
+    """A queued batch for these candidates (in the order given), with its chunk rows. Flushes; nothing runs
+    until `start` (or the sweep, or `flask certificates work`)."""
     batch = PrintBatch(fair_id=fair.id, kind=kind, category_id=category.id if category else None,
-                       title=title[:300], items=[c.to_json() for c in candidates], chunk_size=CHUNK_SIZE,
+                       title=title[:300], items=[c.to_json() for c in candidates],
+                       chunk_size=chunk_size or CHUNK_SIZE,
                        chunk_keys={}, certificate_ids={}, total=len(candidates), done=0, skipped=0,
                        status="queued", created_by_id=actor.id, base_url=ops.public_base_url())
     db.session.add(batch)
     db.session.flush()
+    db.session.add_all(PrintBatchChunk(batch_id=batch.id, index=i, status="queued", attempts=0)
+                       for i in range(batch.chunks))
+    db.session.flush()
     return batch
 
 
-def claim(batch_id: int) -> bool:
-    """Take the batch for this worker when nobody holds it (atomic: one UPDATE, its own unit of work)."""
-    now = utcnow()
-    with unit_of_work():
-        result = db.session.execute(
-            update(PrintBatch)
-            .where(PrintBatch.id == batch_id, PrintBatch.status.in_(("queued", "running")),
-                   or_(PrintBatch.lease_until.is_(None), PrintBatch.lease_until < now))
-            .values(status="running", lease_until=now + LEASE)
-            .execution_options(synchronize_session=False))
-    return result.rowcount == 1
+def _pending(batch_id: int) -> list[int]:
+    """The ids of the batch's chunks not done yet, in order."""
+    return list(db.session.scalars(select(PrintBatchChunk.id).where(
+        PrintBatchChunk.batch_id == batch_id, PrintBatchChunk.status != "done").order_by(PrintBatchChunk.index)))
+
+
+def start(batch: PrintBatch) -> None:
+    """Ask for a job for each of the batch's unfinished chunks once this unit of work commits (never if it
+    rolls back). Call inside the unit of work that made (or retried) the batch."""
+    ids = _pending(batch.id)
+    if ids:
+        db.session.execute(update(PrintBatchChunk).where(PrintBatchChunk.id.in_(ids))
+                           .values(queued_at=utcnow()).execution_options(synchronize_session=False))
+    after_commit(partial(send, batch.id, ids))
+
+
+def send(batch_id: int, chunk_ids: list[int]) -> bool:
+    """Hand the chunks to the job runner (after the commit that wrote them); True when all went. When the
+    broker cannot take one, the batch says so (`queue_missed_at`) and the sweep sends them once it is back."""
+    app = current_app._get_current_object()
+    for chunk_id in chunk_ids:
+        if jobs.dispatch(app, run_chunk, chunk_id) is False:
+            with unit_of_work():
+                db.session.execute(update(PrintBatch).where(PrintBatch.id == batch_id)
+                                   .values(queue_missed_at=utcnow()).execution_options(synchronize_session=False))
+            return False
+    return True
 
 
 def requeue(batch: PrintBatch) -> None:
-    """A failed batch, back in the queue: it resumes at its first unfinished chunk. Flushes."""
+    """A failed batch, back in the queue: its failed chunks wait again (finished ones stay). Flushes."""
     if batch.status == "failed":
+        db.session.execute(update(PrintBatchChunk).where(PrintBatchChunk.batch_id == batch.id,
+                                                         PrintBatchChunk.status == "failed")
+                           .values(status="queued", lease_until=None, error=None)
+                           .execution_options(synchronize_session=False))
         batch.status, batch.error, batch.lease_until = "queued", None, None
         db.session.flush()
 
 
+def _due(now):
+    """Chunks that wait for a job nobody is running: queued and never asked for (or asked for a while ago,
+    or the broker missed them) and not waiting for a retry; or held by a worker whose lease ran out."""
+    return and_(PrintBatch.status.in_(WAITING), or_(
+        and_(PrintBatchChunk.status == "queued",
+             or_(PrintBatchChunk.lease_until.is_(None), PrintBatchChunk.lease_until < now),
+             or_(PrintBatchChunk.queued_at.is_(None), PrintBatchChunk.queued_at < now - SWEEP_AFTER,
+                 PrintBatch.queue_missed_at.is_not(None))),
+        and_(PrintBatchChunk.status == "running", PrintBatchChunk.lease_until < now)))
+
+
+def _merge_due(now):
+    """Batches whose chunks are all done but which are not (their merge was lost)."""
+    unfinished = exists().where(PrintBatchChunk.batch_id == PrintBatch.id, PrintBatchChunk.status != "done")
+    return and_(PrintBatch.status.in_(WAITING), ~unfinished,
+                or_(PrintBatch.lease_until.is_(None), PrintBatch.lease_until < now))
+
+
 def stalled(batch: PrintBatch) -> bool:
-    """True when the batch waits for work and no live worker holds it."""
-    if batch.status not in ("queued", "running"):
+    """True when the batch waits for work that no live worker holds and no job was asked for lately."""
+    now = utcnow()
+    if batch.status not in WAITING or (batch.lease_until is not None and batch.lease_until >= now):
         return False
-    return batch.lease_until is None or batch.lease_until < utcnow()
+    due = select(PrintBatchChunk.id).join(PrintBatch, PrintBatch.id == PrintBatchChunk.batch_id).where(
+        PrintBatchChunk.batch_id == batch.id, _due(now)).limit(1)
+    merge = select(PrintBatch.id).where(PrintBatch.id == batch.id, _merge_due(now))
+    return db.session.scalar(due) is not None or db.session.scalar(merge) is not None
 
 
-def run(batch_id: int, *, stop_after: int | None = None) -> None:
-    """Run a claimed batch to the end (or, for tests, stop after `stop_after` chunks as if killed).
-    Call outside any unit of work: each chunk is one."""
-    try:
-        _run(batch_id, stop_after)
-    except Exception as error:  # a batch that cannot go on says so on its page
-        log.exception("certificate batch %s failed", batch_id)
-        with unit_of_work():
-            batch = db.session.get(PrintBatch, batch_id)
-            batch.status = "failed"
-            batch.error = f"{type(error).__name__}: {error}"[:2000]
-            batch.lease_until = None
-
-
-def _run(batch_id: int, stop_after: int | None) -> None:
-    with unit_of_work(write=False):
-        batch = db.session.get(PrintBatch, batch_id)
-        fair = batch.fair
-        actor = batch.created_by
-        candidates = [ops.Candidate.from_json(item) for item in batch.items]
-        size = batch.chunk_size
-        todo = [i for i in range(batch.chunks) if str(i) not in batch.chunk_keys]
-        templates = ops.templates_of(fair)
-    workers = int(current_app.config.get("CERTIFICATE_WORKERS", 2))
-    store = storage()
-    inflight: deque = deque()
-    finished = 0
-
-    def prepare(index: int):
-        planned, skipped = ops.plan(fair, candidates[index * size:(index + 1) * size], actor, templates)
-        return planned, skipped, [(p.design, p.face, p.new is not None) for p in planned]
-
-    def submit(jobs):
-        executor = pool(workers)
-        if executor is None:
-            return _Now(render_chunk, jobs)
-        try:
-            return executor.submit(render_chunk, jobs)
-        except BrokenProcessPool:  # a render process died (out of memory?): a new pool next time
-            shutdown_pool(wait=False)
-            return _Now(render_chunk, jobs)
-
-    def store_chunk(planned, own, merged):
-        key = store.save(merged, "pdf") if merged else ""
-        return key, ops.save_new(planned, own, actor, fair)
-
-    def finish() -> None:
-        nonlocal finished
-        index, planned, skipped, jobs, future = inflight.popleft()
-        try:
-            own, merged = future.result()
-        except BrokenProcessPool:
-            shutdown_pool(wait=False)
-            own, merged = render_chunk(jobs)
-        with unit_of_work():  # the chunk: its certificates, its PDF and the batch's progress, or nothing
-            try:
-                with savepoint():
-                    key, certificates = store_chunk(planned, own, merged)
-            except IntegrityError:
-                # Another batch issued some of these subjects meanwhile: the savepoint undid our rows and
-                # deleted the files it stored; plan again (finding theirs) and render again, here.
-                planned, skipped, jobs = prepare(index)
-                own, merged = render_chunk(jobs)
-                key, certificates = store_chunk(planned, own, merged)
-            batch = db.session.get(PrintBatch, batch_id)
-            batch.chunk_keys = {**batch.chunk_keys, str(index): key}
-            batch.certificate_ids = {**batch.certificate_ids, str(index): [c.id for c in certificates]}
-            batch.done = min(batch.total, batch.done + len(candidates[index * size:(index + 1) * size]))
-            batch.skipped += skipped
-            batch.lease_until = utcnow() + LEASE
-        finished += 1
-
-    for index in todo:
-        if stop_after is not None and finished + len(inflight) >= stop_after:
-            break
-        with unit_of_work(write=False):  # what the chunk issues is read in one transaction
-            planned, skipped, jobs = prepare(index)
-        inflight.append((index, planned, skipped, jobs, submit(jobs)))
-        if len(inflight) > max(workers, 1):
-            finish()
-    while inflight:
-        finish()
+def resume(batch_id: int | None = None) -> int:
+    """Ask again for the jobs of the chunks due (of one batch, or all: the sweep) and for lost merges (its own
+    unit of work); returns how many."""
+    now = utcnow()
     with unit_of_work():
-        batch = db.session.get(PrintBatch, batch_id)
-        if stop_after is None or len(batch.chunk_keys) >= batch.chunks:
-            _merge(batch)
+        query = (select(PrintBatchChunk.id, PrintBatchChunk.batch_id)
+                 .join(PrintBatch, PrintBatch.id == PrintBatchChunk.batch_id).where(_due(now))
+                 .order_by(PrintBatchChunk.batch_id, PrintBatchChunk.index).limit(2000))
+        merges = select(PrintBatch.id).where(_merge_due(now)).order_by(PrintBatch.id).limit(100)
+        if batch_id is not None:
+            query = query.where(PrintBatchChunk.batch_id == batch_id)
+            merges = merges.where(PrintBatch.id == batch_id)
+        due = db.session.execute(query).all()
+        to_merge = list(db.session.scalars(merges))
+        by_batch: dict[int, list[int]] = {}
+        for chunk_id, owner in due:
+            by_batch.setdefault(owner, []).append(chunk_id)
+        if due:
+            db.session.execute(update(PrintBatchChunk).where(PrintBatchChunk.id.in_([c for c, _ in due]))
+                               .values(queued_at=now).execution_options(synchronize_session=False))
+            db.session.execute(update(PrintBatch).where(PrintBatch.id.in_(list(by_batch)))
+                               .values(queue_missed_at=None).execution_options(synchronize_session=False))
+        for owner, ids in by_batch.items():
+            after_commit(partial(send, owner, ids))
+        for owner in to_merge:
+            db.session.execute(update(PrintBatch).where(PrintBatch.id == owner)
+                               .values(lease_until=now + LEASE).execution_options(synchronize_session=False))
+            enqueue(merge_batch, owner)
+    return len(due) + len(to_merge)
+
+
+@every(timedelta(minutes=1))
+@job("default", own_units=True)
+def sweep_batches(*, attempt: int = 0, task=None) -> int:
+    """Send again what no worker holds: chunks whose job was lost (the broker was down when the batch was
+    made, or their worker was killed and its lease ran out), and merges that were lost."""
+    return resume()
+
+
+# ---- a chunk ----
+
+def chunk_lease() -> timedelta:
+    """How long a worker holds a chunk (CERTIFICATE_CHUNK_LEASE seconds when set; else CHUNK_LEASE)."""
+    seconds = current_app.config.get("CERTIFICATE_CHUNK_LEASE")
+    return timedelta(seconds=float(seconds)) if seconds else CHUNK_LEASE
+
+
+def _locked(model, row_id: int):
+    """The row under its lock, read afresh (what another worker committed is seen)."""
+    return db.session.scalars(select(model).where(model.id == row_id).with_for_update()
+                              .execution_options(populate_existing=True)).one_or_none()
+
+
+def _claim_chunk(chunk_id: int):
+    """Take the chunk for this worker (one unit of work, under the chunk's and the batch's locks):
+    (batch id, chunk index, the batch's site) when taken; None when there is nothing to do (done, failed,
+    its batch failed or finished); a timedelta when another worker holds it (how long its lease still runs)."""
+    now = utcnow()
+    with unit_of_work():
+        chunk = _locked(PrintBatchChunk, chunk_id)
+        if chunk is None or chunk.status in ("done", "failed"):
+            return None
+        batch = _locked(PrintBatch, chunk.batch_id)
+        if batch.status not in WAITING:
+            return None
+        if str(chunk.index) in (batch.chunk_keys or {}) or chunk.index >= batch.chunks:
+            chunk.status, chunk.lease_until = "done", None
+            return None
+        if chunk.status == "running" and chunk.lease_until is not None and chunk.lease_until > now:
+            return chunk.lease_until - now
+        chunk.status, chunk.lease_until, chunk.error = "running", now + chunk_lease(), None
+        chunk.attempts += 1
+        chunk.claimed_by = f"{socket.gethostname()}:{os.getpid()}"[:120]
+        batch.status, batch.queue_missed_at = "running", None
+        if batch.lease_until is None or batch.lease_until < chunk.lease_until:
+            batch.lease_until = chunk.lease_until
+        return batch.id, chunk.index, batch.base_url
+
+
+def _prepare(batch_id: int, index: int):
+    """(planned, skipped, render jobs) of one chunk: read in the current transaction."""
+    batch = db.session.get(PrintBatch, batch_id)
+    size = batch.chunk_size
+    candidates = [ops.Candidate.from_json(item) for item in batch.items[index * size:(index + 1) * size]]
+    planned, skipped = ops.plan(batch.fair, candidates, batch.created_by, ops.templates_of(batch.fair))
+    return planned, skipped, [(p.design, p.face, p.new is not None) for p in planned]
+
+
+def _render(render_jobs) -> tuple[list[bytes], bytes | None]:
+    """Render a chunk: in the process pool when this process may have one (a Celery worker's process may
+    not: it renders itself, and its siblings share the work), else here."""
+    workers = int(current_app.config.get("CERTIFICATE_WORKERS", 2))
+    if jobs.mode() == "celery" or multiprocessing.current_process().daemon:
+        workers = 0
+    executor = pool(workers)
+    if executor is None:
+        return render_chunk(render_jobs)
+    try:
+        return executor.submit(render_chunk, render_jobs).result()
+    except BrokenProcessPool:  # a render process died (out of memory?): a new pool next time
+        shutdown_pool(wait=False)
+        return render_chunk(render_jobs)
+
+
+def _store(planned, own, merged, batch: PrintBatch):  # (the chunk's PDF key, its certificates)
+    return (storage().save(merged, "pdf") if merged else ""), ops.save_new(planned, own, batch.created_by, batch.fair)
+
+
+def _finish_chunk(chunk_id: int, batch_id: int, index: int, planned, skipped: int, own, merged,
+                  *, merge: bool) -> str:
+    """Store the rendered chunk (one unit of work, under the chunk's and the batch's locks): its new
+    certificates, its PDF and the batch's progress, unless another worker stored it first. The last chunk
+    asks for the merge (`merge`) once this commits."""
+    with unit_of_work():
+        chunk = _locked(PrintBatchChunk, chunk_id)
+        batch = _locked(PrintBatch, batch_id)
+        if chunk.status == "done" or str(index) in (batch.chunk_keys or {}):
+            chunk.status = "done"
+            return "duplicate"  # another worker stored it (its lease had run out): nothing twice
+        try:
+            with savepoint():
+                key, certificates = _store(planned, own, merged, batch)
+        except IntegrityError:
+            # Another batch issued some of these subjects meanwhile: the savepoint undid our rows and
+            # deleted the files it stored; plan again (finding theirs) and render again, here.
+            planned, skipped, render_jobs = _prepare(batch_id, index)
+            own, merged = render_chunk(render_jobs)
+            key, certificates = _store(planned, own, merged, batch)
+        size = batch.chunk_size
+        now = utcnow()
+        batch.chunk_keys = {**batch.chunk_keys, str(index): key}
+        batch.certificate_ids = {**batch.certificate_ids, str(index): [c.id for c in certificates]}
+        batch.done = min(batch.total, batch.done + len(batch.items[index * size:(index + 1) * size]))
+        batch.skipped += skipped
+        batch.lease_until = now + LEASE
+        chunk.status, chunk.lease_until, chunk.finished_at, chunk.error = "done", None, now, None
+        if merge and len(batch.chunk_keys) >= batch.chunks:
+            enqueue(merge_batch, batch_id)
+    return "done"
+
+
+def _chunk_failed(chunk_id: int, error: Exception, attempt: int, task) -> str:
+    """The chunk could not be done: Celery tries it again later (with backoff) while it has tries left;
+    then (at once in the local modes) the chunk and its batch are failed, and the page says so."""
+    message = f"{type(error).__name__}: {error}"[:2000]
+    retry = task is not None and attempt < (task.max_retries or 0)
+    now = utcnow()
+    with unit_of_work():
+        chunk = _locked(PrintBatchChunk, chunk_id)
+        if chunk is None or chunk.status == "done":
+            return "done"
+        batch = _locked(PrintBatch, chunk.batch_id)
+        chunk.error = message
+        if retry:
+            countdown = RETRY_BASE * 2 ** attempt
+            chunk.status, chunk.queued_at = "queued", now
+            chunk.lease_until = now + timedelta(seconds=countdown) + chunk_lease()  # the sweep waits for it
+            after_commit(partial(_retry, task, countdown))
+            return "retrying"
+        chunk.status, chunk.lease_until = "failed", None
+        if batch.status in WAITING:
+            batch.status, batch.error, batch.lease_until = "failed", message, None
+    return "failed"
+
+
+def _retry(task, countdown: float) -> None:
+    try:
+        task.retry(countdown=countdown, throw=False)
+    except Exception as error:  # noqa: BLE001  (the broker is down: the sweep sends it once it is back)
+        log.warning("could not queue the retry of %s: %s", task.request.id, error)
+
+
+def _again_later(chunk_id: int, wait: timedelta) -> None:
+    """A chunk another worker holds: ask for this job again for when its lease runs out (that worker may
+    have died: Celery gave us its task); if it finishes first, the job then finds it done."""
+    try:
+        run_chunk.task.apply_async(args=(chunk_id,), countdown=wait.total_seconds() + 1, retry=False)
+    except Exception as error:  # noqa: BLE001  (the sweep takes it once its lease ran out)
+        log.warning("could not queue chunk %s again: %s", chunk_id, error)
+
+
+def do_chunk(chunk_id: int, *, attempt: int = 0, task=None, merge: bool = True) -> str:
+    """One chunk, start to end: claimed, planned, rendered, stored (each step its own unit of work; no
+    transaction is open while it renders). Returns what happened: done, duplicate, busy, skipped,
+    retrying or failed."""
+    claimed = _claim_chunk(chunk_id)
+    if claimed is None:
+        return "skipped"
+    if isinstance(claimed, timedelta):
+        if task is not None:
+            _again_later(chunk_id, claimed)
+        return "busy"
+    batch_id, index, base_url = claimed
+    # A request on the address the batch was asked from: its QR codes name that site.
+    with current_app.test_request_context(base_url=base_url or ops.public_base_url()):
+        try:
+            with unit_of_work(write=False):  # what the chunk issues is read in one transaction
+                planned, skipped, render_jobs = _prepare(batch_id, index)
+            own, merged = _render(render_jobs)
+            return _finish_chunk(chunk_id, batch_id, index, planned, skipped, own, merged, merge=merge)
+        except Exception as error:  # noqa: BLE001  (told on the chunk and, after its last try, the batch)
+            log.exception("certificate batch %s, chunk %s failed", batch_id, index)
+            return _chunk_failed(chunk_id, error, attempt, task)
+
+
+@job("print", own_units=True, max_retries=3)
+def run_chunk(chunk_id: int, *, attempt: int = 0, task=None) -> str:
+    """A chunk of a print batch, as a job (Celery's "print" queue, or this process)."""
+    return do_chunk(chunk_id, attempt=attempt, task=task)
+
+
+@job("print")
+def merge_batch(batch_id: int, *, attempt: int = 0, task=None) -> str:
+    """Join a finished batch's chunks into its result, once: under the batch's lock, and only while it is
+    not done (a second merge asked for finds it done)."""
+    batch = _locked(PrintBatch, batch_id)
+    if batch is None or batch.status not in WAITING:
+        return "skipped"
+    if len(batch.chunk_keys or {}) < batch.chunks:
+        return "waiting"
+    with current_app.test_request_context(base_url=batch.base_url or ops.public_base_url()):
+        _merge(batch)
+    return "done"
 
 
 def _merge(batch: PrintBatch) -> None:
@@ -272,45 +393,8 @@ def _merge(batch: PrintBatch) -> None:
     batch.done = batch.total
     batch.finished_at = utcnow()
     batch.lease_until = None
-    delete_after_commit(*keys)  # the chunks are in the result now
+    batch.queue_missed_at = None
+    delete_after_commit(*[k for k in keys if k])  # the chunks are in the result now
 
 
-# ---- who runs it ----
-
-def _thread_main(app, batch_id: int, base_url: str) -> None:
-    # A request context on the address the batch was asked from: QR codes name the same site.
-    with app.test_request_context(base_url=base_url):
-        try:
-            if claim(batch_id):
-                run(batch_id)
-        finally:
-            db.session.remove()
-
-
-def start(batch_id: int) -> None:
-    """Run the batch: in a thread of this app (the default) or right here (CERTIFICATE_BATCH_MODE inline).
-    Call once the batch is committed, outside any unit of work (`after_commit(partial(start, id))`)."""
-    app = current_app._get_current_object()
-    if app.config.get("CERTIFICATE_BATCH_MODE") == "inline":
-        if claim(batch_id):
-            run(batch_id)
-        return
-    base_url = db.session.scalar(select(PrintBatch.base_url).where(PrintBatch.id == batch_id))
-    threading.Thread(target=_thread_main, args=(app, batch_id, base_url or ops.public_base_url()), daemon=True,
-                     name=f"certificate-batch-{batch_id}").start()
-
-
-def run_waiting(app) -> int:
-    """Run every batch nobody is running (for `flask certificates work`), each in a request context on
-    the site it was made from (its QR codes name that site); returns how many ran."""
-    ran = 0
-    with app.app_context():
-        waiting = db.session.execute(select(PrintBatch.id, PrintBatch.base_url).where(
-            PrintBatch.status.in_(("queued", "running"))).order_by(PrintBatch.id)).all()
-    for batch_id, base_url in waiting:
-        with app.test_request_context(base_url=base_url or app.config["BASE_URL"]):
-            if claim(batch_id):
-                run(batch_id)
-                ran += 1
-            db.session.remove()
-    return ran
+from .batch_local import claim, run, run_waiting  # noqa: E402,F401

@@ -14,7 +14,8 @@ from ..fairs.models import Fair
 from ..nominations.models import Category
 from .labels import KIND_LABELS, KINDS, batch_label, holder_org_label, public_reason_label, role_label
 
-__all__ = ["KINDS", "KIND_LABELS", "CertificateTemplate", "Certificate", "CertificatePrint", "PrintBatch"]
+__all__ = ["KINDS", "KIND_LABELS", "CertificateTemplate", "Certificate", "CertificatePrint", "PrintBatch",
+           "PrintBatchChunk"]
 PAGE_SIZES = ("A4", "A5", "LETTER")
 ORIENTATIONS = ("landscape", "portrait")
 
@@ -162,11 +163,13 @@ class CertificatePrint(db.Model):
 
 
 class PrintBatch(db.Model):
-    """A set of certificates issued and rendered into one merged PDF, chunk by chunk, in the background.
+    """A set of certificates issued and rendered into one merged PDF, chunk by chunk, by jobs.
 
-    `items` is the set, fixed when the batch is made (subjects in stage or booth order). Each finished
-    chunk's PDF key is kept in `chunk_keys`, so a batch that was interrupted resumes at the first missing
-    chunk. A worker holds the batch while `lease_until` is in the future and renews it chunk by chunk.
+    `items` is the set, fixed when the batch is made (subjects in stage or booth order), cut into chunks of
+    `chunk_size`, each a `PrintBatchChunk` row run by its own job (any worker on any machine). Each
+    finished chunk's PDF key is kept in `chunk_keys` and its certificates in `certificate_ids`, so nothing
+    finished is redone. `lease_until`: someone works on the batch until then (renewed by every chunk).
+    `queue_missed_at`: the job server could not take its chunks (the sweep sends them once it is back).
     """
 
     __tablename__ = "certificate_batches"
@@ -193,6 +196,7 @@ class PrintBatch(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     printed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     base_url: Mapped[str | None] = mapped_column(String(300))  # the site its QR codes name
+    queue_missed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     fair: Mapped[Fair] = relationship()
     category: Mapped[Category | None] = relationship()
@@ -210,3 +214,26 @@ class PrintBatch(db.Model):
     @property
     def percent(self) -> int:
         return 100 if not self.total else int(100 * self.done / self.total)
+
+
+class PrintBatchChunk(db.Model):
+    """One chunk of a batch, run by one job: queued -> running (a worker holds it until `lease_until`)
+    -> done, or failed (the batch then says so and can be retried). `queued_at`: when a job was last asked
+    for it (the sweep asks again for one no job took); `attempts` counts the workers that claimed it."""
+
+    __tablename__ = "certificate_batch_chunks"
+    __table_args__ = (UniqueConstraint("batch_id", "index"),
+                      CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="known_status"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("certificate_batches.id", ondelete="CASCADE"), index=True)
+    index: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10), default="queued", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(Text)
+    claimed_by: Mapped[str | None] = mapped_column(String(120))  # host:pid of the worker that last took it
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    batch: Mapped[PrintBatch] = relationship()

@@ -13,7 +13,7 @@ from pypdf import PdfReader, PdfWriter
 from sqlalchemy import func, select
 
 from ..accounts.models import User
-from ..core import audit
+from ..core import audit, jobs
 from ..core.audit import AuditEntry
 from ..core.errors import DomainError
 from ..core.storage import storage
@@ -201,7 +201,7 @@ def create_batch(fair: Fair, kind: str, actor: User, *, category: Category | Non
     batch = batches.create(fair, kind, candidates, actor, batch_title_th(kind, category_for), category_for)
     audit.record("certificate_batch.created", batch, actor=actor, fair_id=fair.id,
                  after={"kind": kind, "category_id": batch.category_id, "total": batch.total})
-    after_commit(partial(batches.start, batch.id))
+    batches.start(batch)  # its chunks' jobs are asked for once this commits
     return batch
 
 
@@ -212,14 +212,20 @@ def retry_batch(batch: PrintBatch, actor: User) -> bool:
         return False
     batches.requeue(batch)
     audit.record("certificate_batch.retried", batch, actor=actor, fair_id=batch.fair_id)
-    after_commit(partial(batches.start, batch.id))
+    batches.start(batch)
     return True
 
 
 def resume_stalled(batch: PrintBatch) -> bool:
     """A batch whose worker died (or never started) is picked up again once this unit of work ends;
-    True when it was."""
-    if not batches.stalled(batch):
+    True when it was. Only where jobs run in this process: with Celery, the sweep (beat) does it, and a page
+    polled every second never waits on a broker that is down."""
+    if jobs.mode() == "celery" or not batches.stalled(batch):
         return False
-    after_commit(partial(batches.start, batch.id))
+    after_commit(partial(batches.resume, batch.id))
     return True
+
+
+def waiting_for_job_server(batch: PrintBatch) -> bool:
+    """True when the batch is queued but the job server could not take it (it starts once it is back)."""
+    return batch.status in batches.WAITING and batch.queue_missed_at is not None

@@ -67,7 +67,8 @@ def batch(batch_id: int):
     problem = printing.batch_print_problem(batch)
     return render_template("certificates/batch.html", batch=batch, fair=batch.fair, form=PrintForm(),
                            can_print=access.can_print(problem),
-                           reprint=access.reprint_warning(problem), can_retry=access.can_retry(batch))
+                           reprint=access.reprint_warning(problem), can_retry=access.can_retry(batch),
+                           waiting=printing.waiting_for_job_server(batch))
 
 
 @bp.route("/certificates/batches/<int:batch_id>/progress")
@@ -77,6 +78,7 @@ def batch_progress(batch_id: int):
     resumed = printing.resume_stalled(batch)  # its worker died (or never started): picked up after this
     return jsonify(ok=True, status=batch.status, done=batch.done, total=batch.total, percent=batch.percent,
                    skipped=batch.skipped, resumed=resumed, error=bool(batch.error),
+                   waiting=printing.waiting_for_job_server(batch),
                    url=url_for("certificates.batch", batch_id=batch.id))
 
 

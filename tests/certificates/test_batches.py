@@ -23,8 +23,7 @@ def w(db):
 def _participant_batch(w, app, size=10):
     with app.test_request_context():
         candidates = ops.participant_candidates(w.fair, NAMES)
-        batch = batches.create(w.fair, "participant", candidates, w.staff, "ผู้เข้าร่วมงาน")
-        batch.chunk_size = size
+        batch = batches.create(w.fair, "participant", candidates, w.staff, "ผู้เข้าร่วมงาน", chunk_size=size)
         from fairapp.extensions import db
         db.session.commit()
         return batch.id
@@ -86,7 +85,7 @@ def test_the_pool_renders_on_two_processes_with_the_same_result(app, w, db):
 
 
 def test_a_batch_in_a_thread_shows_progress_until_done(app, client, login_as, post_form, w, db):
-    app.config["CERTIFICATE_BATCH_MODE"] = "thread"
+    app.config["JOBS_MODE"] = "thread"  # as under `make run`: chunks in this process's job threads
     try:
         login_as(w.staff)
         page = f"/fairs/{w.fair.id}/certificates"
@@ -109,7 +108,7 @@ def test_a_batch_in_a_thread_shows_progress_until_done(app, client, login_as, po
         html = client.get(batch_url).get_data(as_text=True)
         assert "ดาวน์โหลด PDF เพื่อพิมพ์" in html
     finally:
-        app.config["CERTIFICATE_BATCH_MODE"] = "inline"
+        app.config["JOBS_MODE"] = "inline"
 
 
 def test_the_progress_page_restarts_a_stalled_batch(app, client, login_as, w, db):

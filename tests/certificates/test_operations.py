@@ -124,7 +124,7 @@ def test_a_batch_starts_only_once_its_unit_of_work_has_committed(app, w, db, mon
     assert AuditEntry.query.filter_by(action="certificate_batch.created").count() == 1
     # A unit of work that fails after making a batch leaves no batch, and nothing was started.
     started = []
-    monkeypatch.setattr(batches, "start", started.append)
+    monkeypatch.setattr(batches, "send", lambda batch_id, chunk_ids: started.append(batch_id))
     with pytest.raises(RuntimeError):
         with app.test_request_context(), unit_of_work():
             printing.create_batch(w.fair, "exhibitor", w.staff)
