@@ -247,7 +247,7 @@ WSGI = r"""
 import os, sys
 sys.path.insert(0, {root!r})
 from benchmarks.harness import make_app
-app = make_app("verify-load", CERTIFICATE_BATCH_MODE="inline")
+app = make_app("verify-load", JOBS_MODE="inline")
 """
 
 
@@ -311,7 +311,7 @@ def main() -> int:
     args = parser.parse_args()
     os.environ.pop("DATABASE_URL", None)  # the issuing runs are on SQLite; the load test sets PostgreSQL
 
-    app = make_app("certificates", CERTIFICATE_BATCH_MODE="inline", BASE_URL="https://fair.example.org")
+    app = make_app("certificates", JOBS_MODE="inline", BASE_URL="https://fair.example.org")
     migrate_fresh(app)
     from fairapp.certificates import operations as ops
     with app.test_request_context():

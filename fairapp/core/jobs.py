@@ -14,8 +14,8 @@ Where jobs run (JOBS_MODE, chosen by `init_app`):
   splits its own: "mail", "print" (certificate batches, slow), "default" (offers, reminders, thumbnails,
   the sweep), so a big print never delays mail or an offer's expiry. Tasks are acknowledged late and
   rejected when their worker dies, so another worker takes them again.
-- "thread" (`make run`, no broker): after the commit, the job runs in a small thread pool of this process;
-  a timer thread of the process runs the same schedule.
+- "thread" (`make run`, no broker): after the commit, the job runs in a small thread pool of this process,
+  one pool per queue (so here too a print never delays mail); a timer thread runs the same schedule.
 - "inline" (tests): the job runs right after the commit, before the response goes.
 """
 from __future__ import annotations
@@ -39,7 +39,8 @@ log = logging.getLogger(__name__)
 QUEUES = ("mail", "print", "default")
 celery = Celery("fairapp", set_as_current=False)
 _jobs: dict[str, "Job"] = {}
-_pool: ThreadPoolExecutor | None = None
+_pools: dict[str, ThreadPoolExecutor] = {}
+THREADS = {"mail": 2, "print": 1, "default": 1}  # per queue: a big print never delays mail here either
 _pool_lock = threading.Lock()
 
 
@@ -121,7 +122,7 @@ def dispatch(app: Flask, job_: Job, *ids: int):
     if chosen == "inline":
         return _run_local(app, job_, ids)
     if chosen == "thread":
-        _thread_pool().submit(_run_local, app, job_, ids)
+        _thread_pool(job_.queue).submit(_run_local, app, job_, ids)
         return True
     try:
         job_.task.apply_async(args=ids, retry=False)
@@ -141,12 +142,11 @@ def _run_local(app: Flask, job_: Job, ids: tuple):
         return None
 
 
-def _thread_pool() -> ThreadPoolExecutor:
-    global _pool
+def _thread_pool(queue: str) -> ThreadPoolExecutor:
     with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="fairapp-job")
-        return _pool
+        if queue not in _pools:
+            _pools[queue] = ThreadPoolExecutor(max_workers=THREADS[queue], thread_name_prefix=f"fairapp-{queue}")
+        return _pools[queue]
 
 
 def broker_up(app: Flask | None = None) -> bool | None:
@@ -231,7 +231,9 @@ def init_app(app: Flask) -> None:
         broker_connection_timeout=3,
         # A task whose worker died unacknowledged goes back to the queue after this (Redis).
         broker_transport_options={"visibility_timeout": cfg.get("CELERY_VISIBILITY_TIMEOUT", 300),
-                                  "socket_connect_timeout": 3, "socket_timeout": 10},
+                                  "socket_connect_timeout": 3, "socket_timeout": 10,
+                                  # look for a dead worker's unacknowledged tasks every 10 s, not ~100 s
+                                  "unacked_restore_interval": 10, "unacked_restore_throttle": 1},
         timezone="Asia/Bangkok",
         enable_utc=True,
     )

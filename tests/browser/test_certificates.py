@@ -76,7 +76,7 @@ def test_the_template_preview_follows_typing(page, w):
 
 
 def test_a_batch_page_follows_progress_to_the_download(page, w, app, db):
-    app.config["CERTIFICATE_BATCH_MODE"] = "thread"
+    app.config["JOBS_MODE"] = "thread"
     try:
         sign_in(page, w.staff)
         page.goto(f"/fairs/{w.fair.id}/certificates")
@@ -89,4 +89,4 @@ def test_a_batch_page_follows_progress_to_the_download(page, w, app, db):
         batch = db.session.scalars(select(PrintBatch).order_by(PrintBatch.id.desc())).first()
         assert batch.status == "done" and batch.done == 40
     finally:
-        app.config["CERTIFICATE_BATCH_MODE"] = "inline"
+        app.config["JOBS_MODE"] = "inline"
