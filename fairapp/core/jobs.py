@@ -233,7 +233,10 @@ def init_app(app: Flask) -> None:
         broker_transport_options={"visibility_timeout": cfg.get("CELERY_VISIBILITY_TIMEOUT", 300),
                                   "socket_connect_timeout": 3, "socket_timeout": 10,
                                   # look for a dead worker's unacknowledged tasks every 10 s, not ~100 s
-                                  "unacked_restore_interval": 10, "unacked_restore_throttle": 1},
+                                  "unacked_restore_interval": 10, "unacked_restore_throttle": 1,
+                                  # the broker down: a request that queues a job learns it at once (the
+                                  # work waits in the database for the sweep), not after kombu's 6 s of retries
+                                  "max_retries": 1, "interval_start": 0, "interval_step": 0, "interval_max": 0},
         timezone="Asia/Bangkok",
         enable_utc=True,
     )

@@ -196,7 +196,7 @@ def test_redis_down_at_commit_loses_nothing_and_the_sweep_sends_it_once(celery_a
     broker["process"].terminate()
     broker["process"].wait(10)
     response, took = _ask_for_reset(celery_app)
-    assert response.status_code == 302 and took < 8  # the page answered; the broker's absence cost little
+    assert response.status_code == 302 and took < 3  # the page answered at once, the broker down or not
     [message] = _mails()
     assert message.status == "queued" and outbox() == []
 

@@ -6,7 +6,7 @@ so a test can stop it), and an app made with STORAGE_URL pointing at it.
 - Evidence uploaded through the real route lands in the bucket, not on disk, and comes back with the same
   headers as from the local folder.
 - The store stopped: an upload says so in Thai (English with the language switched), and leaves no row and
-  no object; reading a file is a 503 page, not a 500; /healthz says "store": "down" with 503.
+  no object; reading a file is a 503 page, not a 500; /healthz says "store": "down" (and stays 200: every server shares the store).
 - `flask storage migrate` copies the local folder to the bucket, keys unchanged, and a second run copies
   nothing.
 The rest of the suite keeps the local folder.
@@ -262,7 +262,7 @@ def test_the_store_stopped_an_upload_is_refused_in_thai_with_no_row_and_no_objec
     page = s3_client.get(f"/nominations/{nomination.id}/evidence/{first.id}")
     assert page.status_code == 503 and READ_DOWN_TH in page.get_data(as_text=True)
     health = s3_client.get("/healthz")
-    assert health.status_code == 503
+    assert health.status_code == 200  # shared by every server: reported, not failed (the balancer keeps them)
     assert health.json["store"] == "down" and health.json["database"] == "ok" and health.json["storage"] == "s3"
 
     english = _client_as(s3_app, member)
@@ -285,7 +285,7 @@ def test_healthz_reports_the_local_store(client, app, tmp_path, monkeypatch):
     blocked.write_text("a file where the uploads folder should be")
     monkeypatch.setitem(app.config, "UPLOAD_DIR", str(blocked))
     answer = client.get("/healthz")
-    assert answer.status_code == 503 and answer.json["store"] == "down" and answer.json["database"] == "ok"
+    assert answer.status_code == 200 and answer.json["store"] == "down" and answer.json["database"] == "ok"
 
 
 # ---- flask storage migrate ----
