@@ -4,7 +4,7 @@ Environment variables read: DATABASE_URL, SECRET_KEY, MAIL_SERVER, MAIL_PORT, MA
 MAIL_PASSWORD, MAIL_USE_TLS, MAIL_DEFAULT_SENDER, SESSION_COOKIE_SECURE, RATELIMIT_STORAGE_URI,
 PREFERRED_URL_SCHEME, SERVER_NAME, BASE_URL (the site's address, for links in mail sent by commands and
 in certificates' QR codes), CERTIFICATE_SIGNING_KEY, PROXY_COUNT, CELERY_BROKER_URL, JOBS_MODE,
-STORAGE_URL (s3://<bucket>?endpoint_url=...&region=...: files in S3, core.storage; unset: UPLOAD_DIR).
+CELERY_VISIBILITY_TIMEOUT, CERTIFICATE_CHUNK_LEASE (seconds), STORAGE_URL (s3://<bucket>?endpoint_url=...&region=...: files in S3, core.storage; unset: UPLOAD_DIR).
 """
 from __future__ import annotations
 
@@ -105,8 +105,9 @@ def load(app, overrides: dict | None) -> None:
                 "CERTIFICATE_SIGNING_KEY", "CELERY_BROKER_URL", "JOBS_MODE", "STORAGE_URL"):
         if env.get(key):
             cfg[key] = env[key]
-    if env.get("PROXY_COUNT"):
-        cfg["PROXY_COUNT"] = int(env["PROXY_COUNT"])
+    for key in ("PROXY_COUNT", "CELERY_VISIBILITY_TIMEOUT", "CERTIFICATE_CHUNK_LEASE"):  # whole numbers
+        if env.get(key):
+            cfg[key] = int(env[key])
     if env.get("MAIL_PORT"):
         cfg["MAIL_PORT"] = int(env["MAIL_PORT"])
     cfg["MAIL_USE_TLS"] = _bool(env.get("MAIL_USE_TLS"), cfg["MAIL_USE_TLS"])
