@@ -92,6 +92,7 @@ export CERTIFICATE_SIGNING_KEY=$(cat "$RUN/signing_key")
 export BASE_URL=http://127.0.0.1:$CLUSTER_PORT
 export PROXY_COUNT=1
 export SESSION_COOKIE_SECURE=0
+export MAIL_SWEEP_AFTER=${MAIL_SWEEP_AFTER:-120}
 EOF
   cat >"$RUN/haproxy.cfg" <<EOF
 # Written by scripts/cluster.sh. Round robin over the two app servers; each request is balanced on its own.

@@ -60,7 +60,7 @@ class MailMessage(db.Model):
 STATUS_LABELS = {"queued": _l("รอส่ง"), "sending": _l("กำลังส่ง"), "sent": _l("ส่งแล้ว"),
                  "failed": _l("ส่งไม่สำเร็จ")}
 SEND_LEASE = timedelta(minutes=2)  # a worker that holds a mail longer than this is taken to have died
-SWEEP_AFTER = timedelta(minutes=2)  # a queued mail no job has taken by then is sent again by the sweep
+SWEEP_AFTER = timedelta(minutes=2)  # default of MAIL_SWEEP_AFTER: a queued mail no job took by then is re-sent
 RETRY_BASE = 30  # seconds before the first retry; each next waits twice as long (Celery's countdown)
 
 
@@ -181,6 +181,11 @@ def resend(message: MailMessage) -> None:
     enqueue(deliver, message.id)
 
 
+def _sweep_after() -> timedelta:
+    seconds = current_app.config.get("MAIL_SWEEP_AFTER")
+    return SWEEP_AFTER if seconds is None else timedelta(seconds=seconds)
+
+
 @every(timedelta(minutes=1))
 @job("mail")
 def sweep_mail(*, attempt: int = 0, task=None) -> int:
@@ -190,7 +195,7 @@ def sweep_mail(*, attempt: int = 0, task=None) -> int:
     stale = db.session.scalars(select(MailMessage.id).where(
         MailMessage.status.in_(("queued", "sending")),
         or_(MailMessage.lease_until < now,
-            and_(MailMessage.lease_until.is_(None), MailMessage.created_at < now - SWEEP_AFTER))
+            and_(MailMessage.lease_until.is_(None), MailMessage.created_at < now - _sweep_after()))
     ).order_by(MailMessage.id).limit(500)).all()
     for message_id in stale:
         enqueue(deliver, message_id)

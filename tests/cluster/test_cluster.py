@@ -143,7 +143,7 @@ def test_with_redis_stopped_pages_serve_and_queued_mail_is_sent_once_it_is_back(
         cluster.script("start", "redis")
         both_servers_behind_the_balancer(cluster)
     wait_until(lambda: Client(cluster.a).get("/healthz").json()["broker"] == "ok", 20, what="broker back")
-    # beat's sweep (every minute) hands a mail no job took within 2 minutes (core.mail.SWEEP_AFTER) to a worker
+    # beat's sweep (every minute) hands a mail no job took within MAIL_SWEEP_AFTER (15 s here) to a worker
     wait_until(lambda: _status(cluster, mail_id)[0] == "sent", 200, every=2, what="mail sent after Redis is back")
     assert _status(cluster, mail_id)[1] == 1  # sent once
     assert len(_outbox_files(cluster, email)) == 1

@@ -200,7 +200,7 @@ def test_redis_down_at_commit_loses_nothing_and_the_sweep_sends_it_once(celery_a
     [message] = _mails()
     assert message.status == "queued" and outbox() == []
 
-    monkeypatch.setattr(mail, "SWEEP_AFTER", mail.SWEEP_AFTER * 0)  # "a while ago" is now
+    monkeypatch.setitem(celery_app.config, "MAIL_SWEEP_AFTER", 0)  # "a while ago" is now
     with _redis(broker["port"], broker["dir"]) as process:
         broker["process"] = process
         with celery_app.app_context():
