@@ -60,12 +60,14 @@ port_of() {
   esac
 }
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# Still running? (Not pid_of: just after launch the pid may still be the subshell, not yet the program.)
+alive() { local f; f=$(pidfile "$1"); [ -f "$f" ] && [ -d "/proc/$(cat "$f")" ]; }
 
 wait_port() {  # wait_port NAME PORT SECONDS
   local i
   for i in $(seq 1 $(($3 * 5))); do
     port_busy "$2" && return 0
-    [ -n "$(pid_of "$1")" ] || die "$1 exited while starting; its log: $RUN/logs/$1.log
+    alive "$1" || die "$1 exited while starting; its log: $RUN/logs/$1.log
 $(tail -n 20 "$RUN/logs/$1.log" 2>/dev/null)"
     sleep 0.2
   done
@@ -161,7 +163,7 @@ wait_log() {  # wait_log NAME TEXT SECONDS: a worker is ready when its log says 
   local i
   for i in $(seq 1 $(($3 * 5))); do
     tac "$RUN/logs/$1.log" | sed '/^--- cluster.sh start/q' | grep -q -- "$2" && return 0
-    [ -n "$(pid_of "$1")" ] || die "$1 exited while starting; its log: $RUN/logs/$1.log"
+    alive "$1" || die "$1 exited while starting; its log: $RUN/logs/$1.log"
     sleep 0.2
   done
   die "$1 not ready in $3 s; its log: $RUN/logs/$1.log"
