@@ -192,7 +192,8 @@ def _demo_evidence(nomination: Nomination) -> None:
     from werkzeug.datastructures import FileStorage
 
     from .core.pdf import draw_text, register_fonts
-    from .core.uploads import accept_evidence
+    from .core.storage import storage
+    from .core.uploads import accept_evidence, evidence_thumbnail
 
     colours = [((46, 125, 50), (165, 214, 167)), ((230, 81, 0), (255, 204, 128)), ((21, 101, 192), (144, 202, 249))]
     captions = ["แปลงผักปลอดสารพิษของชุมชน", "จิตอาสาทำความสะอาดวัด", "กิจกรรมรดน้ำดำหัวผู้สูงอายุ"]
@@ -205,7 +206,10 @@ def _demo_evidence(nomination: Nomination) -> None:
         out = io.BytesIO()
         image.save(out, "JPEG", quality=80)
         accepted = accept_evidence(FileStorage(io.BytesIO(out.getvalue()), filename=f"photo-{i + 1}.jpg"))
-        nomination.evidence.append(_evidence_row(accepted, caption))
+        row = _evidence_row(accepted, caption)
+        # made here rather than by the job (nominations.jobs): the demo's pages show them at once
+        row.thumb_key = storage().save(evidence_thumbnail(storage().read(accepted.key)), "jpg")
+        nomination.evidence.append(row)
     register_fonts()
     out = io.BytesIO()
     pdf = canvas.Canvas(out, pagesize=A4)
@@ -220,7 +224,7 @@ def _demo_evidence(nomination: Nomination) -> None:
 def _evidence_row(accepted, caption: str):
     from .nominations.models import Evidence
 
-    return Evidence(kind=accepted.kind, storage_key=accepted.key, thumb_key=accepted.thumb_key,
+    return Evidence(kind=accepted.kind, storage_key=accepted.key,
                     original_name=accepted.name, caption=caption, size_bytes=accepted.size,
                     sha256=accepted.sha256, width=accepted.width, height=accepted.height, pages=accepted.pages,
                     flagged=accepted.flagged, flag_note=accepted.note)

@@ -5,7 +5,9 @@ An image is opened with Pillow (decompression bombs refused), must be JPEG, PNG 
 
 Evidence (`accept_evidence`) is a photo or a PDF, decided by the first bytes and a successful decode:
 - a photo must decode completely (a truncated one is refused); it is turned upright, re-encoded without
-  any metadata, scaled to fit MAX_EVIDENCE_SIDE, and stored with a JPEG thumbnail;
+  any metadata, scaled to fit MAX_EVIDENCE_SIDE, and stored (in the request: nothing uncleaned is ever
+  stored); its 480 px JPEG thumbnail is slow work made later from the stored photo (`evidence_thumbnail`,
+  by the nominations.jobs.make_thumbnail job);
 - a PDF must parse with pypdf, must not be encrypted, and must carry no script, automatic action, launch
   action or embedded file; its original bytes are stored. A PDF that parses only after pypdf repairs its
   cross-reference table is accepted but flagged for staff.
@@ -58,10 +60,9 @@ class Accepted:
     width: int | None = None
     height: int | None = None
     pages: int | None = None
-    thumb_key: str | None = None
     flagged: bool = False
     note: str | None = None
-    keys: list[str] = field(default_factory=list, repr=False)  # every key written (file, thumbnail)
+    keys: list[str] = field(default_factory=list, repr=False)  # every key written
 
     def discard(self) -> None:
         """Delete the stored bytes (the row that would own them was not saved)."""
@@ -187,6 +188,16 @@ def _thumbnail(image: Image.Image) -> bytes:
     return out.getvalue()
 
 
+def evidence_thumbnail(data: bytes, name: str = "") -> bytes:
+    """The 480 px JPEG thumbnail (on white) of a stored evidence photo: the cleaned bytes, already upright
+    and without metadata. Raises UploadRefused if they do not decode (they did when they were stored)."""
+    image, _ = _open_image(data, name, MAX_EVIDENCE_PIXELS, draft=THUMB_SIDE)
+    try:
+        return _thumbnail(image)
+    except (OSError, ValueError, MemoryError):
+        raise UploadRefused(_l("ไฟล์ %(name)s เสียหรือไม่สมบูรณ์ กรุณาส่งไฟล์ใหม่", name=name))
+
+
 def accept_image(file_storage, max_bytes: int = MAX_IMAGE_BYTES, max_side: int = MAX_SIDE, *,
                  as_jpeg: bool = False) -> str:
     """Check, clean and store an uploaded image; return its storage key or raise UploadRefused.
@@ -246,18 +257,11 @@ def accept_evidence(file_storage, *, max_bytes: int | None = None) -> Accepted:
         image = ImageOps.exif_transpose(image)
         image.thumbnail((MAX_EVIDENCE_SIDE, MAX_EVIDENCE_SIDE))
         cleaned = _encode(image, fmt)
-        thumb = _thumbnail(image)
     except (OSError, ValueError, MemoryError):
         raise UploadRefused(_l("ไฟล์ %(name)s เสียหรือไม่สมบูรณ์ กรุณาส่งไฟล์ใหม่", name=name))
-    store = storage()
-    key = store.save(cleaned, ext)
-    try:
-        thumb_key = store.save(thumb, "jpg")
-    except BaseException:
-        store.delete(key)
-        raise
+    key = storage().save(cleaned, ext)
     return Accepted(key=key, kind="photo", name=name, size=len(cleaned), sha256=hashlib.sha256(cleaned).hexdigest(),
-                    width=image.width, height=image.height, thumb_key=thumb_key, keys=[key, thumb_key])
+                    width=image.width, height=image.height, keys=[key])
 
 
 def _mb(limit: int) -> str:

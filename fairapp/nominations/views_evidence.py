@@ -119,9 +119,12 @@ def send_evidence(evidence: Evidence):
 
 
 def send_thumb(evidence: Evidence):
-    """A photo's thumbnail (480 px JPEG); PDFs have none (404)."""
-    if evidence.kind != "photo" or not evidence.thumb_key:
+    """A photo's thumbnail (480 px JPEG); PDFs have none (404). Until its job (nominations.jobs) has made
+    it, the cleaned photo itself, with its own type: a page never shows a broken image."""
+    if evidence.kind != "photo":
         abort(404)
+    if not evidence.thumb_key:
+        return send_evidence(evidence)
     stem = evidence.original_name.rsplit(".", 1)[0]
     return _send(evidence.thumb_key, f"{stem}-thumb.jpg", "image/jpeg")
 
@@ -137,6 +140,6 @@ def evidence_file(nomination_id: int, evidence_id: int):
 @bp.get("/nominations/<int:nomination_id>/evidence/<int:evidence_id>/thumb")
 @login_required
 def evidence_thumb(nomination_id: int, evidence_id: int):
-    """A photo's thumbnail (480 px JPEG); PDFs have none."""
+    """A photo's thumbnail (480 px JPEG; the photo itself until it is made); PDFs have none."""
     nomination = access.nomination_or_404(nomination_id)
     return send_thumb(access.evidence_or_404(nomination, evidence_id))

@@ -87,15 +87,27 @@ def test_photo_is_reencoded_without_exif_or_gps_and_turned_upright(store):
     image = Image.open(io.BytesIO(data))
     assert not image.getexif() and image.getexif().get_ifd(0x8825) == {}
     assert (image.width, image.height) == (80, 120) == (accepted.width, accepted.height)  # orientation 6 applied
-    assert stored_files(store) == {accepted.key, accepted.thumb_key}
+    assert stored_files(store) == {accepted.key}  # the thumbnail is a job's (nominations.jobs), later
 
 
-def test_photo_is_scaled_to_the_cap_and_gets_a_thumbnail(store):
+def test_photo_is_scaled_to_the_cap_and_its_thumbnail_is_made_from_the_stored_photo(store):
     accepted = accept_evidence(Upload(image_bytes("PNG", (3200, 1600)), "wide.png"))
     assert (accepted.width, accepted.height) == (uploads.MAX_EVIDENCE_SIDE, uploads.MAX_EVIDENCE_SIDE // 2)
-    assert accepted.key.endswith(".png")
-    thumb = Image.open(io.BytesIO(storage().read(accepted.thumb_key)))
-    assert thumb.format == "JPEG" and max(thumb.size) == uploads.THUMB_SIDE
+    assert accepted.key.endswith(".png") and accepted.keys == [accepted.key]
+    assert stored_files(store) == {accepted.key}  # no thumbnail in the request
+    thumb = Image.open(io.BytesIO(uploads.evidence_thumbnail(storage().read(accepted.key))))
+    assert thumb.format == "JPEG" and thumb.size == (uploads.THUMB_SIDE, uploads.THUMB_SIDE // 2)
+
+
+def test_a_thumbnail_of_a_transparent_photo_is_on_white(store):
+    accepted = accept_evidence(Upload(image_bytes("PNG", (40, 40), mode="RGBA", color=(0, 0, 0, 0)), "logo.png"))
+    thumb = Image.open(io.BytesIO(uploads.evidence_thumbnail(storage().read(accepted.key))))
+    assert thumb.format == "JPEG" and thumb.mode == "RGB" and thumb.getpixel((20, 20)) == (255, 255, 255)
+
+
+def test_a_thumbnail_of_bytes_that_do_not_decode_is_refused_by_name():
+    with pytest.raises(UploadRefused, match="a.jpg"):
+        uploads.evidence_thumbnail(noise_jpeg((60, 60))[:200], "a.jpg")
 
 
 def test_png_with_alpha_and_webp_are_kept_in_their_format(store):
@@ -149,25 +161,27 @@ def test_reading_stops_after_the_limit():
     assert Counting.read_total == uploads.MAX_PDF_BYTES + 1
 
 
-def test_a_failure_after_the_first_key_leaves_nothing_behind(store, monkeypatch):
+def test_a_photo_is_stored_once_and_a_failed_save_leaves_nothing_behind(store, monkeypatch):
     real_save = LocalStorage.save
     calls = []
 
     def save_then_fail(self, data, ext):
         calls.append(ext)
-        if len(calls) == 2:  # the thumbnail
+        if len(calls) == 2:
             raise OSError("disk full")
         return real_save(self, data, ext)
 
     monkeypatch.setattr(LocalStorage, "save", save_then_fail)
+    first = accept_evidence(Upload(noise_jpeg((60, 60)), "a.jpg"))
+    assert calls == ["jpg"] and stored_files(store) == {first.key}  # one save: the photo, no thumbnail
     with pytest.raises(OSError):
-        accept_evidence(Upload(noise_jpeg((60, 60)), "a.jpg"))
-    assert calls == ["jpg", "jpg"] and stored_files(store) == set()
+        accept_evidence(Upload(noise_jpeg((60, 60)), "b.jpg"))
+    assert calls == ["jpg", "jpg"] and stored_files(store) == {first.key}
 
 
 def test_discard_deletes_every_key(store):
     accepted = accept_evidence(Upload(noise_jpeg((60, 60)), "a.jpg"))
-    assert len(stored_files(store)) == 2
+    assert len(stored_files(store)) == 1
     accepted.discard()
     assert stored_files(store) == set()
 
@@ -177,7 +191,7 @@ def test_discard_deletes_every_key(store):
 def test_good_pdf_is_stored_as_uploaded_with_its_page_count(store):
     data = good_pdf()
     accepted = accept_evidence(Upload(data, "รายงานผลการดำเนินงาน.pdf"))
-    assert accepted.kind == "pdf" and accepted.pages == 2 and not accepted.flagged and accepted.thumb_key is None
+    assert accepted.kind == "pdf" and accepted.pages == 2 and not accepted.flagged and accepted.keys == [accepted.key]
     assert storage().read(accepted.key) == data and accepted.sha256 == hashlib.sha256(data).hexdigest()
     assert accepted.size == len(data) and stored_files(store) == {accepted.key}
 

@@ -14,9 +14,11 @@ from sqlalchemy import func, select
 from ...accounts.models import User
 from ...core import audit
 from ...core.errors import DomainError
+from ...core.jobs import enqueue
 from ...core.storage import delete_after_commit
 from ...core.uploads import MB, Accepted
 from ...extensions import db
+from ..jobs import make_thumbnail
 from ..models import Evidence, Nomination
 from .common import edit_problem, ensure_editable, lock
 from .errors import EvidenceTooLarge, TooManyFiles
@@ -75,7 +77,8 @@ def evidence_problem(nomination: Nomination) -> DomainError | None:
 def add_evidence(nomination: Nomination, accepted: Accepted, caption: str, actor: User) -> Evidence:
     """Attach an accepted, stored file (core.uploads.accept_evidence) to an editable nomination, within
     its file count and its total bytes. A refused file's bytes go when its savepoint or the request
-    rolls back (core.storage records every key the request stored)."""
+    rolls back (core.storage records every key the request stored). A photo's thumbnail is made by the
+    `make_thumbnail` job once this commits (never if it rolls back)."""
     lock(nomination)
     ensure_editable(nomination)
     used = usage(nomination)
@@ -84,7 +87,7 @@ def add_evidence(nomination: Nomination, accepted: Accepted, caption: str, actor
     if used.bytes + accepted.size > used.max_bytes:
         raise _too_large(used)
     evidence = Evidence(nomination=nomination, kind=accepted.kind, storage_key=accepted.key,
-                        thumb_key=accepted.thumb_key, original_name=accepted.name[:255],
+                        original_name=accepted.name[:255],
                         caption=(caption or "").strip()[:300], size_bytes=accepted.size, sha256=accepted.sha256,
                         width=accepted.width, height=accepted.height, pages=accepted.pages,
                         flagged=accepted.flagged, flag_note=accepted.note)
@@ -93,6 +96,8 @@ def add_evidence(nomination: Nomination, accepted: Accepted, caption: str, actor
     audit.record("nomination.evidence_added", evidence, actor=actor, fair_id=nomination.fair_id,
                  after={"nomination_id": nomination.id, "kind": evidence.kind, "sha256": evidence.sha256,
                         "name": evidence.original_name, "size": evidence.size_bytes})
+    if evidence.kind == "photo":  # the thumbnail is slow work: a job once this commits (nominations.jobs)
+        enqueue(make_thumbnail, evidence.id)
     return evidence
 
 
@@ -100,6 +105,7 @@ def remove_evidence(evidence: Evidence, actor: User) -> None:
     """Detach a file; its bytes are deleted once the transaction commits."""
     nomination = lock(evidence.nomination)
     ensure_editable(nomination)
+    db.session.refresh(evidence)  # under the lock: a thumbnail its job stored since it was loaded goes too
     audit.record("nomination.evidence_removed", evidence, actor=actor, fair_id=nomination.fair_id,
                  before={"nomination_id": nomination.id, "sha256": evidence.sha256, "name": evidence.original_name})
     delete_after_commit(evidence.storage_key, evidence.thumb_key)
