@@ -76,8 +76,12 @@ cluster-status:
 
 # The cluster tests run against a cluster of their own (other ports, folder and database, fresh each
 # time), so a developer's `make cluster` is left as it is; it is stopped even when a test fails.
-# MAIL_SWEEP_AFTER=15: the sweep re-sends a mail no job took after 15 s, not 2 min (the Redis-down test).
-TEST_CLUSTER := CLUSTER_PORT=8180 CLUSTER_DIR=instance/cluster-test CLUSTER_DB=fairapp_cluster_test MAIL_SWEEP_AFTER=15
+# Short waits for the fault tests: the sweep re-sends a mail no job took after 15 s, not 2 min
+# (MAIL_SWEEP_AFTER); a killed worker's task comes back from Redis after 20 s, not 5 min
+# (CELERY_VISIBILITY_TIMEOUT), and its print chunk may be taken again after 15 s, not 2 min
+# (CERTIFICATE_CHUNK_LEASE); beat runs the sweeps every 10 s, not every minute (SWEEP_EVERY).
+TEST_CLUSTER := CLUSTER_PORT=8180 CLUSTER_DIR=instance/cluster-test CLUSTER_DB=fairapp_cluster_test MAIL_SWEEP_AFTER=15 \
+  CELERY_VISIBILITY_TIMEOUT=20 CERTIFICATE_CHUNK_LEASE=15 SWEEP_EVERY=10
 test-cluster: install
 	$(TEST_CLUSTER) scripts/cluster.sh up --fresh \
 	  && $(TEST_CLUSTER) FAIRAPP_CLUSTER_URL=http://127.0.0.1:8180 $(BIN)/pytest tests/cluster; \

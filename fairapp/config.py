@@ -4,7 +4,7 @@ Environment variables read: DATABASE_URL, SECRET_KEY, MAIL_SERVER, MAIL_PORT, MA
 MAIL_PASSWORD, MAIL_USE_TLS, MAIL_DEFAULT_SENDER, SESSION_COOKIE_SECURE, RATELIMIT_STORAGE_URI,
 PREFERRED_URL_SCHEME, SERVER_NAME, BASE_URL (the site's address, for links in mail sent by commands and
 in certificates' QR codes), CERTIFICATE_SIGNING_KEY, PROXY_COUNT, CELERY_BROKER_URL, JOBS_MODE,
-CELERY_VISIBILITY_TIMEOUT, CERTIFICATE_CHUNK_LEASE, MAIL_SWEEP_AFTER (seconds), STORAGE_URL (s3://<bucket>?endpoint_url=...&region=...: files in S3, core.storage; unset: UPLOAD_DIR).
+CELERY_VISIBILITY_TIMEOUT, CERTIFICATE_CHUNK_LEASE, MAIL_SWEEP_AFTER, SWEEP_EVERY (seconds), STORAGE_URL (s3://<bucket>?endpoint_url=...&region=...: files in S3, core.storage; unset: UPLOAD_DIR).
 """
 from __future__ import annotations
 
@@ -105,7 +105,8 @@ def load(app, overrides: dict | None) -> None:
                 "CERTIFICATE_SIGNING_KEY", "CELERY_BROKER_URL", "JOBS_MODE", "STORAGE_URL"):
         if env.get(key):
             cfg[key] = env[key]
-    for key in ("PROXY_COUNT", "CELERY_VISIBILITY_TIMEOUT", "CERTIFICATE_CHUNK_LEASE", "MAIL_SWEEP_AFTER"):
+    for key in ("PROXY_COUNT", "CELERY_VISIBILITY_TIMEOUT", "CERTIFICATE_CHUNK_LEASE", "MAIL_SWEEP_AFTER",
+                "SWEEP_EVERY"):
         if env.get(key):
             cfg[key] = int(env[key])
     if env.get("MAIL_PORT"):

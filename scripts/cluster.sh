@@ -15,7 +15,9 @@
 #   start/stop NAME   one service (redis, s3, app-a, app-b, worker-1, worker-2, beat, balancer): the tests
 #            stop and restart the broker and the store this way.
 # Settings: CLUSTER_PORT (8080), CLUSTER_DIR (instance/cluster), CLUSTER_DB (fairapp_cluster),
-# PG_HOST/PG_PORT/PG_USER/PG_PASSWORD (127.0.0.1/5432/fairapp/fairapp).
+# PG_HOST/PG_PORT/PG_USER/PG_PASSWORD (127.0.0.1/5432/fairapp/fairapp); the app's MAIL_SWEEP_AFTER,
+# CELERY_VISIBILITY_TIMEOUT, CERTIFICATE_CHUNK_LEASE and SWEEP_EVERY (seconds) pass through (the test
+# cluster's are short).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -95,6 +97,9 @@ export BASE_URL=http://127.0.0.1:$CLUSTER_PORT
 export PROXY_COUNT=1
 export SESSION_COOKIE_SECURE=0
 export MAIL_SWEEP_AFTER=${MAIL_SWEEP_AFTER:-120}
+export CELERY_VISIBILITY_TIMEOUT=${CELERY_VISIBILITY_TIMEOUT:-300}
+export CERTIFICATE_CHUNK_LEASE=${CERTIFICATE_CHUNK_LEASE:-120}
+export SWEEP_EVERY=${SWEEP_EVERY:-60}
 EOF
   cat >"$RUN/haproxy.cfg" <<EOF
 # Written by scripts/cluster.sh. Round robin over the two app servers; each request is balanced on its own.

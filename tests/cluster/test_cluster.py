@@ -7,6 +7,8 @@ import random
 import time
 
 from .conftest import CLUSTER_URL, Client, both_servers_behind_the_balancer, wait_until
+from .printing import (batch_state, chunk_rows, finished, make_batch, participant_names, printed_once,
+                       staff_client)
 
 
 def _jpeg() -> bytes:
@@ -122,7 +124,12 @@ def _outbox_files(cluster, email: str) -> list:
     return [f for f in outbox.glob("*.eml") if email in f.read_text(errors="replace")]
 
 
-def test_with_redis_stopped_pages_serve_and_queued_mail_is_sent_once_it_is_back(cluster):
+def test_with_redis_stopped_pages_serve_and_queued_mail_and_a_new_batch_run_once_it_is_back(cluster):
+    """The broker down: both servers keep serving; a mail and a print batch asked for meanwhile wait in the
+    database, the batch's page says it is queued; once Redis is back beat's sweeps hand both to a worker,
+    each done once. (One test for both: they share the minute of waiting for beat.)"""
+    staff = staff_client()
+    _, names = participant_names(50)
     cluster.script("stop", "redis")
     try:
         for base in (cluster.a, cluster.b):
@@ -131,6 +138,13 @@ def test_with_redis_stopped_pages_serve_and_queued_mail_is_sent_once_it_is_back(
             assert health.json()["broker"] == "down" and health.json()["database"] == "ok"
         mail_id, took, email = _queue_reset_mail(cluster, CLUSTER_URL)
         assert took < 5  # the request learnt at once that the broker is down; the mail waits in the database
+        batch_id, took = make_batch(staff, names)
+        assert took < 10
+        page = staff.get(f"/certificates/batches/{batch_id}")
+        assert page.status_code == 200
+        assert "ชุดนี้อยู่ในคิวแล้ว" in page.text and "จะเริ่มออกเกียรติบัตรเองเมื่อระบบกลับมาทำงาน" in page.text
+        progress = staff.get(f"/certificates/batches/{batch_id}/progress").json()
+        assert progress["waiting"] is True and progress["status"] == "queued"
         time.sleep(6)  # the balancer has checked /healthz more than twice meanwhile (every 2 s, down at 2)
         served_by = set()
         for _ in range(4):  # ... and both servers still take requests
@@ -139,14 +153,22 @@ def test_with_redis_stopped_pages_serve_and_queued_mail_is_sent_once_it_is_back(
             served_by.add(page.headers["X-Served-By"])
         assert served_by == {"a", "b"}
         assert _status(cluster, mail_id)[0] == "queued"  # kept in the database, not lost
+        assert batch_state(cluster, batch_id)[0] == "queued"
+        assert cluster.sql("SELECT count(*) FROM certificates WHERE subject_key IN (SELECT "
+                           "json_array_elements(items)->>'subject_key' FROM certificate_batches WHERE id = %s)",
+                           batch_id)[0][0] == 0  # nothing issued yet
     finally:
         cluster.script("start", "redis")
         both_servers_behind_the_balancer(cluster)
     wait_until(lambda: Client(cluster.a).get("/healthz").json()["broker"] == "ok", 20, what="broker back")
-    # beat's sweep (every minute) hands a mail no job took within MAIL_SWEEP_AFTER (15 s here) to a worker
+    # beat's sweep (every SWEEP_EVERY, 10 s here) hands a mail no job took within MAIL_SWEEP_AFTER (15 s) to a worker
     wait_until(lambda: _status(cluster, mail_id)[0] == "sent", 200, every=2, what="mail sent after Redis is back")
     assert _status(cluster, mail_id)[1] == 1  # sent once
     assert len(_outbox_files(cluster, email)) == 1
+    finished(cluster, batch_id, 120)  # and the batch's sweep, the chunks no job took
+    assert [c[2] for c in chunk_rows(cluster, batch_id)] == [1, 1]  # each chunk rendered once
+    assert "ชุดนี้อยู่ในคิวแล้ว" not in staff.get(f"/certificates/batches/{batch_id}").text
+    printed_once(cluster, staff, batch_id, 50)
 
 
 def test_a_refusing_mail_server_is_retried_and_shown_to_admins_without_slowing_the_request(cluster, monkeypatch):

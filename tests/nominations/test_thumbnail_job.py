@@ -165,6 +165,22 @@ def test_a_thumbnail_stored_after_the_row_was_loaded_is_deleted_with_it(client, 
     assert stored(upload_dir) == set()
 
 
+def test_a_thumbnail_stored_after_the_draft_was_loaded_is_deleted_with_the_draft(client, world, login_as, upload_dir,
+                                                                               no_jobs, app):
+    """delete_nomination too: the evidence rows are read again under the draft's lock."""
+    nomination = world["nomination"]
+    login_as(world["member"])
+    upload(client, nomination.id, [("a.jpg", noise_jpeg((600, 600)))])
+    draft = _db.session.get(type(nomination), nomination.id)
+    evidence = draft.evidence[0]
+    assert evidence.thumb_key is None  # loaded before the job ran
+    key = dispatch(app, make_thumbnail, evidence.id)
+    assert key and stored(upload_dir) == {evidence.storage_key, key}
+    with app.test_request_context(method="POST"), unit_of_work():
+        ops.delete_nomination(draft, world["member"])
+    assert stored(upload_dir) == set()
+
+
 def test_a_failure_after_the_thumbnail_was_stored_leaves_no_orphan(client, world, login_as, upload_dir, no_jobs, app,
                                                                  monkeypatch):
     nomination = world["nomination"]

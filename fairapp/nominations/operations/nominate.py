@@ -226,7 +226,9 @@ def delete_nomination(nomination: Nomination, actor: User) -> None:
         raise problem
     audit.record("nomination.deleted", nomination, actor=actor, fair_id=nomination.fair_id,
                  before=nomination.snapshot())
+    db.session.expire(nomination, ["evidence"])
     for evidence in nomination.evidence:
+        db.session.refresh(evidence)  # under the lock: a thumbnail its job stored since it was loaded goes too
         delete_after_commit(evidence.storage_key, evidence.thumb_key)
     db.session.delete(nomination)
     db.session.flush()
