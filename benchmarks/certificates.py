@@ -1,21 +1,30 @@
-"""Certificates: pages per second of issuing and printing a set, one kiosk print, and /verify under load.
+"""Certificates: the real path of printing a set against the fastest plain-ReportLab floor, in the same run.
 
-Run: .venv/bin/python benchmarks/certificates.py [--count 500] [--workers 2] [--verify-requests 2000]
-     [--skip-load]
+Run: .venv/bin/python benchmarks/certificates.py [--count 500] [--workers N] [--tenfold] [--old-floor]
+     [--skip-kiosk] [--skip-load] [--verify-requests 2000]
 
-1. Baseline, in this process, no database: plain ReportLab drawing the same page `count` times into one
-   PDF: the same background, emblems and signatures, the same HarfBuzz-shaped Thai lines (shapeStr), and
-   the same signed QR drawn the way ../shared/THAI-PDF.md measured it (qrcode -> PNG -> drawImage).
-2. The real path, from the database: a finalized category with `count` awardees; a print batch that
-   plans, issues (serial, Ed25519 signature, each certificate's own PDF stored with its SHA-256, one row
-   each) and renders the merged print PDF, run to the end by batches.run. Once with the render pool
-   (`--workers`, both cores by default) and once in a single process, each on a fresh set.
-3. One kiosk print: POST /certificates/<id>/print to the PDF bytes, through the WSGI app, as a ratio to a
-   bare `SELECT 1` route.
-4. /verify/<serial> under load: gunicorn (2 workers) on PostgreSQL (PG_URL, default the test database's
-   server, database fairapp_bench), hit from a second process with 8 concurrent connections; requests per
-   second and latency, against the bare `SELECT 1` route on the same server. Skipped when PostgreSQL or
-   gunicorn is not there (or with --skip-load).
+1. The fair floor, no database: plain ReportLab drawing the same page `count` times, the fastest way we know:
+   the fixed part (background, emblems, signatures, title, issuer, preamble, signatories, hint) drawn once
+   as a Form XObject, static Thai text shaped once, each page's own lines shaped (shapeStr) with their
+   /ActualText, the signed QR as vector rectangles with a fixed mask (no PNG round trip). Once in this
+   process, once in N processes (N = CERTIFICATE_WORKERS, what `make run` renders with; a warm pool, each
+   process drawing its share into its own PDF).
+2. The real path, from the database, as `make run` runs it (JOBS_MODE thread, CERTIFICATE_WORKERS N):
+   printing.create_batch in a unit of work, then the chunk jobs (rows, serials, signatures, each
+   certificate's own PDF stored with its SHA-256, the chunk PDFs) and the merge, until the batch is done.
+   Measured: seconds, SQL queries, the time until the first pages could go to a printer (first_printable_s:
+   the first chunk's PDF when the batch page offers chunks, else the merged file), bytes stored per
+   certificate (every file the batch added to the store but its print files, divided by the certificates),
+   the merged PDF against one render_pages of the same pages, and the peak RSS of every process (this one
+   and the render processes, sampled every 20 ms).
+3. --tenfold: the real path again at 10x the count in a database of its own (time and query ratios).
+4. One kiosk print through the WSGI app against a bare `SELECT 1` route; /verify under load on gunicorn
+   and PostgreSQL (skipped with --skip-load or without PostgreSQL).
+--old-floor: also the floor this file used to print (PNG QR with automatic masks, everything drawn on
+every page), for comparison.
+
+Every temporary folder and database file is removed at the end (also on failure or Ctrl-C). The last line
+is one JSON object of the figures and ratios.
 """
 from __future__ import annotations
 
@@ -28,14 +37,17 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
+import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from datetime import timedelta
+from multiprocessing import get_context
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.harness import BASELINE, make_app, measure, migrate_fresh  # noqa: E402
+from benchmarks.harness import (BASELINE, cleanup, json_line, make_app, measure, migrate_fresh,  # noqa: E402
+                                temp_dir)
 from fairapp.extensions import db  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,11 +116,126 @@ def _load(fair_id, category_id, staff_id):
     return db.session.get(Fair, fair_id), db.session.get(Category, category_id), db.session.get(User, staff_id)
 
 
-def baseline_pdf(planned, count: int, short_qr: bool = False) -> tuple[float, int]:
-    """Plain ReportLab: the same page content, shaped with shapeStr, QR via qrcode PNG; seconds, bytes.
+# ---- the fair floor: plain ReportLab, the fastest way to draw the same page ----
 
-    short_qr: the QR holds only the verify URL (no signed payload), as ../shared/THAI-PDF.md measured.
-    """
+def _floor_static(c, design, width, height, shaped, draw):
+    """The fixed part, drawn once into a Form XObject: images, static lines, signatories, hint."""
+    from reportlab.lib.units import mm
+    if design.background:
+        c.drawImage(design.background, 0, 0, width, height)
+    y = height - 19 * mm
+    for index, logo in enumerate(design.logos):
+        c.drawImage(logo, width / 2 - 40 * mm + index * 45 * mm, y - 22 * mm, 35 * mm, 22 * mm,
+                    mask="auto", preserveAspectRatio=True)
+    y -= 28 * mm + 36
+    for text, font, size in ((design.title, "Sarabun-Bold", 40), (design.issuer, "Sarabun-Bold", 20),
+                             (design.preamble, "Sarabun", 18)):
+        draw(text, font, size, width / 2, y)
+        y -= size * 1.5
+    for index, person in enumerate(design.signatories):
+        x = width / 2 - 60 * mm + index * 120 * mm
+        if person.signature:
+            c.drawImage(person.signature, x - 22 * mm, 40 * mm, 45 * mm, 15 * mm, mask="auto",
+                        preserveAspectRatio=True)
+        draw(f"({person.name})", "Sarabun", 13, x, 34 * mm)
+        draw(person.position, "Sarabun", 13, x, 28 * mm)
+    if design.verify_hint:
+        draw(design.verify_hint, "Sarabun", 6, 32 * mm, 19 * mm)
+    return y
+
+
+def fair_floor_pages(design, faces) -> tuple[float, int]:
+    """Draw `faces` on the design into one PDF, the fastest plain-ReportLab way; (seconds, bytes)."""
+    import qrcode
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase.ttfonts import shapeStr
+    from reportlab.pdfgen.canvas import Canvas
+
+    from fairapp.certificates.render import date_text
+    from fairapp.core import pdf
+
+    pdf.register_fonts()
+    start = time.perf_counter()
+    out = io.BytesIO()
+    width, height = design.pagesize
+    c = Canvas(out, pagesize=design.pagesize, pageCompression=1)
+    cache: dict = {}
+
+    def shaped(text, font, size):
+        key = (text, font, size)
+        if key not in cache:
+            cache[key] = shapeStr(text, font, size)
+        return cache[key]
+
+    def draw(text, font, size, x, y):
+        if not text:
+            return
+        c.setFont(font, size)
+        c.addLiteral(f"/Span <</ActualText {pdf.actual_text(text)}>> BDC")
+        c.drawCentredString(x, y, shaped(text, font, size))
+        c.addLiteral("EMC")
+
+    c.beginForm("fixed", 0, 0, width, height)
+    y0 = _floor_static(c, design, width, height, shaped, draw)
+    c.endForm()
+    qsize = 26 * mm
+    for face in faces:
+        c.doForm("fixed")
+        y = y0 - 10 * mm
+        for text, font, size in ((face.holder, "Sarabun-Bold", 30), (face.holder_org, "Sarabun", 18),
+                                 (face.reason, "Sarabun", 15), (date_text(design, face.given_on), "Sarabun", 16)):
+            draw(text, font, size, width / 2, y)
+            y -= size * 1.5
+        code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0, mask_pattern=2)
+        code.add_data(face.qr)
+        code.make(fit=True)
+        modules = code.get_matrix()
+        cell = qsize / len(modules)
+        x0, top = 19 * mm, 27 * mm + qsize
+        ops = ["q 0 g"]
+        for row, line in enumerate(modules):
+            col, n = 0, len(line)
+            while col < n:
+                if line[col]:
+                    first = col
+                    while col < n and line[col]:
+                        col += 1
+                    ops.append(f"{x0 + first * cell:.3f} {top - (row + 1) * cell:.3f} {(col - first) * cell:.3f} "
+                               f"{cell:.3f} re")
+                else:
+                    col += 1
+        ops.append("f Q")
+        c.addLiteral("\n".join(ops))
+        c.setFont("Sarabun-Bold", 9)
+        c.drawString(19 * mm, 23 * mm, shaped("เลขที่ " + face.serial, "Sarabun-Bold", 9))
+        c.showPage()
+    c.save()
+    return time.perf_counter() - start, len(out.getvalue())
+
+
+def _floor_warm(_: int = 0) -> int:
+    from fairapp.core import pdf
+    pdf.register_fonts()
+    return os.getpid()
+
+
+def fair_floor(design, faces, processes: int) -> tuple[float, int]:
+    """The fair floor in one process (processes <= 1) or split over a warm pool of `processes`."""
+    if processes <= 1:
+        return fair_floor_pages(design, faces)
+    with ProcessPoolExecutor(processes, mp_context=get_context("spawn"), initializer=_floor_warm) as ex:
+        list(ex.map(_floor_warm, range(processes * 2)))  # processes started, imports done: before the clock
+        share = -(-len(faces) // processes)
+        start = time.perf_counter()
+        parts = list(ex.map(fair_floor_pages, [design] * processes,
+                            [faces[i * share:(i + 1) * share] for i in range(processes)]))
+        seconds = time.perf_counter() - start
+    return seconds, sum(b for _, b in parts)
+
+
+def old_floor(planned, count: int) -> tuple[float, int]:
+    """The floor this benchmark used to print: qrcode -> PNG -> drawImage, automatic masks, everything
+    drawn on every page (kept with --old-floor, to compare)."""
     import qrcode
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.units import mm
@@ -121,22 +248,20 @@ def baseline_pdf(planned, count: int, short_qr: bool = False) -> tuple[float, in
 
     pdf.register_fonts()
     design = planned[0].design
-    faces = [p.face for p in planned][:count]
     start = time.perf_counter()
     out = io.BytesIO()
     c = Canvas(out, pagesize=landscape(A4))
     width, height = landscape(A4)
-    for face in faces:
+    for face in [p.face for p in planned][:count]:
         c.drawImage(design.background, 0, 0, width, height)
         for index, logo in enumerate(design.logos):
             c.drawImage(logo, width / 2 - 40 * mm + index * 45 * mm, height - 45 * mm, 35 * mm, 22 * mm,
                         mask="auto", preserveAspectRatio=True)
-        lines = [(design.title, "Sarabun-Bold", 40), (design.issuer, "Sarabun-Bold", 20),
-                 (design.preamble, "Sarabun", 18), (face.holder, "Sarabun-Bold", 30),
-                 (face.holder_org, "Sarabun", 18), (face.reason, "Sarabun", 15),
-                 (date_text(design, face.given_on), "Sarabun", 16)]
         y = height - 70 * mm
-        for text, font, size in lines:
+        for text, font, size in [(design.title, "Sarabun-Bold", 40), (design.issuer, "Sarabun-Bold", 20),
+                                 (design.preamble, "Sarabun", 18), (face.holder, "Sarabun-Bold", 30),
+                                 (face.holder_org, "Sarabun", 18), (face.reason, "Sarabun", 15),
+                                 (date_text(design, face.given_on), "Sarabun", 16)]:
             c.setFont(font, size)
             c.drawCentredString(width / 2, y, shapeStr(text, font, size))
             y -= size * 1.5
@@ -148,7 +273,7 @@ def baseline_pdf(planned, count: int, short_qr: bool = False) -> tuple[float, in
             c.drawCentredString(x, 34 * mm, shapeStr(f"({person.name})", "Sarabun", 13))
             c.drawCentredString(x, 28 * mm, shapeStr(person.position, "Sarabun", 13))
         qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0, box_size=8)
-        qr.add_data(face.qr.split("?")[0] if short_qr else face.qr)
+        qr.add_data(face.qr)
         qr.make(fit=True)
         png = io.BytesIO()
         qr.make_image().save(png, format="PNG")
@@ -160,41 +285,219 @@ def baseline_pdf(planned, count: int, short_qr: bool = False) -> tuple[float, in
     return time.perf_counter() - start, len(out.getvalue())
 
 
+# ---- the real path ----
+
+class RssSampler(threading.Thread):
+    """The peak resident memory (MB) of this process and of each of its child processes, every 20 ms."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.stop_event = threading.Event()
+        self.peaks: dict[int, float] = {}
+
+    @staticmethod
+    def _rss(pid: int) -> float | None:
+        try:
+            with open(f"/proc/{pid}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        return int(line.split()[1]) / 1024
+        except OSError:
+            return None
+        return None
+
+    def _children(self) -> list[int]:
+        pids = []
+        for task in os.listdir(f"/proc/{os.getpid()}/task"):
+            try:
+                with open(f"/proc/{os.getpid()}/task/{task}/children") as fh:
+                    pids += [int(p) for p in fh.read().split()]
+            except OSError:
+                pass
+        return pids
+
+    def run(self) -> None:
+        while not self.stop_event.wait(0.02):
+            for pid in [os.getpid(), *self._children()]:
+                rss = self._rss(pid)
+                if rss is not None and rss > self.peaks.get(pid, 0):
+                    self.peaks[pid] = rss
+
+    def stop(self) -> dict:
+        self.stop_event.set()
+        self.join()
+        own = self.peaks.pop(os.getpid(), 0.0)
+        return {"web_process_mb": own, "render_processes_mb": max(self.peaks.values(), default=0.0)}
+
+
+def _store_sizes(app) -> dict[str, int]:
+    from fairapp.core.storage import local_storage
+    with app.app_context():
+        return {key: path.stat().st_size for key, path in local_storage().keys()}
+
+
 def real_path(app, ids, workers: int) -> dict:
-    """Issue and print the category's awardees in one batch, from the database; timings and sizes."""
-    from fairapp.certificates import batches, operations as ops
+    """printing.create_batch for the category's awardees in one unit of work, then the chunk jobs as `make
+    run` runs them (job threads, the render pool), until the batch is done; timings, queries, sizes, memory."""
+    from sqlalchemy import event
+
+    from fairapp.certificates import batches, printing
     from fairapp.certificates.models import Certificate, PrintBatch
-    from fairapp.core.storage import storage
+    from fairapp.core.transaction import unit_of_work
 
-    app.config["CERTIFICATE_WORKERS"] = workers
-    merge_time = [0.0]
-    original_merge = batches._merge
-
-    def timed_merge(batch):
-        start = time.perf_counter()
-        original_merge(batch)
-        merge_time[0] += time.perf_counter() - start
-    batches._merge = timed_merge
+    chunk_printing = hasattr(printing, "print_chunk")  # the batch page offers each finished chunk
+    before = _store_sizes(app)
     if workers > 1:  # start the pool (process spawn, imports) before the clock: a server keeps it warm
-        pool = batches.pool(workers)
-        list(pool.map(batches.ping, range(workers * 2)))
-    with app.test_request_context():
+        list(batches.pool(workers).map(batches.ping, range(workers * 2)))
+    queries = [0]
+    here, polling = threading.current_thread(), [False]
+
+    def count(*_a, **_k):  # the request that makes the batch and the jobs; not this loop's polling
+        if threading.current_thread() is not here or not polling[0]:
+            queries[0] += 1
+
+    with app.app_context():
+        engine = db.engine
+    sampler = RssSampler()
+    sampler.start()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        with app.test_request_context(base_url="https://fair.example.org"):
+            fair, category, staff = _load(*ids)
+            start = time.perf_counter()
+            with unit_of_work():
+                batch = printing.create_batch(fair, "awardee", staff, category=category)
+            batch_id = batch.id
+        first = None
+        polling[0] = True
+        while True:
+            with app.app_context():
+                row = db.session.get(PrintBatch, batch_id)
+                status, keys, error = row.status, row.chunk_keys or {}, row.error
+                db.session.remove()
+            now = time.perf_counter()
+            if first is None and ((chunk_printing and keys.get("0")) or status == "done"):
+                first = now - start
+            if status == "done":
+                seconds = now - start
+                break
+            if status == "failed":
+                raise RuntimeError(f"the batch failed: {error}")
+            time.sleep(0.02)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+        memory = sampler.stop()
+    with app.app_context():
+        row = db.session.get(PrintBatch, batch_id)
+        result_key = row.result_key
+        issued = db.session.query(Certificate).filter_by(fair_id=ids[0]).count()
+        db.session.remove()
+    after = _store_sizes(app)
+    added = {k: v for k, v in after.items() if k not in before}
+    merged = added.pop(result_key, 0)
+    with app.app_context():
+        from pypdf import PdfReader
+        from fairapp.core.storage import storage
+        pages = len(PdfReader(storage().local_path(result_key)).pages)
+        db.session.remove()
+    # Print files that stay (chunk PDFs offered for printing) are not the stored certificates.
+    print_files = 0
+    with app.app_context():
+        from fairapp.certificates.models import PrintBatch as PB
+        row = db.session.get(PB, batch_id)
+        for key in (row.chunk_keys or {}).values():
+            print_files += added.pop(key, 0)
+        db.session.remove()
+    return {"seconds": seconds, "first_printable_s": first, "pages": pages, "issued": issued,
+            "merged_bytes": merged, "print_files_bytes": print_files,
+            "stored_bytes": sum(added.values()), "queries": queries[0], "batch_id": batch_id,
+            **memory}
+
+
+def one_render_bytes(app, ids) -> int:
+    """Bytes of render_pages of all the fair's issued certificates, in page order: one render of the pages."""
+    from fairapp.certificates import operations as ops
+    from fairapp.certificates.models import Certificate
+    from fairapp.certificates.render import render_pages
+
+    with app.test_request_context(base_url="https://fair.example.org"):
+        certs = db.session.query(Certificate).filter_by(fair_id=ids[0]).order_by(Certificate.stage_order,
+                                                                               Certificate.id).all()
+        designs = {}
+        pages = []
+        for cert in certs:
+            if cert.template_id not in designs:
+                designs[cert.template_id] = ops.design_for(cert.template)
+            pages.append((designs[cert.template_id], ops.face_for(cert)))
+        data = render_pages(pages)
+        db.session.remove()
+    return len(data)
+
+
+def run_scale(count: int, workers: int, *, old: bool) -> dict:
+    """A fresh database with `count` awardees: the fair floor (1 and N processes) and the real path."""
+    from fairapp.certificates import batches
+    from fairapp.certificates import operations as ops
+
+    extra = {} if workers is None else {"CERTIFICATE_WORKERS": workers}
+    app = make_app(f"certificates-{count}", JOBS_MODE="thread", BASE_URL="https://fair.example.org", **extra)
+    workers = int(app.config["CERTIFICATE_WORKERS"])  # what make run renders with, unless told
+    migrate_fresh(app)
+    with app.test_request_context(base_url="https://fair.example.org"):
+        ids = build_world(count, "A")
         fair, category, staff = _load(*ids)
-        start = time.perf_counter()
-        candidates = ops.candidates_for(fair, "awardee", category)
-        batch = batches.create(fair, "awardee", candidates, staff, "benchmark", category)
-        db.session.commit()
-        assert batches.claim(batch.id)
-        batches.run(batch.id)
-        seconds = time.perf_counter() - start
-        batch = db.session.get(PrintBatch, batch.id)
-        assert batch.status == "done", batch.error
-        merged = storage().read(batch.result_key)
-        issued = db.session.query(Certificate).filter_by(fair_id=fair.id).count()
-    from pypdf import PdfReader
-    batches._merge = original_merge
-    pages = len(PdfReader(io.BytesIO(merged)).pages)
-    return {"seconds": seconds, "pages": pages, "issued": issued, "bytes": len(merged), "merge": merge_time[0]}
+        planned, _ = ops.plan(fair, ops.candidates_for(fair, "awardee", category), staff)
+        design, faces = planned[0].design, [p.face for p in planned]
+        old_seconds = old_floor(planned, count)[0] if old else None
+        db.session.rollback()
+    floor1, floor_bytes = fair_floor(design, faces, 1)
+    floorn, _ = fair_floor(design, faces, workers)
+    try:
+        real = real_path(app, ids, workers)
+    finally:
+        batches.shutdown_pool()
+    real["one_render_bytes"] = one_render_bytes(app, ids)
+    with app.app_context():
+        db.engine.dispose()
+    return {"count": count, "workers": workers, "floor_1p_s": floor1, "floor_np_s": floorn, "floor_bytes": floor_bytes,
+            "old_floor_s": old_seconds, "app": app, "ids": ids, **real}
+
+
+def report_scale(r: dict) -> dict:
+    n, workers = r["count"], r["workers"]
+    rate = r["pages"] / r["seconds"]
+    out = {"count": n, "workers": workers,
+           "fair_floor_1p_pages_s": n / r["floor_1p_s"], "fair_floor_np_pages_s": n / r["floor_np_s"],
+           "real_pages_s": rate, "real_vs_fair_floor": rate / (n / r["floor_np_s"]),
+           "real_vs_fair_floor_1p": rate / (n / r["floor_1p_s"]), "real_s": r["seconds"],
+           "first_printable_s": r["first_printable_s"],
+           "stored_bytes_per_certificate": r["stored_bytes"] / max(1, r["issued"]),
+           "merged_bytes": r["merged_bytes"], "one_render_bytes": r["one_render_bytes"],
+           "merged_bytes_vs_one_render": r["merged_bytes"] / r["one_render_bytes"],
+           "print_files_bytes": r["print_files_bytes"],
+           "queries": r["queries"], "queries_per_certificate": r["queries"] / max(1, r["issued"]),
+           "peak_rss_mb": max(r["web_process_mb"], r["render_processes_mb"]),
+           "web_process_rss_mb": r["web_process_mb"], "render_process_rss_mb": r["render_processes_mb"]}
+    if r.get("old_floor_s"):
+        out["old_floor_pages_s"] = n / r["old_floor_s"]
+        out["fair_vs_old_floor_1p"] = r["old_floor_s"] / r["floor_1p_s"]
+    print(f"certificates: {n} A4 landscape pages, background + 2 emblems + 2 signatures, {os.cpu_count()} cores, "
+          f"N = {workers} render processes")
+    print(f"  fair floor, plain ReportLab, 1 process:  {r['floor_1p_s']:7.2f} s  {out['fair_floor_1p_pages_s']:6.1f} pages/s")
+    print(f"  fair floor, plain ReportLab, {workers} processes: {r['floor_np_s']:7.2f} s  "
+          f"{out['fair_floor_np_pages_s']:6.1f} pages/s")
+    if r.get("old_floor_s"):
+        print(f"  old floor (PNG QR, all drawn each page):  {r['old_floor_s']:7.2f} s  "
+              f"{out['old_floor_pages_s']:6.1f} pages/s (fair floor x{out['fair_vs_old_floor_1p']:.2f} of it)")
+    print(f"  real path (create_batch + chunk jobs + merge, as make run): {r['seconds']:7.2f} s  {rate:6.1f} pages/s"
+          f"  x{out['real_vs_fair_floor']:.2f} of the {workers}-process floor, x{out['real_vs_fair_floor_1p']:.2f} "
+          f"of the 1-process floor; {r['queries']} queries ({out['queries_per_certificate']:.2f} per certificate)")
+    print(f"  first printable pages after {r['first_printable_s']:.2f} s; stored "
+          f"{out['stored_bytes_per_certificate'] / 1024:.1f} KB per certificate; merged PDF "
+          f"{r['merged_bytes'] / 1e6:.2f} MB = x{out['merged_bytes_vs_one_render']:.2f} of one render "
+          f"({r['one_render_bytes'] / 1e6:.2f} MB); peak RSS {out['web_process_rss_mb']:.0f} MB (web/job process), "
+          f"{out['render_process_rss_mb']:.0f} MB (a render process)")
+    return out
 
 
 def kiosk_print(app, ids) -> dict:
@@ -276,10 +579,11 @@ def verify_under_load(requests: int) -> dict | None:
         serial = certificates[0].grouped_serial
         instance = app.instance_path
         db.engine.dispose()
-    tmp = Path(tempfile.mkdtemp(prefix="fairapp-bench-wsgi-"))
+    tmp = Path(temp_dir("wsgi"))
     (tmp / "bench_wsgi.py").write_text(WSGI.format(root=str(ROOT)))
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": PG_URL, "FAIRAPP_INSTANCE": instance, "PYTHONPATH": str(tmp)}
+    env = {**os.environ, "DATABASE_URL": PG_URL, "FAIRAPP_INSTANCE": instance, "PYTHONPATH": str(tmp),
+           "TMPDIR": str(tmp)}  # the servers' own temporary folders go in this one, removed with it
     server = subprocess.Popen([str(gunicorn), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
                                "bench_wsgi:app"], cwd=tmp, env=env, start_new_session=True)
     try:
@@ -305,56 +609,53 @@ def verify_under_load(requests: int) -> dict | None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=500)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=None,
+                        help="render processes (default: CERTIFICATE_WORKERS, what make run uses)")
+    parser.add_argument("--tenfold", action="store_true", help="the real path also at 10x, in its own database")
+    parser.add_argument("--old-floor", action="store_true", help="also the floor this file used to print")
     parser.add_argument("--verify-requests", type=int, default=2000)
+    parser.add_argument("--skip-kiosk", action="store_true")
     parser.add_argument("--skip-load", action="store_true")
     args = parser.parse_args()
     os.environ.pop("DATABASE_URL", None)  # the issuing runs are on SQLite; the load test sets PostgreSQL
-
-    app = make_app("certificates", JOBS_MODE="inline", BASE_URL="https://fair.example.org")
-    migrate_fresh(app)
-    from fairapp.certificates import operations as ops
-    with app.test_request_context():
-        ids_a = build_world(args.count, "A")
-        ids_b = build_world(args.count, "B")
-        fair, category, staff = _load(*ids_a)
-        planned, _ = ops.plan(fair, ops.candidates_for(fair, "awardee", category), staff)
-        base_seconds, base_bytes = baseline_pdf(planned, args.count)
-        short_seconds, _ = baseline_pdf(planned, args.count, short_qr=True)
-        db.session.rollback()
-    print(f"certificates: {args.count} A4 landscape pages, background + 2 emblems + 2 signatures, "
-          f"{os.cpu_count()} cores")
-    base_rate = args.count / base_seconds
-    print(f"  baseline  plain ReportLab, one process, no database: {base_seconds:6.2f} s  {base_rate:6.1f} pages/s"
-          f"  ({base_bytes / 1e6:.1f} MB)")
-    short_rate = args.count / short_seconds
-    print(f"  baseline with a URL-only QR (as THAI-PDF.md measured):   {short_seconds:6.2f} s  {short_rate:6.1f} pages/s")
-    pooled = real_path(app, ids_a, args.workers)
-    rate = pooled["pages"] / pooled["seconds"]
-    print(f"  real path, {args.workers} render processes: {pooled['seconds']:6.2f} s  {rate:6.1f} pages/s  "
-          f"x{rate / base_rate:.2f} of baseline, x{rate / short_rate:.2f} of the URL-only one  "
-          f"({pooled['issued']} issued, {pooled['pages']} pages, {pooled['bytes'] / 1e6:.1f} MB; "
-          f"merging the chunks {pooled['merge']:.2f} s)")
-    from fairapp.certificates import batches
-    batches.shutdown_pool()
-    single = real_path(app, ids_b, 0)
-    rate1 = single["pages"] / single["seconds"]
-    print(f"  real path, one process:         {single['seconds']:6.2f} s  {rate1:6.1f} pages/s  "
-          f"x{rate1 / base_rate:.2f} of baseline, x{rate1 / short_rate:.2f} of the URL-only one")
-    kiosk = kiosk_print(app, ids_a)
-    print(f"  kiosk print (request to PDF bytes): {kiosk['ms']:.1f} ms, {kiosk['queries']:.0f} queries; "
-          f"SELECT 1 route {kiosk['base_ms']:.2f} ms; ratio x{kiosk['ms'] / kiosk['base_ms']:.1f}")
-    if not args.skip_load:
-        load = verify_under_load(args.verify_requests)
-        if "skipped" in load:
-            print(f"  /verify under load: skipped ({load['skipped']})")
-        else:
-            bare, verify = load["bare"], load["verify"]
-            print(f"  gunicorn -w 2 + PostgreSQL, 8 connections from another process, {verify['n']} requests:")
-            print(f"    bare SELECT 1 route: {bare['rps']:7.0f} req/s  p50 {bare['p50']:.1f} ms  p95 {bare['p95']:.1f} ms")
-            print(f"    GET /verify/<serial>: {verify['rps']:7.0f} req/s  p50 {verify['p50']:.1f} ms  "
-                  f"p95 {verify['p95']:.1f} ms  errors {verify['errors']}")
-            print(f"    ratio: throughput x{verify['rps'] / bare['rps']:.2f}, p50 latency x{verify['p50'] / bare['p50']:.1f}")
+    figures: dict = {}
+    try:
+        first = run_scale(args.count, args.workers, old=args.old_floor)
+        figures.update(report_scale(first))
+        if args.tenfold:
+            big = run_scale(args.count * 10, args.workers, old=False)
+            ten = report_scale(big)
+            figures["tenfold"] = ten
+            figures["tenfold_time_ratio"] = ten["real_s"] / figures["real_s"]
+            figures["tenfold_queries_per_certificate_ratio"] = (ten["queries_per_certificate"]
+                                                                / figures["queries_per_certificate"])
+            print(f"  10x ({args.count * 10}): time x{figures['tenfold_time_ratio']:.1f}, queries per "
+                  f"certificate x{figures['tenfold_queries_per_certificate_ratio']:.2f}")
+        if not args.skip_kiosk:
+            kiosk = kiosk_print(first["app"], first["ids"])
+            print(f"  kiosk print (request to PDF bytes): {kiosk['ms']:.1f} ms, {kiosk['queries']:.0f} queries; "
+                  f"SELECT 1 route {kiosk['base_ms']:.2f} ms; ratio x{kiosk['ms'] / kiosk['base_ms']:.1f}")
+            figures["kiosk_ms"] = kiosk["ms"]
+            figures["kiosk_vs_select1"] = kiosk["ms"] / kiosk["base_ms"]
+        if not args.skip_load:
+            load = verify_under_load(args.verify_requests)
+            if "skipped" in load:
+                print(f"  /verify under load: skipped ({load['skipped']})")
+            else:
+                bare, verify = load["bare"], load["verify"]
+                print(f"  gunicorn -w 2 + PostgreSQL, 8 connections from another process, {verify['n']} requests:")
+                print(f"    bare SELECT 1 route: {bare['rps']:7.0f} req/s  p50 {bare['p50']:.1f} ms  "
+                      f"p95 {bare['p95']:.1f} ms")
+                print(f"    GET /verify/<serial>: {verify['rps']:7.0f} req/s  p50 {verify['p50']:.1f} ms  "
+                      f"p95 {verify['p95']:.1f} ms  errors {verify['errors']}")
+                ratio = verify["rps"] / bare["rps"]
+                print(f"    ratio: throughput x{ratio:.2f}, p50 latency x{verify['p50'] / bare['p50']:.1f}")
+                figures["verify_vs_select1_rps"] = ratio
+    finally:
+        from fairapp.certificates import batches
+        batches.shutdown_pool(wait=False)
+        cleanup()
+    json_line(figures)
     return 0
 
 

@@ -2,7 +2,9 @@
 baseline, a route check, and the measurement of one request (median time, SQL queries per request)."""
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -19,11 +21,38 @@ from fairapp import create_app  # noqa: E402
 from fairapp.extensions import db  # noqa: E402
 
 BASELINE = "/_bench/select1"
+TEMP_DIRS: list[str] = []  # what make_app and temp_dir made: removed by cleanup()
+
+
+def temp_dir(name: str) -> str:
+    """A new temporary folder that cleanup() removes."""
+    path = tempfile.mkdtemp(prefix=f"fairapp-bench-{name}-")
+    TEMP_DIRS.append(path)
+    return path
+
+
+def cleanup() -> None:
+    """Remove every temporary folder this run made (call it in a `finally`: also on failure or Ctrl-C)."""
+    while TEMP_DIRS:
+        shutil.rmtree(TEMP_DIRS.pop(), ignore_errors=True)
+
+
+def json_line(figures: dict) -> None:
+    """The benchmark's last line: one JSON object of its figures and ratios (floats rounded)."""
+    def rounded(value):
+        if isinstance(value, float):
+            return round(value, 4)
+        if isinstance(value, dict):
+            return {k: rounded(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [rounded(v) for v in value]
+        return value
+    print(json.dumps(rounded(figures), ensure_ascii=False), flush=True)
 
 
 def make_app(name: str, **config):
     """The app on a new SQLite file (or DATABASE_URL), CSRF and rate limits off, with the baseline route."""
-    tmp = tempfile.mkdtemp(prefix=f"fairapp-bench-{name}-")
+    tmp = temp_dir(name)
     os.environ["FAIRAPP_INSTANCE"] = tmp
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{tmp}/bench.db"
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SESSION_COOKIE_SECURE": False, "SECRET_KEY": "bench",
