@@ -20,11 +20,11 @@ from ..core.responses import send_bytes
 from ..core.thai import format_date
 from ..core.uploads import sniff
 from ..extensions import limiter
-from . import serials, signing
+from . import public_page, serials, signing
 from .blueprint import bp
 from .forms import CheckForm
 from .models import Certificate
-from .queries import certificate_by_pdf, certificate_by_serial
+from .queries import certificate_by_pdf
 
 MAX_PDF = 20 * 1024 * 1024
 SERIAL_ERRORS = {
@@ -110,10 +110,17 @@ def verify(serial: str):
     grouped = serials.grouped(compact)
     if serial != grouped and not wants_json():
         return redirect(url_for("certificates.verify", serial=grouped, **({"q": token} if token else {})), 301)
-    cert = certificate_by_serial(compact)
+    cert = public_page.certificate(compact)
     if cert is None:
         return _page("not_found", serial_typed=grouped, qr=_qr_check(None, token), status=404)
-    return _page(cert.status, cert=cert, serial_typed=grouped, qr=_qr_check(cert, token))
+    if wants_json() or not public_page.cacheable():
+        return _page(cert.status, cert=cert, serial_typed=grouped, qr=_qr_check(cert, token))
+    key = public_page.key_of(cert, cert.status)  # the path holds the QR's token: its verdict is in the page
+    html = public_page.get(key)
+    if html is None:
+        html, status = _page(cert.status, cert=cert, serial_typed=grouped, qr=_qr_check(cert, token))
+        public_page.put(key, html)
+    return html
 
 
 def _form_page(form: CheckForm, status: int = 200):

@@ -1,0 +1,92 @@
+"""The public check's page for one certificate, rendered once per state and language in each process.
+
+On fair day the public scans the same few hundred QR codes again and again; rendering `verify.html` (the
+site's layout, its translations, the check form) is most of the work of `/verify/<serial>`. The page of a
+found certificate is a function of what its key holds, so it is kept (an LRU of MAX_PAGES pages per
+process and app, each for at most TTL seconds) and served again with only the check form's CSRF token put in:
+- the key holds every fact the page shows that can change: the certificate's status, revocation (when,
+  the public reason), its successor, the holder, organization, role, date, PDF hash, the fair's names;
+  plus the language, the host and the whole path with its query (the QR's signed token, so the QR
+  verdict is part of the page). A revoked or reissued certificate therefore has another key: the public
+  sees the change at once, on every server (the certificate row is read on every request).
+- only pages for visitors: a signed-in person's page has their own menu, and a page with a message
+  (flash) waiting is never kept nor served from here.
+- the CSRF token is the only per-person part of such a page; it is stored as a marker and replaced by the
+  token of the visitor's own session (flask_wtf's generate_csrf) when served.
+The TTL bounds what the key cannot see (a translation or template changed by a deploy restarts the
+process anyway).
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+
+from flask import current_app, request, session
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from ..core.i18n import locale_code
+from ..extensions import db
+from .models import Certificate
+
+MAX_PAGES = 2048
+TTL = 300.0  # seconds
+MARKER = "fairapp-csrf-marker-5b1f"
+
+_lock = threading.Lock()
+
+
+def _pages() -> OrderedDict[tuple, tuple[float, str]]:
+    """This app's kept pages (one store per app: every app a test makes starts empty)."""
+    return current_app.extensions.setdefault("fairapp_verify_pages", OrderedDict())
+
+
+def certificate(compact: str) -> Certificate | None:
+    """The certificate with this serial and its fair, in one query (the key needs the fair's names)."""
+    return db.session.scalar(select(Certificate).options(joinedload(Certificate.fair))
+                             .where(Certificate.serial == compact))
+
+
+def cacheable() -> bool:
+    """A visitor (not signed in) with no message waiting to be shown."""
+    return not current_user.is_authenticated and not session.get("_flashes")
+
+
+def key_of(cert: Certificate, state: str) -> tuple:
+    fair = cert.fair
+    return (cert.id, state, cert.status, cert.revoked_at, cert.revoked_public_reason, cert.superseded_by_id,
+            cert.holder_name, cert.holder_org, cert.role_th, cert.kind, cert.subject_key, cert.given_on,
+            cert.pdf_sha256, cert.fair_id, fair.name_th, fair.name_en,
+            locale_code(), request.host, request.full_path)
+
+
+def get(key: tuple) -> str | None:
+    """The kept page with this visitor's CSRF token in it, or None."""
+    pages = _pages()
+    with _lock:
+        found = pages.get(key)
+        if found is None:
+            return None
+        stored_at, html = found
+        if time.monotonic() - stored_at > TTL:
+            del pages[key]
+            return None
+        pages.move_to_end(key)
+    return html.replace(MARKER, generate_csrf())
+
+
+def put(key: tuple, html: str) -> None:
+    """Keep a page just rendered for this visitor (their CSRF token becomes the marker)."""
+    token = generate_csrf()  # the token the page was rendered with (kept in g for the request)
+    if token not in html:
+        return  # not the page we know how to personalize: never keep it
+    pages = _pages()
+    with _lock:
+        pages[key] = (time.monotonic(), html.replace(token, MARKER))
+        pages.move_to_end(key)
+        while len(pages) > MAX_PAGES:
+            pages.popitem(last=False)

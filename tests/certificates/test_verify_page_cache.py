@@ -1,0 +1,101 @@
+"""The public check's page is rendered once per certificate state and language and served again
+(certificates.public_page): what can change is in its key, so a revocation or a reissue shows at once; a
+signed-in person's page and a page with a message are never kept; the kept page carries the visitor's own
+CSRF token, which the check form accepts."""
+from __future__ import annotations
+
+import pytest
+from flask import template_rendered
+
+from fairapp.certificates import operations as ops
+from fairapp.certificates.labels import PUBLIC_REASONS
+from fairapp.core.transaction import unit_of_work
+
+from tests.certificates.world import build_cert_world
+from tests.conftest import csrf_token_from
+
+
+@pytest.fixture
+def w(app, db):
+    w = build_cert_world(db)
+    with app.test_request_context(), unit_of_work():
+        (w.cert, w.other), _ = ops.issue(w.fair, ops.participant_candidates(
+            w.fair, "นางสาวมาลี ใจงาม | ชุมชนบ้านป่าซาง\nนายก้องภพ ศรีสุข"), w.staff)
+    return w
+
+
+@pytest.fixture
+def renders(app):
+    """The names of the templates rendered while the test runs."""
+    seen: list[str] = []
+
+    def record(sender, template, context, **extra):
+        seen.append(template.name)
+    template_rendered.connect(record, app)
+    yield seen
+    template_rendered.disconnect(record, app)
+
+
+def _without_token(html: str) -> str:
+    token = csrf_token_from(html)
+    return html.replace(token, "TOKEN")
+
+
+def test_the_second_view_is_not_rendered_again_and_is_the_same_page(app, client, w, renders):
+    url = f"/verify/{w.cert.grouped_serial}"
+    first = client.get(url)
+    assert first.status_code == 200 and renders == ["certificates/verify.html"]
+    visitor = app.test_client()  # another phone: its own session and token
+    second = visitor.get(url)
+    assert second.status_code == 200 and renders == ["certificates/verify.html"]  # served, not rendered
+    assert second.headers["Content-Type"] == first.headers["Content-Type"] == "text/html; charset=utf-8"
+    html1, html2 = first.get_data(as_text=True), second.get_data(as_text=True)
+    assert _without_token(html1) == _without_token(html2)
+    assert "เกียรติบัตรนี้ออกจริงและใช้ได้" in html2 and "นางสาวมาลี ใจงาม" in html2
+    assert csrf_token_from(html1) != csrf_token_from(html2)
+    # the kept page's form works with this visitor's session (its token is this visitor's)
+    checked = visitor.post("/verify", data={"csrf_token": csrf_token_from(html2), "serial": w.other.serial})
+    assert checked.status_code == 302 and checked.headers["Location"].endswith(w.other.grouped_serial)
+    # ... and not with another session's token (it was not someone else's token left in the page)
+    stranger = app.test_client()
+    stranger.get("/verify")
+    refused = stranger.post("/verify", data={"csrf_token": csrf_token_from(html2), "serial": w.other.serial})
+    assert refused.status_code == 400
+
+
+def test_a_revocation_shows_at_once(app, client, w, renders):
+    url = f"/verify/{w.cert.grouped_serial}"
+    assert "เกียรติบัตรนี้ออกจริงและใช้ได้" in client.get(url).get_data(as_text=True)
+    with app.test_request_context(), unit_of_work():
+        ops.revoke(w.cert, "พิมพ์ชื่อผิด", w.staff, public_reason=next(iter(PUBLIC_REASONS)))
+    html = client.get(url).get_data(as_text=True)
+    assert "เกียรติบัตรนี้ถูกเพิกถอนแล้ว" in html and "เกียรติบัตรนี้ออกจริงและใช้ได้" not in html
+    assert renders.count("certificates/verify.html") == 2
+
+
+def test_each_language_and_each_qr_token_is_its_own_page(app, client, w, renders):
+    url = f"/verify/{w.cert.grouped_serial}"
+    client.get(url)
+    client.get("/lang/en")
+    assert "genuinely issued" in client.get(url).get_data(as_text=True)
+    assert renders.count("certificates/verify.html") == 2
+    with_qr = client.get(f"{url}?q={w.cert.token}").get_data(as_text=True)
+    assert "signature" in with_qr.lower() and renders.count("certificates/verify.html") == 3
+    forged = client.get(f"{url}?q={w.other.token}").get_data(as_text=True)  # another certificate's QR
+    assert renders.count("certificates/verify.html") == 4
+    assert _without_token(forged) != _without_token(with_qr)
+
+
+def test_a_signed_in_person_and_a_waiting_message_are_never_served_a_kept_page(app, client, w, renders, login_as):
+    url = f"/verify/{w.cert.grouped_serial}"
+    app.test_client().get(url)  # a visitor's page is kept
+    assert renders == ["certificates/verify.html"]
+    login_as(w.staff)
+    html = client.get(url).get_data(as_text=True)
+    assert renders.count("certificates/verify.html") == 2  # rendered for them: their own menu
+    assert "ออกจากระบบ" in html
+    visitor = app.test_client()
+    with visitor.session_transaction() as session:
+        session["_flashes"] = [("success", "ข้อความที่รออยู่")]
+    assert "ข้อความที่รออยู่" in visitor.get(url).get_data(as_text=True)
+    assert renders.count("certificates/verify.html") == 3
