@@ -1,17 +1,19 @@
-"""A bounded load run against the local cluster (`make cluster`): req/s, latency percentiles and errors.
+"""The fair-day load run against the local cluster (`make cluster`): req/s, latency percentiles and errors
+for each kind of user, at several numbers of users at once.
 
-Run: .venv/bin/python benchmarks/load.py [--url http://127.0.0.1:8080] [--seconds 8] [--clients 16]
-Four scenarios one after the other, each `--seconds` long with `--clients` threads sending as fast as
-they are answered, all through the balancer:
-  healthz   GET /healthz                          the floor: one SELECT 1 on a server behind haproxy
-  verify    GET /verify/<serial>                  the public scanning a demo certificate's QR code
-  checkin   POST /fairs/<id>/checkin/scan (JSON)  the demo staff member scanning booth codes
-  score     POST /judging/assignments/<id>/scores the demo judge autosaving scores (each a change)
+Run: .venv/bin/python benchmarks/load.py [--url http://127.0.0.1:8080] [--levels 50,100,200] [--seconds 20]
+At each level that many people use the site at once for `--seconds`, each as fast as they are answered
+(no think time: the worst minute of the day), mixed as FAIR_DAY_MIX says: the public opening
+`/verify/<serial>?q=...` from the QR codes of 300 certificates, exhibitors' booth codes scanned at the door,
+judges autosaving scores, organization members reading their dashboard, fair staff issuing a batch, following
+it and printing it, and `/livez` (the process answers; nothing checked) as the floor that shares the same
+servers and queues at the same time. Per kind: req/s, p50/p95/p99, errors, and p95 as a multiple of the
+floor's p95 (goal: 0 errors at every level; every kind's p95 <= 10x the floor's at 100 users).
 Every request comes from a loopback address of its own (127.1.x.y: the kernel routes all of 127/8 to this
 machine), so haproxy's X-Forwarded-For tells the app a new client each time, as a fair's crowd of phones
 would: per-address request limits (/verify: 30 a minute) are exercised, not hit by one address. The
-demo's ids (a certificate, a booth code, the judge's assignment and criteria) are read from the cluster's
-database (its run folder's env: instance/cluster/env, CLUSTER_DIR to change). Not part of `make test`.
+demo's ids are read from the cluster's database (its run folder's env: instance/cluster/env, CLUSTER_DIR to
+change). Not part of `make test`. The last line is one JSON object of the figures.
 """
 from __future__ import annotations
 
@@ -21,14 +23,13 @@ import itertools
 import json
 import os
 import re
-import statistics
 import sys
 import threading
 import time
 import uuid
 from http.cookies import SimpleCookie
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_PASSWORD = "fair-demo-2564"
@@ -130,101 +131,182 @@ def demo_ids(run_dir: Path, url: str) -> dict:
             "criteria": criteria}
 
 
-def run(name: str, one_request, clients: int, seconds: float) -> dict:
-    """`clients` threads calling one_request() until `seconds` pass: latencies and answers by status."""
-    latencies: list[float] = []
-    statuses: dict[int | str, int] = {}
+FAIR_DAY_MIX = (  # kind, share of the users (at least one user each)
+    ("bare", 0.05),     # GET /livez: the floor (this process answers; nothing checked)
+    ("public", 0.50),   # GET /verify/<serial>?q=<token>: the public scanning printed QR codes
+    ("checkin", 0.15),  # POST /fairs/<id>/checkin/scan: exhibitors' booth codes scanned at the door
+    ("score", 0.15),    # POST /judging/assignments/<id>/scores: judges autosaving scores
+    ("status", 0.10),   # GET /dashboard: organizations reading their status
+    ("print", 0.05),    # staff: a batch of 5 issued, followed until done, printed (POST, GETs, the PDF)
+)
+
+
+def certificates_to_scan(run_dir: Path, limit: int = 300) -> list[str]:
+    """The QR URLs' paths of valid certificates (what the public's phones open)."""
+    with _database(run_dir) as conn:
+        rows = conn.execute("SELECT serial, token FROM certificates WHERE revoked_at IS NULL AND "
+                            "superseded_by_id IS NULL ORDER BY id LIMIT %s", (limit,)).fetchall()
+    return [f"/verify/{'-'.join(s[i:i + 4] for i in range(0, len(s), 4))}?q={token}" for s, token in rows]
+
+
+def fair_day(url: str, ids: dict, scans: list[str], users: int, seconds: float) -> dict:
+    """`users` people at once, each doing their kind of request again and again for `seconds`; per kind:
+    requests, req/s, p50/p95/p99 and errors (anything but a 2xx, or no answer)."""
+    staff, judge, member = Http(url), Http(url), Http(url)
+    staff.login("staff@fairapp.local")
+    judge.login("judge@fairapp.local")
+    member.login("culture@fairapp.local")
+    public = Http(url)
+    criteria = ids["criteria"]
+    fair = ids["fair"]
+
+    def timed(method, http, path, *rest) -> tuple:
+        """(status, seconds, body, headers) of one request."""
+        started = time.perf_counter()
+        status, data, headers = (http.post_json(path, *rest) if method == "JSON"
+                                 else http.request(method, path, *rest))
+        return status, time.perf_counter() - started, data, headers
+
+    def one(*args) -> list[tuple]:
+        status, took, _, _ = timed(*args)
+        return [(status, took)]
+
+    def bare(_i, _n):
+        return one("GET", public, "/livez")
+
+    def scan(i, n):
+        return one("GET", public, scans[(i * 7919 + n) % len(scans)])
+
+    def checkin(_i, _n):  # the same booth scanned again and again: "already checked in" is a 200 too
+        return one("JSON", staff, f"/fairs/{fair}/checkin/scan",
+                   {"client_id": uuid.uuid4().hex, "booth_code": ids["code"]})
+
+    def score(i, n):  # each save changes a score, so each one writes and is audited
+        cid, low, high = criteria[(i + n) % len(criteria)]
+        return one("JSON", judge, f"/judging/assignments/{ids['assignment']}/scores",
+                   {"criterion_id": cid, "value": low + (i + n) % (high - low + 1), "comment": "load run",
+                    "client_id": uuid.uuid4().hex})
+
+    def status(_i, _n):
+        return one("GET", member, "/dashboard")
+
+    def print_batch(i, n):
+        """One staff member's round: the batch form, the progress until done, the print. Each request's
+        answer is counted; the round stops at the first that fails."""
+        tag = uuid.uuid4().hex[:8]
+        names = "\n".join(f"ผู้เข้าร่วมวันงาน {tag} {k} | โหลดทดสอบ" for k in range(5))
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        code, took, page, _ = timed("GET", staff, f"/fairs/{fair}/certificates")
+        answers = [(code, took)]
+        token = re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page).group(1).decode()
+        made, took, _, headers = timed("POST", staff, f"/fairs/{fair}/certificates/batches",
+                                       urlencode({"csrf_token": token, "kind": "participant",
+                                                  "names": names}).encode(), form)
+        answers.append((200 if made in (302, 303) else made, took))
+        if made not in (302, 303):
+            return answers
+        batch = headers["Location"].rstrip("/").rsplit("/", 1)[1]
+        deadline, state = time.monotonic() + 120, None
+        while time.monotonic() < deadline:
+            code, took, data, _ = timed("GET", staff, f"/certificates/batches/{batch}/progress")
+            answers.append((code, took))
+            state = json.loads(data)["status"] if code == 200 else None
+            if state in (None, "done", "failed"):
+                break
+            time.sleep(0.5)
+        if state != "done":
+            answers.append((f"batch-{state}", 0.0))
+            return answers
+        code, took, pdf, _ = timed("POST", staff, f"/certificates/batches/{batch}/print",
+                                   urlencode({"csrf_token": token}).encode(), form)
+        answers.append((code if pdf[:5] == b"%PDF-" else f"{code}-not-pdf", took))
+        return answers
+
+    actions = {"bare": bare, "public": scan, "checkin": checkin, "score": score, "status": status,
+               "print": print_batch}
+    counts = {kind: max(1, round(users * share)) for kind, share in FAIR_DAY_MIX}
+    counts["public"] = max(1, counts["public"] + users - sum(counts.values()))  # the rest are the public
+    plan = [kind for kind, _ in FAIR_DAY_MIX for _ in range(counts[kind])]
+    samples: dict[str, list[float]] = {kind: [] for kind, _ in FAIR_DAY_MIX}
+    statuses: dict[str, dict] = {kind: {} for kind, _ in FAIR_DAY_MIX}
     lock = threading.Lock()
     stop_at = time.monotonic() + seconds
 
-    def worker(index: int):
+    def person(index: int, kind: str):
         counter = itertools.count()
         while time.monotonic() < stop_at:
             started = time.perf_counter()
             try:
-                status = one_request(index, next(counter))
-            except OSError as error:
-                status = type(error).__name__
-            took = time.perf_counter() - started
+                answers = actions[kind](index, next(counter))
+            except (OSError, AttributeError, ValueError, KeyError) as error:
+                answers = [(type(error).__name__, time.perf_counter() - started)]
             with lock:
-                latencies.append(took)
-                statuses[status] = statuses.get(status, 0) + 1
+                for answer, took in answers:
+                    samples[kind].append(took)
+                    statuses[kind][answer] = statuses[kind].get(answer, 0) + 1
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    threads = [threading.Thread(target=person, args=(i, kind), daemon=True) for i, kind in enumerate(plan)]
     started = time.monotonic()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - started
-    latencies.sort()
+    results = {}
+    for kind, latencies in samples.items():
+        latencies.sort()
 
-    def pct(p: float) -> float:
-        return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1000 if latencies else 0.0
-
-    ok = sum(n for s, n in statuses.items() if isinstance(s, int) and 200 <= s < 300)
-    return {"name": name, "requests": len(latencies), "rps": len(latencies) / elapsed, "p50": pct(50),
-            "p95": pct(95), "p99": pct(99), "max": latencies[-1] * 1000 if latencies else 0.0,
-            "mean": statistics.fmean(latencies) * 1000 if latencies else 0.0,
-            "errors": len(latencies) - ok, "statuses": statuses}
+        def pct(p: float) -> float:
+            return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1000 if latencies else 0.0
+        ok = sum(n for s, n in statuses[kind].items() if isinstance(s, int) and 200 <= s < 300)
+        results[kind] = {"users": plan.count(kind), "requests": len(latencies), "rps": len(latencies) / elapsed,
+                         "p50_ms": pct(50), "p95_ms": pct(95), "p99_ms": pct(99),
+                         "errors": len(latencies) - ok, "answers": {str(k): v for k, v in statuses[kind].items()}}
+    floor = results["bare"]["p95_ms"] or 1.0
+    for r in results.values():
+        r["p95_vs_bare"] = r["p95_ms"] / floor
+    return results
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--url", default=f"http://127.0.0.1:{os.environ.get('CLUSTER_PORT', '8080')}")
-    parser.add_argument("--seconds", type=float, default=8, help="length of each scenario")
-    parser.add_argument("--clients", type=int, default=16, help="concurrent clients (threads)")
+    parser.add_argument("--levels", default="50,100,200", help="concurrent users of each fair-day run")
+    parser.add_argument("--seconds", type=float, default=20, help="length of each level")
     parser.add_argument("--run-dir", default=os.environ.get("CLUSTER_DIR", str(ROOT / "instance" / "cluster")))
     args = parser.parse_args()
     run_dir = Path(args.run_dir)
     if not run_dir.is_absolute():
         run_dir = ROOT / run_dir
-    public = Http(args.url)
     try:
-        status = public.request("GET", "/healthz")[0]
+        status = Http(args.url).request("GET", "/healthz")[0]
     except OSError as error:
         status = error
     if status != 200:
         sys.exit(f"load: {args.url}/healthz answers {status}: is the cluster up (make cluster)?")
     ids = demo_ids(run_dir, args.url)
-    staff, judge = Http(args.url), Http(args.url)
-    staff.login("staff@fairapp.local")
-    judge.login("judge@fairapp.local")
-    criteria = ids["criteria"]
-
-    def healthz(_i, _n):
-        return public.request("GET", "/healthz")[0]
-
-    serial = ids["serial"]
-    printed = "-".join(serial[i:i + 4] for i in range(0, len(serial), 4))  # as on the QR code (no redirect)
-
-    def verify(_i, _n):
-        return public.request("GET", f"/verify/{printed}")[0]
-
-    def checkin(_i, _n):  # the same booth scanned again and again: "already checked in" is a 200 too
-        return staff.post_json(f"/fairs/{ids['fair']}/checkin/scan",
-                               {"client_id": uuid.uuid4().hex, "booth_code": ids["code"]})[0]
-
-    def score(i, n):  # each save changes a score (another value), so each one writes and is audited
-        cid, low, high = criteria[(i + n) % len(criteria)]
-        value = low + (i + n) % (high - low + 1)
-        return judge.post_json(f"/judging/assignments/{ids['assignment']}/scores",
-                               {"criterion_id": cid, "value": value, "comment": "load run",
-                                "client_id": uuid.uuid4().hex})[0]
-
-    print(f"load: {args.url}, {args.clients} clients, {args.seconds:g} s per scenario "
-          f"(certificate {printed}, booth {ids['code']}, assignment {ids['assignment']})")
-    print(f"{'scenario':<9} {'requests':>8} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-          f"{'max ms':>8} {'x floor':>8} {'errors':>7}  answers")
-    results = []
-    for name, fn in (("healthz", healthz), ("verify", verify), ("checkin", checkin), ("score", score)):
-        r = run(name, fn, args.clients, args.seconds)
-        results.append(r)
-        floor = results[0]["p50"] or 1
-        answers = " ".join(f"{k}:{v}" for k, v in sorted(r["statuses"].items(), key=lambda kv: str(kv[0])))
-        print(f"{name:<9} {r['requests']:>8} {r['rps']:>8.1f} {r['p50']:>8.1f} {r['p95']:>8.1f} {r['p99']:>8.1f} "
-              f"{r['max']:>8.1f} {r['p50'] / floor:>8.1f} {r['errors']:>7}  {answers}", flush=True)
-    return 1 if any(r["errors"] for r in results) else 0
+    scans = certificates_to_scan(run_dir)
+    print(f"load: fair day on {args.url}, {args.seconds:g} s per level; mix "
+          + ", ".join(f"{kind} {share:.0%}" for kind, share in FAIR_DAY_MIX)
+          + f"; {len(scans)} certificates scanned")
+    print(f"{'users':>5} {'kind':<8} {'users':>5} {'requests':>8} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} "
+          f"{'p99 ms':>8} {'p95/bare':>8} {'errors':>6}  answers")
+    figures = {"seconds": args.seconds, "levels": {}}
+    for users in (int(level) for level in args.levels.split(",")):
+        results = fair_day(args.url, ids, scans, users, args.seconds)
+        for kind, r in results.items():
+            answers = " ".join(f"{k}:{v}" for k, v in sorted(r["answers"].items()))
+            print(f"{users:>5} {kind:<8} {r['users']:>5} {r['requests']:>8} {r['rps']:>7.1f} {r['p50_ms']:>8.1f} "
+                  f"{r['p95_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['p95_vs_bare']:>7.1f}x {r['errors']:>6}  {answers}",
+                  flush=True)
+        figures["levels"][str(users)] = results
+    errors = sum(r["errors"] for level in figures["levels"].values() for r in level.values())
+    figures["errors"] = errors
+    hundred = figures["levels"].get("100")
+    if hundred:
+        figures["worst_p95_vs_bare_at_100"] = max(r["p95_vs_bare"] for k, r in hundred.items() if k != "bare")
+    print(json.dumps(figures, ensure_ascii=False), flush=True)
+    return 1 if errors else 0
 
 
 if __name__ == "__main__":

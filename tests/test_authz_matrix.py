@@ -115,6 +115,7 @@ class Row:
 EXPECTED: dict[str, Row] = {
     # core
     "core.healthz": Row("/healthz", get=PUBLIC),
+    "core.livez": Row("/livez", get=PUBLIC),
     "core.set_language": Row("/lang/th", get=_all("302 /"), post=_all("302 /")),
     "core.districts": Row("/geo/districts/57", get=PUBLIC),
     "core.session_state": Row("/session", get=PUBLIC),
@@ -290,6 +291,8 @@ EXPECTED.update({
     "certificates.batch": Row("/certificates/batches/{cert_batch}", get=FAIR_STAFF),
     "certificates.batch_progress": Row("/certificates/batches/{cert_batch}/progress", get=FAIR_STAFF),
     "certificates.batch_print": Row("/certificates/batches/{cert_batch}/print", get=POST_ONLY, post=FAIR_STAFF),
+    "certificates.batch_chunk_print": Row("/certificates/batches/{cert_batch}/chunks/0/print", get=POST_ONLY,
+                                          post=FAIR_STAFF),
     # Retrying a batch that did not fail does nothing but show its page.
     "certificates.batch_retry": Row("/certificates/batches/{cert_batch}/retry", get=POST_ONLY,
                                     post={**FAIR_STAFF, "staff": "302 /certificates/batches/{cert_batch}",
@@ -1024,6 +1027,7 @@ CSRF_CASES: dict[str, list[CsrfCase]] = {
     "certificates.create_batch": [CsrfCase("staff", "/fairs/{fair}/certificates/batches", refusal="form",
                                            data={"kind": "participant", "names": "นายสมชาย ใจดี"})],
     "certificates.batch_print": [CsrfCase("staff", "/certificates/batches/{cert_batch}/print", ok=200)],
+    "certificates.batch_chunk_print": [CsrfCase("staff", "/certificates/batches/{cert_batch}/chunks/0/print", ok=200)],
     "certificates.batch_retry": [CsrfCase("staff", "/certificates/batches/{cert_batch}/retry", setup=_failed_batch)],
     "certificates.print_one": [CsrfCase("staff", "/certificates/{certificate}/print", ok=200)],
     "certificates.revoke": [CsrfCase("staff", "/certificates/{certificate}/revoke", refusal="form-400",

@@ -1,4 +1,4 @@
-"""Routes every feature shares: health check, language switch, district lookup."""
+"""Routes every feature shares: health and liveness checks, language switch, district lookup."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, redirect, request, url_for
@@ -13,6 +13,14 @@ from .storage import store_health
 from .transaction import abandon
 
 bp = Blueprint("core", __name__)
+
+
+@bp.get("/livez")
+def livez():
+    """This process answers, nothing else checked (no database, broker or store): a liveness probe for a
+    process supervisor, and the floor of the fair-day load run (benchmarks/load.py), where every other
+    kind of request is compared with it."""
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
 
 
 @bp.get("/healthz")
