@@ -1,33 +1,43 @@
 """The audit log: who did what, when, with the state before and after; entries chained by hash.
 
-Operations call `record(...)` inside their own transaction, so an audited change and its entry
-commit or roll back together. Each entry's hash covers its content and the previous entry's hash,
-so an edit or deletion made directly in the database breaks the chain (`verify_chain`).
+Operations call `record(...)` inside their own transaction, so an audited change and its entry commit or
+roll back together. Each entry's hash covers its content and the previous entry's hash, so an edit or
+deletion made directly in the database breaks the chain. One chain per fair (`chain` = `fair_id`; entries
+with no fair: the global chain 0), each with its own previous hashes and its own lock: the audited writes
+of different fairs never wait on each other.
 
-Entries are chained at commit, not when recorded. `record()` builds the entry (who, what, when, before
-and after) and keeps it pending in the session; just before the outermost commit (the `before_commit`
-session event) the pending entries are appended in order: on PostgreSQL under one advisory lock, taken
-there and held to the commit, so it is always the LAST lock a transaction takes. Taking it at record()
-time, after some row locks and before others, let two transactions wait on each other (one holds a row
-and wants the chain, the other holds the chain and wants the row): a deadlock, i.e. a 500.
+Entries are chained at commit, not when recorded. `record()` builds the entry and keeps it pending in the
+session; just before the outermost commit (`before_commit`) the pending entries are appended in order: on
+PostgreSQL under the advisory lock (_LOCK_KEY, chain) of each chain they go to, taken in chain order and
+held to the commit, so they are always the LAST locks a transaction takes (taken at record() time, after
+some row locks and before others, they let two transactions wait on each other: a deadlock, i.e. a 500).
 - A savepoint rolled back drops the entries recorded inside it; a rollback drops them all.
-- Reading the audit log in the same transaction (a test's assertion, `verify_chain`) first appends what
-  is pending, as autoflush does for rows; operations that take row locks must not read it after
-  recording (`pending()` shows what this transaction recorded without appending it).
-- Ids are given at the insert, under the lock, so id order is chain order; `created_at` is when the
-  operation recorded the entry (within a second or so of its neighbours, not necessarily ascending).
+- Reading the audit log in the same transaction first appends what is pending, as autoflush does for rows;
+  operations that take row locks must not read it after recording (`pending()` does not append).
+- Ids are given at the insert, under the chain's lock: within a chain, id order is chain order.
+  `created_at` is when the operation recorded the entry (not necessarily ascending).
 On SQLite the write lock of the unit of work (BEGIN IMMEDIATE, core.transaction) serializes appends.
+
+The hash (format `hash_version` 2): SHA-256 over a canonical JSON of the version, the chain, the previous
+hash and a digest of each field (`before`, `after`: of each key), so a personal value can later be
+replaced by its digest (erasure, issue 15) and the chain still proves nothing else changed. Migration 0011
+re-chained format 1 (one global chain) per fair. Checkpoints (`audit_checkpoints`) are written after a
+successful verification: pages check only what follows them (`verify_recent`); `flask audit verify`
+(`full_check`) checks every chain from its start, and every checkpoint against it.
 """
 from __future__ import annotations
 
 import hashlib
 import itertools
 import json
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from json.encoder import encode_basestring as _encode_str
+from typing import Any, Iterable
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, event, select, text
+from sqlalchemy import (JSON, ForeignKey, Index, Integer, SmallInteger, String, and_, event, func, or_, select,
+                        text)
 from sqlalchemy.orm import Mapped, Session, SessionTransaction, mapped_column
 from sqlalchemy.sql.util import find_tables
 
@@ -35,14 +45,66 @@ from ..extensions import db
 from .time import UTCDateTime, utcnow
 
 GENESIS = "0" * 64
-_LOCK_KEY = 72_2563  # PostgreSQL advisory lock id for appending to the chain
+GLOBAL_CHAIN = 0     # the chain of entries with no fair
+HASH_VERSION = 2     # the hash format of new entries (format 1: one global chain, migration 0011)
+_LOCK_KEY = 72_2563  # PostgreSQL advisory lock (key, chain) for appending to a chain
 _PENDING = "fairapp_audit_pending"   # session.info: [_Pending] recorded, not yet appended
 _APPENDED = "fairapp_audit_appended"  # session.info: [_Pending] appended early inside a savepoint
 _order = itertools.count()
+log = logging.getLogger(__name__)
+
+
+def _canonical(value: Any) -> str:
+    """JSON with sorted keys, no spaces, UTF-8 text (what json.dumps gives; the usual scalars faster)."""
+    if value is None:
+        return "null"
+    kind = type(value)
+    if kind is str:
+        return _encode_str(value)
+    if kind is int:
+        return int.__repr__(value)
+    if kind is bool:
+        return "true" if value else "false"
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(_canonical(value).encode()).hexdigest()
+
+
+_CONTENT = ("created_at", "actor_id", "fair_id", "action", "object_type", "object_id", "before", "after")
+
+
+def chain_of(entry: Any) -> int:
+    """The chain an entry belongs to: its fair's, or the global chain."""
+    return entry.fair_id if entry.fair_id is not None else GLOBAL_CHAIN
+
+
+def field_digests(entry: Any) -> dict[str, Any]:
+    """A digest of each field of the entry (`before` and `after`: of each key), what the hash covers.
+    Erasure (issue 15) can keep a removed value's digest in its place and the hash stays the same."""
+    digests: dict[str, Any] = {name: _digest(getattr(entry, name)) for name in _CONTENT[1:6]}
+    digests["created_at"] = _digest(entry.created_at.isoformat())
+    for name in ("before", "after"):
+        value = getattr(entry, name)
+        digests[name] = {str(k): _digest(v) for k, v in value.items()} if isinstance(value, dict) \
+            else _digest(value)
+    return digests
+
+
+def _hash_v2(entry: Any) -> str:
+    payload = {"v": 2, "chain": entry.chain, "prev": entry.prev_hash, "fields": field_digests(entry)}
+    return hashlib.sha256(_canonical(payload).encode()).hexdigest()
+
+
+def entry_hash(entry: Any) -> str | None:
+    """The hash an entry (an AuditEntry or a row of audit_log) should have; None for an unknown format."""
+    return _hash_v2(entry) if entry.hash_version == 2 else None
 
 
 class AuditEntry(db.Model):
     __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_chain_id", "chain", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -53,27 +115,32 @@ class AuditEntry(db.Model):
     object_id: Mapped[int | None] = mapped_column(Integer)
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)
+    chain: Mapped[int] = mapped_column(Integer, server_default="0")
+    hash_version: Mapped[int] = mapped_column(SmallInteger, server_default=str(HASH_VERSION))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
     def compute_hash(self) -> str:
-        """SHA-256 over the previous hash and this entry's content, canonically encoded."""
-        body = {
-            "created_at": self.created_at.isoformat(),
-            "actor_id": self.actor_id,
-            "fair_id": self.fair_id,
-            "action": self.action,
-            "object_type": self.object_type,
-            "object_id": self.object_id,
-            "before": self.before,
-            "after": self.after,
-        }
-        payload = self.prev_hash + json.dumps(body, sort_keys=True, ensure_ascii=False,
-                                              separators=(",", ":"))
-        return hashlib.sha256(payload.encode()).hexdigest()
+        """SHA-256 over the version, the chain, the previous hash and the digests of this entry's fields
+        (the chain and version are set here from the fair when not set yet)."""
+        self.chain = chain_of(self) if self.chain is None else self.chain
+        self.hash_version = self.hash_version or HASH_VERSION
+        return entry_hash(self) or ""
 
 
-_CONTENT = ("created_at", "actor_id", "fair_id", "action", "object_type", "object_id", "before", "after")
+class AuditCheckpoint(db.Model):
+    """A chain verified up to an entry (its id and hash), written after a successful verification."""
+    __tablename__ = "audit_checkpoints"
+    __table_args__ = (Index("ix_audit_checkpoints_chain_id", "chain", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chain: Mapped[int] = mapped_column(Integer)
+    entry_id: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+_COLUMNS = tuple(AuditEntry.__table__.c)
 
 
 @dataclass
@@ -105,7 +172,7 @@ def _innermost(session: Session) -> SessionTransaction:
 def record(action: str, obj: Any = None, *, actor=None, fair_id: int | None = None,
            before: dict | None = None, after: dict | None = None,
            object_type: str | None = None, object_id: int | None = None) -> AuditEntry:
-    """Record an audit entry in the current transaction; it is appended to the chain when the
+    """Record an audit entry in the current transaction; it is appended to its chain when the
     transaction commits (never commits, takes no lock). The entry returned has no id or hash yet."""
     session = db.session()
     if obj is not None:
@@ -130,22 +197,29 @@ def pending() -> list[AuditEntry]:
 
 
 def append_pending(session: Session | None = None) -> None:
-    """Append the pending entries to the chain now: the advisory lock (PostgreSQL), the tail's hash, one
-    insert each. Runs before the outermost commit, and before a read of the audit log."""
+    """Append the pending entries to their chains now: the chains' advisory locks (PostgreSQL, in chain
+    order), each chain's tail hash, one insert each. Runs before the outermost commit, and before a read
+    of the audit log."""
     session = session or db.session()
     items: list[_Pending] = session.info.pop(_PENDING, None) or []
     if not items:
         return
-    session.flush()  # the rows' own changes (and their row locks) come first: the chain's lock comes last
+    session.flush()  # the rows' own changes (and their row locks) come first: the chains' locks come last
+    chains = sorted({chain_of(item.entry) for item in items})
     if session.get_bind().dialect.name == "postgresql":
-        # Serialize appends so two transactions never chain onto the same previous entry.
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
-    last = session.execute(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).scalar()
+        # Serialize the appends to a chain so two transactions never chain onto the same previous entry;
+        # in chain order, so two transactions appending to the same chains never wait on each other.
+        for chain in chains:
+            session.execute(text("SELECT pg_advisory_xact_lock(:k, :c)"), {"k": _LOCK_KEY, "c": chain})
+    tails = {chain: session.execute(select(AuditEntry.hash).where(AuditEntry.chain == chain)
+                                    .order_by(AuditEntry.id.desc()).limit(1)).scalar() or GENESIS
+             for chain in chains}
     nested = session.get_nested_transaction()
     for item in items:
         entry = item.entry
-        entry.prev_hash = last or GENESIS
-        entry.hash = last = entry.compute_hash()
+        entry.chain, entry.hash_version = chain_of(entry), HASH_VERSION
+        entry.prev_hash = tails[entry.chain]
+        entry.hash = tails[entry.chain] = entry.compute_hash()
         session.add(entry)
         session.flush()  # one at a time: ids follow the chain
         if nested is not None:  # a rollback of this savepoint would take the rows back: keep them in mind
@@ -201,12 +275,124 @@ def _append_before_reading(state) -> None:
         append_pending(state.session)
 
 
+# -- verification -------------------------------------------------------------------------------------
+
+@dataclass
+class ChainCheck:
+    """What a verification found: the ids of entries whose hash or link is wrong (or of checkpointed
+    entries that are missing or changed), how many entries it hashed, and each intact chain's tail."""
+    bad: list[int] = field(default_factory=list)
+    hashed: int = 0
+    tails: dict[int, tuple[int, str]] = field(default_factory=dict)
+
+
+def _walk(rows: Iterable[Any], starts: dict[int, tuple[int, str]], result: ChainCheck) -> None:
+    """Check rows ordered by (chain, id), each chain from its start: (entry id, hash) of a checkpoint, whose
+    entry must come first and be unchanged, or (0, GENESIS) from the beginning."""
+    state: dict[int, list] = {}  # chain: [previous hash, last id, broken]
+    for row in rows:
+        computed = entry_hash(row)
+        result.hashed += 1
+        chain = row.chain
+        current = state.get(chain)
+        if current is None:
+            start_id, start_hash = starts.get(chain, (0, GENESIS))
+            current = state[chain] = [start_hash, start_id, False]
+            if start_id:
+                if row.id == start_id:  # the checkpointed entry itself: unchanged?
+                    if row.hash != start_hash or computed != row.hash:
+                        result.bad.append(row.id)
+                        current[2] = True
+                    current[0] = row.hash
+                    continue
+                result.bad.append(start_id)  # deleted (or moved away)
+                current[2] = True
+        if row.prev_hash != current[0] or computed != row.hash or chain != chain_of(row):
+            result.bad.append(row.id)
+            current[2] = True
+        current[0], current[1] = row.hash, row.id
+    for chain, (start_id, _) in starts.items():  # a chain checkpointed at an entry gone, with nothing after
+        if chain not in state and start_id:
+            state[chain] = [GENESIS, 0, True]
+            result.bad.append(start_id)
+    result.tails = {chain: (last, prev) for chain, (prev, last, broken) in state.items() if not broken}
+
+
+def _chains(table: str) -> set[int]:
+    """The chains in audit_log or audit_checkpoints, one index probe each (a loose scan of (chain, id))."""
+    return set(db.session.scalars(text(
+        f"WITH RECURSIVE c(chain) AS (SELECT min(chain) FROM {table} UNION ALL SELECT (SELECT min(chain) "
+        f"FROM {table} WHERE chain > c.chain) FROM c WHERE c.chain IS NOT NULL) SELECT chain FROM c "
+        "WHERE chain IS NOT NULL")))
+
+
+def verify_recent(chains: Iterable[int] | None = None, *, checkpoint: bool = True) -> ChainCheck:
+    """Check only what is new in the given chains (None: every chain): that the entry of each chain's
+    last checkpoint is unchanged, then the entries after it. When all is intact and there is something
+    new, a checkpoint at each chain's tail is written after the commit (in a unit of work of its own)."""
+    append_pending()  # what this transaction recorded is in its chains (a new chain too)
+    wanted = sorted(set(chains) if chains is not None else _chains("audit_log") | _chains("audit_checkpoints"))
+    result = ChainCheck()
+    if not wanted:
+        return result
+    newest = select(func.max(AuditCheckpoint.id)).where(AuditCheckpoint.chain.in_(wanted)) \
+        .group_by(AuditCheckpoint.chain)
+    starts = {chain: (0, GENESIS) for chain in wanted}
+    starts.update({cp.chain: (cp.entry_id, cp.hash)
+                   for cp in db.session.scalars(select(AuditCheckpoint).where(AuditCheckpoint.id.in_(newest)))})
+    where = or_(*[and_(AuditEntry.chain == chain, AuditEntry.id >= start_id)
+                  for chain, (start_id, _) in starts.items()])
+    rows = db.session.execute(select(*_COLUMNS).where(where).order_by(AuditEntry.chain, AuditEntry.id))
+    _walk(rows, starts, result)
+    result.bad.sort()
+    if checkpoint and not result.bad:
+        moved = {chain: tail for chain, tail in result.tails.items() if tail[0] != starts[chain][0]}
+        if moved:
+            from .transaction import after_commit
+            after_commit(lambda: _save_after_commit(moved))
+    return result
+
+
+def full_check() -> ChainCheck:
+    """Every entry of every chain from its start, and every checkpoint against the chain (an entry
+    checkpointed and since deleted or changed is reported by its id)."""
+    result = ChainCheck()
+    marks = {row.entry_id: (row.chain, row.hash) for row in db.session.execute(
+        select(AuditCheckpoint.entry_id, AuditCheckpoint.chain, AuditCheckpoint.hash)
+        .where(AuditCheckpoint.entry_id != 0))}
+    seen: set[int] = set()
+
+    def rows():
+        for row in db.session.execute(select(*_COLUMNS).order_by(AuditEntry.chain, AuditEntry.id)
+                                      .execution_options(yield_per=2000)):
+            if row.id in marks:
+                seen.add(row.id)
+                result.bad += [row.id] if marks[row.id] != (row.chain, row.hash) else []
+            yield row
+
+    _walk(rows(), {}, result)
+    result.bad.extend(set(marks) - seen)
+    result.bad = sorted(set(result.bad))
+    result.tails = {} if result.bad else result.tails
+    return result
+
+
 def verify_chain() -> list[int]:
-    """Ids of entries whose hash or link is wrong; empty when the chain is intact."""
-    bad: list[int] = []
-    prev = GENESIS
-    for entry in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)):
-        if entry.prev_hash != prev or entry.compute_hash() != entry.hash:
-            bad.append(entry.id)
-        prev = entry.hash
-    return bad
+    """Ids of entries whose hash or link is wrong, in any chain, from its start; empty when intact."""
+    return full_check().bad
+
+
+def save_checkpoints(tails: dict[int, tuple[int, str]]) -> None:
+    """Checkpoints at these (chain: (entry id, hash)) verified tails, in the current unit of work."""
+    db.session.add_all([AuditCheckpoint(chain=chain, entry_id=entry_id, hash=hash_)
+                        for chain, (entry_id, hash_) in sorted(tails.items())])
+
+
+def _save_after_commit(tails: dict[int, tuple[int, str]]) -> None:
+    from .transaction import unit_of_work
+
+    try:
+        with unit_of_work():
+            save_checkpoints(tails)
+    except Exception:  # noqa: BLE001 - a checkpoint only saves the next check some work
+        log.warning("audit checkpoint not saved", exc_info=True)

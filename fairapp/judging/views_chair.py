@@ -82,7 +82,7 @@ def chair(category_id: int):
     rows = result_rows(rubric) if criteria else []
     names = queries.judge_names(fair.id, set(progress))
     nom_names = {r.nomination.id: r.nomination.nominee_name() for r in rows}
-    broken = audit.verify_chain()
+    broken = audit.verify_recent([fair.id]).bad  # the fair's chain, since its last checkpoint
     return render_template(
         "judging/chair_page.html", category=category, fair=fair, rubric=rubric, progress=progress, names=names,
         spread=data, rows=rows, nom_names=nom_names, plot=_plot(data, nom_names, [r.nomination.id for r in rows]),
