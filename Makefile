@@ -93,7 +93,7 @@ extract: install-app
 	$(BIN)/pybabel update -N --ignore-obsolete -i fairapp/translations/messages.pot -d fairapp/translations
 
 bench: install-app
-	for b in pages booths judging certificates; do $(BIN)/python benchmarks/$$b.py || exit 1; done
+	for b in pages booths judging certificates verify; do $(BIN)/python benchmarks/$$b.py || exit 1; done
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache
