@@ -61,6 +61,7 @@ def create_app(config: dict | None = None) -> Flask:
     templating.register(app)
 
     from . import cli
+    from .core import audit_jobs  # noqa: F401  (the daily full check of the audit log)
     cli.register(app)
     jobs.finish_setup(app)  # every feature has declared its jobs: beat's schedule
     return app
