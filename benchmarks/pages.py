@@ -1,75 +1,191 @@
-"""Foundation pages: server time and SQL queries per page, as ratios against a bare `SELECT 1` request.
+"""Staff pages at 1x and 10x data: server time, SQL queries and bytes per page, in SEPARATE databases.
 
-Run: .venv/bin/python benchmarks/pages.py [--orgs 40] [--fairs 20] [--repeat 200]
-Builds a throwaway SQLite database (or uses DATABASE_URL), loads the demo, adds many organizations
-and fairs for the dashboard user, then times each page through the WSGI app in this process.
+Run: .venv/bin/python benchmarks/pages.py [--scales 1,10] [--repeat 5]
+         [--database URL_FOR_1X --database URL_FOR_10X]
+Each scale gets its own database with the national data set (benchmarks/national.py: 77 provincial fairs
+and the national one): by default new SQLite files in the temp folder, removed at the end (also on a
+failure or Ctrl-C); with --database (PostgreSQL) the given databases are REPLACED and emptied at the end.
+Every page is timed through the WSGI app in this process (median of --repeat after one warm-up) at each
+scale; the baseline is a bare `SELECT 1` route through the same stack, measured in the same run at each
+scale. Printed: ms, x baseline, queries and KB at each scale, then the big/small time ratio (the goal:
+<= 2 for every page, with the same queries). Last line: one JSON object of the figures and ratios.
+Downloads are read to their last byte (a streamed export is timed whole, and its first chunk too).
 """
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import shutil
+import statistics
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import event, text  # noqa: E402
 
-from benchmarks.harness import migrate_fresh, make_app, measure  # noqa: E402
+from benchmarks import national  # noqa: E402
+from benchmarks.harness import BASELINE, has_route, make_app  # noqa: E402
 from fairapp.extensions import db  # noqa: E402
 
 
-def build(args):
-    app = make_app("pages")
-    migrate_fresh(app)
-    with app.app_context():
-        from fairapp.accounts.models import Membership, Organization, Sector, User
-        from fairapp.demo import load_demo
-        from fairapp.fairs.models import Fair, FairRole
+def pages(ids: dict) -> list[tuple[str, str, str]]:
+    """(name, who, path): `who` is staff (the fairs' staff), admin, or anonymous."""
+    nat, prov, cat = ids["national"], ids["provincial"], ids["category"]
+    return [
+        ("SELECT 1 (baseline)", "anonymous", BASELINE),
+        ("booth review queue (national fair)", "staff", f"/fairs/{nat}/booths/review"),
+        ("booth review queue, page 3", "staff", f"/fairs/{nat}/booths/review?page=3"),
+        ("booth review queue, status=approved", "staff", f"/fairs/{nat}/booths/review?status=approved"),
+        ("booth review queue (provincial fair)", "staff", f"/fairs/{prov}/booths/review"),
+        ("check-in dashboard", "staff", f"/fairs/{nat}/checkin/dashboard"),
+        ("nominations review list", "staff", f"/fairs/{nat}/nominations/review"),
+        ("nominations review, status=eligible", "staff", f"/fairs/{nat}/nominations/review?status=eligible"),
+        ("organizations list (staff)", "staff", "/orgs"),
+        ("dashboard (staff)", "staff", "/dashboard"),
+        ("judges of the fair", "admin", f"/judging/fairs/{nat}/judges"),
+        ("assignments of a category", "admin", f"/judging/categories/{cat}/assignments"),
+        ("chair page of a category", "admin", f"/judging/categories/{cat}/chair"),
+        ("minutes PDF of a category", "admin", f"/judging/categories/{cat}/minutes.pdf"),
+        ("results CSV of a category", "admin", f"/judging/categories/{cat}/results.csv"),
+        ("certificates issued list", "staff", f"/fairs/{nat}/certificates/issued"),
+        ("export booth applications.csv", "staff", f"/fairs/{nat}/booths/export/applications.csv"),
+        ("export booth applications.xlsx", "staff", f"/fairs/{nat}/booths/export/applications.xlsx"),
+        ("export booth allocations.csv", "staff", f"/fairs/{nat}/booths/export/allocations.csv"),
+        ("export nominations.csv", "staff", f"/fairs/{nat}/nominations/export.csv"),
+        ("export nominations.xlsx", "staff", f"/fairs/{nat}/nominations/export.xlsx"),
+        ("admin home", "admin", "/admin/"),
+        ("admin users", "admin", "/admin/users"),
+        ("admin audit log", "admin", "/admin/audit"),
+        ("admin mail", "admin", "/admin/mail"),
+        ("admin fairs", "admin", "/admin/fairs"),
+    ]
 
-        load_demo()
-        db.session.commit()
-        user = db.session.scalar(select(User).where(User.email == "staff@fairapp.local"))
-        template = db.session.scalar(select(Fair).order_by(Fair.id))
-        for i in range(args.orgs):
-            org = Organization(name_th=f"ชุมชนคุณธรรม ทดสอบ {i}", sector=Sector.civil, province_code="57",
-                               district_code="5701")
-            db.session.add(Membership(user=user, organization=org))
-        for i in range(args.fairs):
-            cols = {c.key: getattr(template, c.key) for c in Fair.__table__.columns if c.key not in ("id",)}
-            fair = Fair(**{**cols, "name_th": f"ตลาดนัดคุณธรรม {i}"})
-            db.session.add(FairRole(fair=fair, user=user, role="judge"))
-        db.session.commit()
-        user_id = user.id
-    return app, user_id
+
+def measure(client, path: str, repeat: int, engine) -> dict | None:
+    """Median seconds (whole body read), median seconds to the first chunk, queries per request, bytes."""
+    count = [0]
+
+    def before(*a, **k):
+        count[0] += 1
+
+    def once():
+        start = time.perf_counter()
+        response = client.get(path, buffered=False)
+        chunks = iter(response.response)
+        first = next(chunks, b"")
+        first_at = time.perf_counter() - start
+        size = len(first) + sum(len(c) for c in chunks)
+        response.close()
+        return response.status_code, time.perf_counter() - start, first_at, size
+
+    status, _, _, _ = once()  # warm-up
+    if status >= 400:
+        return {"status": status}
+    event.listen(engine, "before_cursor_execute", before)
+    times, firsts = [], []
+    try:
+        for _ in range(repeat):
+            status, whole, first, size = once()
+            assert status < 400, (path, status)
+            times.append(whole)
+            firsts.append(first)
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+    return {"ms": statistics.median(times) * 1000, "first_ms": statistics.median(firsts) * 1000,
+            "queries": count[0] / repeat, "kb": size / 1024}
 
 
+def run_scale(scale: float, url: str, repeat: int) -> tuple[dict, dict]:
+    """Build the national set at `scale` in `url`, then time every page there."""
+    built = national.build(url, scale)
+    app = make_app(f"pages-{scale}", SQLALCHEMY_DATABASE_URI=url, JOBS_MODE="inline")
+    instance = os.environ["FAIRAPP_INSTANCE"]
+    try:
+        ids = built["ids"]
+        clients = {"anonymous": app.test_client(), "staff": app.test_client(), "admin": app.test_client()}
+        for who in ("staff", "admin"):
+            with clients[who].session_transaction() as session:
+                session["_user_id"] = str(ids[who])
+        with app.app_context():  # requests run outside it (each its own `g`: who is signed in)
+            engine = db.engine
+        results = {}
+        for name, who, path in pages(ids):
+            if not has_route(app, path.split("?")[0]):
+                results[name] = {"status": "no route"}
+                continue
+            results[name] = measure(clients[who], path, repeat, engine)
+        engine.dispose()
+        return built, results
+    finally:
+        shutil.rmtree(instance, ignore_errors=True)
+
+
+def empty(url: str) -> None:
+    """Remove the data set from a database given with --database (PostgreSQL: the schema is emptied)."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            if engine.dialect.name == "postgresql":
+                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    finally:
+        engine.dispose()
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--orgs", type=int, default=40)
-    parser.add_argument("--fairs", type=int, default=20)
-    parser.add_argument("--repeat", type=int, default=200)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", default="1,10", help="two scales, small then big (default 1,10)")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--database", action="append", default=[],
+                        help="a database URL per scale, in the same order (REPLACED, emptied at the end)")
     args = parser.parse_args()
-    app, user_id = build(args)
-    anonymous = app.test_client()
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
-    with app.app_context():
-        engine = db.engine
-    pages = [("SELECT 1 (baseline)", "/_bench/select1", anonymous), ("front page", "/", anonymous),
-             ("sign-up form", "/signup", anonymous), ("login form", "/login", anonymous),
-             ("fair page", "/fairs/1", anonymous),
-             (f"dashboard ({args.orgs + 1} orgs, {args.fairs + 2} fairs)", "/dashboard", client),
-             ("organization list (staff)", "/orgs", client), ("healthz", "/healthz", anonymous)]
-    print(f"database: {engine.dialect.name}; {args.repeat} requests per page; median server time")
-    base_time = None
-    print(f"{'page':45} {'ms':>7} {'x base':>7} {'queries':>8}")
-    for name, url, who in pages:
-        median, queries, _ = measure(lambda: who.get(url), args.repeat, engine)
-        base_time = base_time or median
-        print(f"{name:45} {median * 1000:7.2f} {median / base_time:7.2f} {queries:8.1f}")
+    small, big = (float(s) for s in args.scales.split(","))
+    tmp = tempfile.mkdtemp(prefix="fairapp-bench-pages-")
+    urls = args.database or [f"sqlite:///{tmp}/national-{small}.db", f"sqlite:///{tmp}/national-{big}.db"]
+    if len(urls) != 2 or urls[0] == urls[1]:
+        parser.error("give two different databases (one per scale), or none")
+    figures = {}
+    try:
+        for scale, url in ((small, urls[0]), (big, urls[1])):
+            built, results = run_scale(scale, url, args.repeat)
+            figures[scale] = {"built_s": built["seconds"], "rows": built["rows"], "pages": results}
+            if url.startswith("sqlite"):
+                Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+        for url in args.database:
+            empty(url)
+    s_pages, b_pages = figures[small]["pages"], figures[big]["pages"]
+    dialect = urls[0].split(":")[0].split("+")[0]
+    print(f"database: {dialect}; national data set at {small:g}x (built in {figures[small]['built_s']} s) and "
+          f"{big:g}x (built in {figures[big]['built_s']} s), separate databases; median of {args.repeat}")
+    head = f"{'page':38} {'ms ' + format(small, 'g') + 'x':>9} {'ms ' + format(big, 'g') + 'x':>9} {'ratio':>6} "
+    print(head + f"{'x base':>7} {'queries':>11} {'KB':>13} {'1st ms':>7}")
+    base_small, base_big = s_pages["SELECT 1 (baseline)"]["ms"], b_pages["SELECT 1 (baseline)"]["ms"]
+    out = {"database": dialect, "scales": [small, big], "baseline_ms": [round(base_small, 3), round(base_big, 3)],
+           "pages": {}}
+    flat = True
+    for name, a in s_pages.items():
+        b = b_pages[name]
+        if "ms" not in a or "ms" not in b:
+            print(f"{name:38} skipped ({a.get('status')} / {b.get('status')})")
+            continue
+        ratio = b["ms"] / a["ms"]
+        same = a["queries"] == b["queries"]
+        flat &= ratio <= 2 and same
+        mark = "" if ratio <= 2 and same else "  <-- grows"
+        print(f"{name:38} {a['ms']:9.1f} {b['ms']:9.1f} {ratio:6.2f} {b['ms'] / base_big:7.0f} "
+              f"{a['queries']:5.0f}->{b['queries']:<5.0f} {a['kb']:6.0f}->{b['kb']:<6.0f} {b['first_ms']:7.1f}{mark}")
+        out["pages"][name] = {"ms": [round(a["ms"], 2), round(b["ms"], 2)], "ratio": round(ratio, 2),
+                              "queries": [a["queries"], b["queries"]], "kb": [round(a["kb"], 1), round(b["kb"], 1)],
+                              "first_ms": [round(a["first_ms"], 2), round(b["first_ms"], 2)]}
+    out["all_flat"] = flat
+    print(json.dumps(out, ensure_ascii=False))
 
 
 if __name__ == "__main__":

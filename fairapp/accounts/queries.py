@@ -1,12 +1,15 @@
 """Read-only queries of the accounts pages (lists in Thai dictionary order)."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from ..core.pagination import Page, paginate, thai_order
 from ..core.thai import sort_thai
 from ..extensions import db
 from .models import Invitation, Membership, Organization, Sector, User
+
+DASHBOARD_FAIRS = 100  # a window: the newest first (the national calendar has about 78 a year)
 
 
 def dashboard_user(user_id: int) -> User:
@@ -26,12 +29,30 @@ def parse_sector(value: str | None) -> Sector | None:
     return Sector(value) if value in {s.value for s in Sector} else None
 
 
-def organizations(sector: Sector | None = None) -> list[Organization]:
-    """Every organization (of one sector, if given), in Thai dictionary order."""
+def organizations(sector: Sector | None = None) -> Page:
+    """One page of every organization (of one sector, if given), in Thai dictionary order (in SQL)."""
     query = select(Organization)
     if sector is not None:
         query = query.where(Organization.sector == sector)
-    return sort_thai(db.session.scalars(query), key=lambda o: o.name_th)
+    return paginate(query.order_by(thai_order(Organization.name_th), Organization.id))
+
+
+def dashboard_fairs(user: User) -> list[tuple]:
+    """(fair, this user's roles) for the fairs the user has a role in and the fairs still to come, the
+    latest start first: chosen in SQL (one query), the roles looked up once (was: every fair read, and
+    every role scanned for each fair)."""
+    from ..core.time import today_local
+    from ..fairs.models import Fair  # fairs depends on accounts, not the reverse: imported when used
+
+    roles: dict[int, set[str]] = {}
+    for r in user.fair_roles:
+        roles.setdefault(r.fair_id, set()).add(r.role)
+    wanted = Fair.ends_on >= today_local()
+    if roles:
+        wanted = or_(wanted, Fair.id.in_(roles))
+    fairs = db.session.scalars(select(Fair).where(wanted).order_by(Fair.starts_on.desc(), Fair.id.desc())
+                               .limit(DASHBOARD_FAIRS)).all()
+    return [(fair, roles.get(fair.id, set())) for fair in fairs]
 
 
 def members(org: Organization) -> list[Membership]:

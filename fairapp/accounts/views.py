@@ -177,20 +177,19 @@ def sign_out_everywhere():
 @login_required
 def dashboard():
     """What this user can do: their organizations, their roles per fair, the fairs that are on."""
-    from ..fairs.queries import dashboard_fairs  # fairs depends on accounts, not the reverse
-
     user = queries.dashboard_user(current_user.id)
     return render_template("accounts/dashboard.html", user=user, orgs=queries.organizations_of(user),
-                           fairs=dashboard_fairs(user), resend_form=ActionForm(),
+                           fairs=queries.dashboard_fairs(user), resend_form=ActionForm(),
                            sessions_form=ActionForm())
 
 
 @bp.get("/orgs")
 @staff_required
 def organizations():
-    """Fair staff: every organization, in Thai dictionary order, with a filter by sector."""
+    """Fair staff: every organization, in Thai dictionary order, with a filter by sector; pages of 50."""
     sector = queries.parse_sector(request.args.get("sector"))
-    return render_template("accounts/organizations.html", orgs=queries.organizations(sector),
+    page = queries.organizations(sector)
+    return render_template("accounts/organizations.html", page=page, orgs=page.items,
                            sector=sector.value if sector else None, sectors=list(Sector))
 
 

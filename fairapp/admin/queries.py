@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 from ..accounts.models import Membership, Organization, User
 from ..core.audit import AuditEntry
 from ..core.mail import MailMessage
-from ..core.thai import sort_thai
+from ..core.pagination import Page, paginate, thai_order
 from ..extensions import db
 from ..fairs.models import Fair
 
@@ -18,12 +18,15 @@ def counts() -> dict[str, int]:
         ("users", User.id), ("organizations", Organization.id), ("fairs", Fair.id), ("audit", AuditEntry.id))}
 
 
-def users() -> list[User]:
-    """Every user with their organizations and fair roles, by first name in Thai order."""
-    rows = db.session.scalars(select(User).options(
-        selectinload(User.memberships).selectinload(Membership.organization),
-        selectinload(User.fair_roles))).all()
-    return sort_thai(rows, key=lambda u: u.first_name)
+def users_query():
+    """Every user with their organizations and fair roles, by first name in Thai order (in SQL)."""
+    return select(User).options(selectinload(User.memberships).selectinload(Membership.organization),
+                                selectinload(User.fair_roles)).order_by(thai_order(User.first_name), User.id)
+
+
+def users() -> Page:
+    """One page (?page=N) of the users (core.pagination; a Page iterates over its rows)."""
+    return paginate(users_query())
 
 
 def audit_page(page: int, size: int) -> tuple[list[AuditEntry], dict[int, User]]:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Organization, Sector, User
 from ..core.http import safe_id
 from ..core.i18n import locale_code
-from ..core.thai import format_date, sort_key, thai_digits
+from ..core.pagination import Page, paginate, thai_order
+from ..core.thai import format_date, thai_digits
 from ..core.time import to_local, utcnow
 from ..extensions import db
 from ..fairs.models import Fair
@@ -78,13 +79,9 @@ def applications_in(fair: Fair, ids) -> list[Application]:
                                                         Application.id.in_(ids))).all()
 
 
-def review_query(fair: Fair, args) -> tuple[list[Application], dict]:
-    """The review queue of a fair, filtered by sector, province, booth type and status."""
-    filters = {k: args.get(k) or "" for k in REVIEW_FILTERS}
-    query = (select(Application).join(Organization).where(Application.fair_id == fair.id,
-                                                          Application.status != Status.draft)
-             .options(selectinload(Application.organization), selectinload(Application.booth_type),
-                      selectinload(Application.booth)))
+def _review_filtered(fair: Fair, filters: dict, query):
+    query = query.join(Organization, Application.organization_id == Organization.id).where(
+        Application.fair_id == fair.id, Application.status != Status.draft)
     if filters["sector"] in {s.value for s in Sector}:
         query = query.where(Organization.sector == Sector(filters["sector"]))
     if filters["province"]:
@@ -93,19 +90,26 @@ def review_query(fair: Fair, args) -> tuple[list[Application], dict]:
         query = query.where(Application.booth_type_id == safe_id(filters["type"]))
     if filters["status"] in {s.value for s in REVIEW_STATUSES}:
         query = query.where(Application.status == Status(filters["status"]))
-    rows = db.session.scalars(query).all()
-    # Submitted first (oldest first), then by status, then by organization in Thai order.
-    order = {s: i for i, s in enumerate(REVIEW_STATUSES)}
-    rows.sort(key=lambda a: (order[a.status], a.waitlisted_at or a.submitted_at or a.created_at,
-                             sort_key(a.organization.name_th)))
-    return rows, filters
+    return query
 
 
-def status_counts(applications: list[Application]) -> dict[Status, int]:
-    counts: dict[Status, int] = {}
-    for a in applications:
-        counts[a.status] = counts.get(a.status, 0) + 1
-    return counts
+def review_query(fair: Fair, args) -> tuple[Page, dict, dict[Status, int]]:
+    """One page of a fair's review queue, filtered by sector, province, booth type and status, and the
+    count per status of the filtered queue: three queries whatever the queue's length.
+    Order (in SQL): submitted first (oldest first), then by status, then by organization in Thai order."""
+    filters = {k: args.get(k) or "" for k in REVIEW_FILTERS}
+    counts = {Status(status) if not isinstance(status, Status) else status: n for status, n in db.session.execute(
+        _review_filtered(fair, filters, select(Application.status, func.count(Application.id)))
+        .group_by(Application.status)).all()}
+    counts = {s: counts[s] for s in REVIEW_STATUSES if counts.get(s)}
+    rank = case({s: i for i, s in enumerate(REVIEW_STATUSES)}, value=Application.status, else_=len(REVIEW_STATUSES))
+    query = (_review_filtered(fair, filters, select(Application))
+             .options(selectinload(Application.organization), selectinload(Application.booth_type),
+                      selectinload(Application.booth))
+             .order_by(rank, func.coalesce(Application.waitlisted_at, Application.submitted_at,
+                                           Application.created_at),
+                       thai_order(Organization.name_th), Application.id))
+    return paginate(query, total=sum(counts.values())), filters, counts
 
 
 # ---- check-in ----

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from flask_login import login_required
 
+from ..core.pagination import stream_csv
 from ..core.responses import send_bytes
-from ..core.tables import to_csv, to_xlsx
+from ..core.tables import to_xlsx
 from ..core.time import today_local
 from .blueprint import bp
 from .access import staff_fair_or_404
@@ -13,11 +14,14 @@ from .exports import allocations_rows, applications_rows
 
 def _download(fair_id: int, what: str, fmt: str):
     """The file as an attachment named like booth-applications-12-20251124.xlsx (names of people:
-    private, never stored: send_bytes' default)."""
+    private, never stored: send_bytes' default); a CSV streams (core.pagination.stream_csv)."""
     fair = staff_fair_or_404(fair_id)
+    name = f"booth-{what}-{fair.id}-{today_local():%Y%m%d}.{fmt}"
     table = applications_rows(fair) if what == "applications" else allocations_rows(fair)
-    data = to_csv(table) if fmt == "csv" else to_xlsx(table)
-    return send_bytes(data, f"booth-{what}-{fair.id}-{today_local():%Y%m%d}.{fmt}", inline=False)
+    if fmt == "csv":  # streamed: written while the rows are read
+        return stream_csv(table, name)
+    table.rows = list(table.rows)  # a workbook is written whole (its column widths need every row)
+    return send_bytes(to_xlsx(table), name, inline=False)
 
 
 @bp.get("/fairs/<int:fair_id>/booths/export/applications.csv")

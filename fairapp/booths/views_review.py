@@ -19,7 +19,8 @@ from .models import BoothType
 
 
 def _filter_args() -> dict:
-    return {k: v for k, v in request.args.items() if k in queries.REVIEW_FILTERS and v}
+    """The queue's filters and page, kept when a decision sends the staff back to it."""
+    return {k: v for k, v in request.args.items() if k in (*queries.REVIEW_FILTERS, "page") and v}
 
 
 def _flash_decided(done: ops.Decided) -> None:
@@ -46,12 +47,11 @@ def review(fair_id: int):
             _flash_decided(decided)
             return redirect(safe_next(request.form.get("next"),
                                       url_for("booths.review", fair_id=fair.id, **_filter_args())))
-    applications, filters = queries.review_query(fair, request.args)
-    return render_template("booths/review.html", fair=fair, applications=applications, filters=filters,
+    page, filters, counts = queries.review_query(fair, request.args)
+    return render_template("booths/review.html", fair=fair, page=page, applications=page.items, filters=filters,
                            form=form, types=queries.booth_types(fair), remaining=queries.remaining_by_type(fair.id),
                            sectors=list(Sector), provinces=province_choices(locale_code()),
-                           statuses=queries.REVIEW_STATUSES, counts=queries.status_counts(applications),
-                           ticked=form.ticked())
+                           statuses=queries.REVIEW_STATUSES, counts=counts, ticked=form.ticked())
 
 
 @bp.post("/booths/<int:application_id>/move-type")

@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Organization, User
 from ..core.audit import AuditEntry
+from ..core.pagination import thai_order
 from ..core.thai import sort_key
 from ..extensions import db
 from ..fairs.models import FairRole
@@ -80,12 +81,25 @@ def judge_names(fair_id: int, also: set[int] = frozenset()) -> dict[int, str]:
     return names
 
 
+def affiliation_choices(fair_id: int) -> list[Organization]:
+    """The organizations offered as affiliations, in Thai order (in SQL): those that nominate or are
+    nominated in the fair (the only ones a conflict can involve) and the judges' current affiliations.
+    Not every organization of the country: that list, once per judge, made the page grow with the whole
+    data set (15,000 organizations x the judges). Any other organization can be given by its number."""
+    involved = (select(Nomination.nominee_org_id).where(Nomination.fair_id == fair_id)
+                .union(select(Nomination.nominator_org_id).where(Nomination.fair_id == fair_id),
+                       select(JudgeProfile.affiliation_org_id).where(JudgeProfile.fair_id == fair_id)))
+    return db.session.scalars(select(Organization).where(Organization.id.in_(involved))
+                              .order_by(thai_order(Organization.name_th), Organization.id)).all()
+
+
 def affiliation_page(fair_id: int) -> dict:
-    """The judges, their profiles, every organization (Thai order) and the fair's categories."""
-    orgs = sorted(db.session.scalars(select(Organization)).all(), key=lambda o: (sort_key(o.name_th), o.id))
+    """The judges, their profiles, the organizations to choose from and the fair's categories."""
+    profiles = {p.user_id: p for p in db.session.scalars(
+        select(JudgeProfile).where(JudgeProfile.fair_id == fair_id).options(selectinload(JudgeProfile.affiliation)))}
+    orgs = affiliation_choices(fair_id)
     return {"people": judges(fair_id),
-            "profiles": {p.user_id: p for p in db.session.scalars(
-                select(JudgeProfile).where(JudgeProfile.fair_id == fair_id))},
+            "profiles": profiles,
             "orgs": orgs,
             "categories": db.session.scalars(select(Category).where(Category.fair_id == fair_id)
                                              .order_by(Category.sort_order, Category.id)).all()}

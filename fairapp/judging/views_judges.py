@@ -2,6 +2,8 @@
 the fair's staff read them."""
 from __future__ import annotations
 
+import re
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -14,12 +16,17 @@ from . import operations as ops
 from .blueprint import bp
 
 
+_CHOSEN = re.compile(r"#\s*(\d+)\s*$")  # "ชื่อองค์กร · #123" (the list's choice) or "#123"
+
+
 def _affiliations_sent(fair_id: int) -> dict[int, int | None]:
-    """judge id -> organization id (None: not given) from the form; 400 for a value that is not an id."""
+    """judge id -> organization id (None: left empty) from the form: a choice of the list ("name · #id"),
+    "#id" or a bare id; 400 for anything else (a name typed but not chosen is not guessed)."""
     sent = {}
     for user in queries.judges(fair_id):
-        value = request.form.get(f"affiliation-{user.id}", "")
-        org_id = safe_id(value)
+        value = request.form.get(f"affiliation-{user.id}", "").strip()
+        chosen = _CHOSEN.search(value)
+        org_id = safe_id(chosen.group(1) if chosen else value)
         if value and org_id is None:
             abort(400)
         sent[user.id] = org_id

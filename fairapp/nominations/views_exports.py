@@ -6,20 +6,24 @@ from __future__ import annotations
 from flask_login import login_required
 
 from ..core.i18n import locale_code
+from ..core.pagination import stream_csv
 from ..core.responses import send_bytes
 from ..core.time import today_local
 from ..fairs.access import staff_fair_or_404
 from .blueprint import bp
 from . import access
 from .dossier import render_dossier
-from .exports import nominations_table, to_csv, to_xlsx
+from .exports import nominations_table, to_xlsx
 
 
 def _download(fair_id: int, fmt: str):
     fair = staff_fair_or_404(fair_id)
     table = nominations_table(fair)
-    data = to_csv(table) if fmt == "csv" else to_xlsx(table)
-    return send_bytes(data, f"nominations-{fair.id}-{today_local():%Y%m%d}.{fmt}", inline=False)
+    name = f"nominations-{fair.id}-{today_local():%Y%m%d}.{fmt}"
+    if fmt == "csv":  # streamed: written while the rows are read
+        return stream_csv(table, name)
+    table.rows = list(table.rows)  # a workbook is written whole (its column widths need every row)
+    return send_bytes(to_xlsx(table), name, inline=False)
 
 
 @bp.get("/fairs/<int:fair_id>/nominations/export.csv")

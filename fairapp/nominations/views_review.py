@@ -30,16 +30,17 @@ DONE = {"eligible": _l("บันทึกแล้ว: ผ่านการต
 @bp.get("/fairs/<int:fair_id>/nominations/review")
 @login_required
 def review(fair_id: int):
-    """Submitted nominations with filters, counts per status, evidence counts and possible duplicates."""
+    """Submitted nominations with filters, counts per status, evidence counts and possible duplicates, in
+    pages of 50 (core.pagination)."""
     fair = staff_fair_or_404(fair_id)
     use_thai_digits(fair.thai_numerals)
     cats = queries.categories_of(fair.id)  # loaded first: nomination.category then comes from the identity map
-    rows, filters, counts = queries.review_rows(fair.id, request.args)
-    return render_template("nominations/staff_review.html", fair=fair, nominations=rows, filters=filters,
-                           counts=counts, categories=cats, statuses=queries.REVIEW_STATUSES, sectors=list(Sector),
-                           provinces=province_choices(locale_code()),
-                           evidence=queries.evidence_counts(n.id for n in rows),
-                           duplicates=queries.duplicate_ids(c.id for c in cats))
+    page, filters, counts = queries.review_rows(fair.id, request.args)
+    return render_template("nominations/staff_review.html", fair=fair, page=page, nominations=page.items,
+                           filters=filters, counts=counts, categories=cats, statuses=queries.REVIEW_STATUSES,
+                           sectors=list(Sector), provinces=province_choices(locale_code()),
+                           evidence=queries.evidence_counts(n.id for n in page.items),
+                           duplicates=queries.duplicate_ids(page.items))
 
 
 def _detail(nomination: Nomination, form: DecisionForm):

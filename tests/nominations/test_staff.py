@@ -454,7 +454,7 @@ def test_review_list_queries_do_not_grow(db, client, login_as, count_queries):
         with count_queries() as counted:
             response = client.get(url)
         assert response.status_code == 200
-        assert len(re.findall(r'<tr id="nomination-', html(response))) == total + 1
+        assert len(re.findall(r'<tr id="nomination-', html(response))) == min(total + 1, 50)  # pages of 50
         queries[total] = counted[0]
     print(f"review list: {queries} queries")
     assert queries[20] <= 12

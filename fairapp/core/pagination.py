@@ -1,0 +1,209 @@
+"""One page of a staff list: every list that grows with the data shows PAGE_SIZE rows at a time, ordered
+in SQL (LIMIT/OFFSET), with the page's filters kept in every link of its navigation.
+
+    page = paginate(query)              # ?page=N of the request (bounded; past the end: the last page)
+    page.items, page.number, page.pages, page.total, page.url(n)
+
+`stream_csv(table, name)` sends a CSV export while its rows are read (exports stream).
+`thai_order(column)` sorts in Thai dictionary order in SQL (ICU th on both databases).
+Templates show it with `{% from "_pagination.html" import pager %}{{ pager(page) }}` ("หน้า 2 จาก 9",
+previous / next, first / last; wraps at 360 px). Two queries: the count and the page's rows. With
+`count=False` (a log too long to count on every view) it reads one row more than a page to know whether
+there is a next one, and the page has no total.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import sqlite3
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Callable, Iterator
+
+from flask import has_request_context, request, url_for
+from sqlalchemy import event, func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from ..extensions import db
+from .tables import _text as cell
+from .thai import sort_key
+
+PAGE_SIZE = 50
+PG_THAI = "th-TH-x-icu"  # PostgreSQL's ICU Thai collation (indexes of migration 0013 use it)
+MAX_PAGE = 1_000_000  # a bounded page number: OFFSET stays a plain integer on every database
+
+
+def page_number(value: Any = None) -> int:
+    """The page asked for (?page=N), 1 for anything that is not a positive whole number."""
+    if value is None and not has_request_context():
+        return 1
+    raw = request.args.get("page", "") if value is None else value
+    try:
+        number = int(str(raw).strip())
+    except ValueError:
+        return 1
+    return min(max(number, 1), MAX_PAGE)
+
+
+@lru_cache(maxsize=262_144)
+def _key(text: str | None) -> bytes:
+    return sort_key(text)
+
+
+def _thai_compare(a: str | None, b: str | None) -> int:
+    ka, kb = _key(a), _key(b)
+    return (ka > kb) - (ka < kb)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_thai_collation(dbapi_connection, _record) -> None:
+    """SQLite: the `thai` collation (ICU th, as core.thai.sort_key) on every connection."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.create_collation("thai", _thai_compare)
+
+
+def thai_order(column):
+    """`column` in Thai dictionary order inside SQL (ORDER BY, so a page is cut by the database): ICU's
+    th collation on PostgreSQL (indexed, migration 0013), the same ICU rules as a collation on SQLite."""
+    name = db.session.get_bind().dialect.name
+    if name == "postgresql":
+        return column.collate(PG_THAI)
+    if name == "sqlite":
+        return column.collate("thai")
+    return column
+
+
+@dataclass
+class Page:
+    items: list
+    number: int
+    size: int
+    total: int | None  # None: not counted (count=False)
+    has_next: bool
+    args: dict = field(default_factory=dict)  # the request's query arguments, page aside
+    endpoint: str | None = None
+    view_args: dict = field(default_factory=dict)
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    @property
+    def pages(self) -> int | None:
+        if self.total is None:
+            return None
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.number > 1
+
+    @property
+    def first(self) -> int:
+        """Position of the page's first row (1-based; 0 when the page is empty)."""
+        return (self.number - 1) * self.size + 1 if self.items else 0
+
+    @property
+    def last(self) -> int:
+        return (self.number - 1) * self.size + len(self.items)
+
+    def url(self, number: int) -> str:
+        """This list's address at page `number`, its filters kept."""
+        args = dict(self.args)
+        if number > 1:
+            args["page"] = number
+        return url_for(self.endpoint or request.endpoint, **{**self.view_args, **args})
+
+
+def _request_args() -> dict:
+    if not has_request_context():
+        return {}
+    return {k: v for k, v in request.args.items() if k != "page" and v != ""}
+
+
+def _here() -> tuple[str | None, dict]:
+    if not has_request_context():
+        return None, {}
+    return request.endpoint, dict(request.view_args or {})
+
+
+def paginate(query, *, size: int = PAGE_SIZE, count: bool = True, number: int | None = None,
+             total: int | None = None, scalars: bool = True) -> Page:
+    """One page of an ordered select (ORM entities with `scalars`, else rows). `total` when the caller
+    already knows it (e.g. summed from counts per status) saves the count query."""
+    number = page_number() if number is None else number
+    if count:
+        if total is None:
+            total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+        pages = max(1, -(-total // size))
+        number = min(number, pages)
+    run = db.session.scalars if scalars else db.session.execute
+    rows = list(run(query.limit(size + (0 if count else 1)).offset((number - 1) * size)).all())
+    if count:
+        has_next = number * size < total
+    else:
+        has_next = len(rows) > size
+        rows = rows[:size]
+    return Page(items=rows, number=number, size=size, total=total if count else None, has_next=has_next,
+                args=_request_args(), endpoint=_here()[0], view_args=_here()[1])
+
+
+
+# ---- exports that stream: a CSV written while its rows are read ----
+
+class _Chunks:
+    """A reader over a generator of byte chunks, for core.responses.send_stream (which reads it until b"")."""
+
+    size = None  # unknown: no Content-Length, the answer is chunked
+
+    def __init__(self, chunks: Iterator[bytes]):
+        self._chunks = chunks
+
+    def read(self, _n: int = -1) -> bytes:
+        return next(self._chunks, b"")
+
+    def close(self) -> None:
+        close = getattr(self._chunks, "close", None)
+        if close:
+            close()
+
+
+def csv_chunks(table, rows_per_chunk: int = 500) -> Iterator[bytes]:
+    """core.tables.to_csv's bytes (UTF-8 with a BOM, CRLF, formulas neutralized), a chunk at a time: the
+    header at once, then every `rows_per_chunk` rows of `table.rows` (which may be a generator)."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    out.write("\ufeff")
+    writer.writerow(table.header)
+    for i, row in enumerate(table.rows, start=1):
+        writer.writerow([cell(v) for v in row])
+        if i % rows_per_chunk == 0 or i == 1:
+            yield out.getvalue().encode("utf-8")
+            out.seek(0)
+            out.truncate()
+    if out.getvalue():
+        yield out.getvalue().encode("utf-8")
+
+
+def stream_csv(table, name: str):
+    """The table as a CSV download that starts at once and holds one batch of rows at a time (the rows
+    are read inside the request's context while the answer is sent; core.responses' header policy)."""
+    from .responses import send_stream
+
+    return send_stream(lambda: _Chunks(csv_chunks(table)), name, inline=False)
+
+
+def rows_on_own_session(produce: Callable[[Session], Iterator[list]]) -> Iterator[list]:
+    """The rows `produce(session)` yields, read on a session of their own, opened at the first row and
+    closed after the last (or when the download is abandoned): a streamed export reads its rows after its
+    view has returned, outside the request's unit of work (reads only)."""
+    engine = db.engine
+
+    def rows():
+        with Session(engine) as session:
+            yield from produce(session)
+
+    return rows()
