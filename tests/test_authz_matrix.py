@@ -291,8 +291,10 @@ EXPECTED.update({
     "certificates.batch": Row("/certificates/batches/{cert_batch}", get=FAIR_STAFF),
     "certificates.batch_progress": Row("/certificates/batches/{cert_batch}/progress", get=FAIR_STAFF),
     "certificates.batch_print": Row("/certificates/batches/{cert_batch}/print", get=POST_ONLY, post=FAIR_STAFF),
+    # Its pages were printed by the batch print above: staff are asked to confirm (back to the batch page).
     "certificates.batch_chunk_print": Row("/certificates/batches/{cert_batch}/chunks/0/print", get=POST_ONLY,
-                                          post=FAIR_STAFF),
+                                          post={**FAIR_STAFF, "staff": "302 /certificates/batches/{cert_batch}",
+                                                "admin": "302 /certificates/batches/{cert_batch}"}),
     # Retrying a batch that did not fail does nothing but show its page.
     "certificates.batch_retry": Row("/certificates/batches/{cert_batch}/retry", get=POST_ONLY,
                                     post={**FAIR_STAFF, "staff": "302 /certificates/batches/{cert_batch}",

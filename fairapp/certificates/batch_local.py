@@ -1,7 +1,11 @@
 """Running a print batch in this process, chunk by chunk, as a worker would (each chunk claimed under its
 lease, each its own unit of work): `flask certificates work` (the waiting batches nobody runs), the
-benchmarks and the tests. Re-exported by certificates.batches (`batches.claim`, `batches.run`)."""
+benchmarks and the tests; and, under `make run` (JOBS_MODE thread), the chunk jobs on threads of their own
+(`send_here`). Re-exported by certificates.batches (`batches.claim`, `batches.run`, `batches.send_here`)."""
 from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import or_, select, update
 
@@ -11,6 +15,23 @@ from ..core.transaction import unit_of_work
 from ..extensions import db
 from . import batches as _batches
 from .models import PrintBatch
+
+_threads: ThreadPoolExecutor | None = None
+_threads_lock = threading.Lock()
+
+
+def send_here(app, chunk_ids: list[int]) -> bool:
+    """Run the chunks' jobs on this process's chunk threads, as many as render processes
+    (CERTIFICATE_WORKERS), so each process of the render pool has a chunk to draw (the jobs' own print
+    queue has one thread: the other process would idle). They start in order: the first pages come first."""
+    global _threads
+    with _threads_lock:
+        if _threads is None:
+            _threads = ThreadPoolExecutor(max_workers=max(1, int(app.config.get("CERTIFICATE_WORKERS", 2))),
+                                          thread_name_prefix="fairapp-chunk")
+    for chunk_id in chunk_ids:
+        _threads.submit(jobs._run_local, app, _batches.run_chunk, (chunk_id,))
+    return True
 
 
 def claim(batch_id: int) -> bool:

@@ -12,8 +12,11 @@ How a batch runs:
    certificates (PDF, SHA-256, row), the chunk's print PDF and the batch's progress, or nothing. A chunk
    that another worker finished meanwhile stores nothing (nothing is issued or stored twice); a chunk that
    loses a subject to another batch re-plans inside a savepoint (the unique constraint decides).
-3. Whoever finishes the last chunk enqueues `merge_batch` (after its commit); the merge joins the chunk
-   PDFs into the result (pypdf) under the batch's lock, once, and the batch is done.
+3. Each finished chunk's PDF can be printed at once from the batch page (printing.print_chunk), in order,
+   while the next chunks render. Whoever finishes the last chunk enqueues `merge_batch` (after its
+   commit); the merge streams the chunk PDFs into the result (batch_render.merge_pdfs: one chunk in
+   memory at a time, the artwork once) under the batch's lock, once, and the batch is done. The chunk
+   files stay (printable again).
 
 Faults: a worker killed mid-chunk leaves its chunk "running" with a lease (CERTIFICATE_CHUNK_LEASE); Celery
 gives the task to another worker (acks_late, after CELERY_VISIBILITY_TIMEOUT), which claims it once the lease
@@ -25,23 +28,22 @@ batch was made: `queue_missed_at`, its page says it is queued) or whose lease ra
 """
 from __future__ import annotations
 
-import io
 import logging
 import multiprocessing
 import os
 import socket
+import tempfile
 from concurrent.futures.process import BrokenProcessPool
 from datetime import timedelta
 from functools import partial
 
 from flask import current_app
-from pypdf import PdfWriter
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..core import jobs
 from ..core.jobs import enqueue, every, job
-from ..core.storage import delete_after_commit, storage
+from ..core.storage import storage
 from ..core.time import utcnow
 from ..core.transaction import after_commit, savepoint, unit_of_work
 from ..extensions import db
@@ -49,7 +51,7 @@ from ..fairs.models import Fair
 from ..nominations.models import Category
 from . import operations as ops
 from .models import PrintBatch, PrintBatchChunk
-from .batch_render import ping, pool, render_chunk, shutdown_pool  # noqa: F401 (benchmarks use them here)
+from .batch_render import merge_pdfs, ping, pool, render_chunk, shutdown_pool  # noqa: F401 (benchmarks use them)
 from .queries import batch_certificate_ids as certificate_ids  # noqa: F401 (the batch's pages, in order)
 
 log = logging.getLogger(__name__)
@@ -99,6 +101,8 @@ def send(batch_id: int, chunk_ids: list[int]) -> bool:
     """Hand the chunks to the job runner (after the commit that wrote them); True when all went. When the
     broker cannot take one, the batch says so (`queue_missed_at`) and the sweep sends them once it is back."""
     app = current_app._get_current_object()
+    if jobs.mode() == "thread" and int(app.config.get("CERTIFICATE_WORKERS", 2)) > 1:
+        return send_here(app, chunk_ids)  # as many chunk threads as render processes
     for chunk_id in chunk_ids:
         if jobs.dispatch(app, run_chunk, chunk_id) is False:
             with unit_of_work():
@@ -374,27 +378,21 @@ def merge_batch(batch_id: int, *, attempt: int = 0, task=None) -> str:
 
 
 def _merge(batch: PrintBatch) -> None:
-    """Join the chunk PDFs into the result; the batch is done. The chunk files go after the commit."""
+    """Join the chunk PDFs into the result, streamed (one chunk in memory at a time, written to a temporary
+    file, each piece of artwork once); the batch is done. The chunk files stay: staff may have printed
+    from them while the rest rendered, and may print a chunk again."""
     store = storage()
     keys = [batch.chunk_keys[str(i)] for i in range(batch.chunks)]
-    writer = PdfWriter()
-    pages = 0
-    for key in keys:
-        if key:
-            before = len(writer.pages)
-            writer.append(io.BytesIO(store.read(key)))
-            pages += len(writer.pages) - before
-    if pages:
-        writer.add_metadata({"/Title": batch.title, "/Creator": "fairapp"})
-        out = io.BytesIO()
-        writer.write(out)
-        batch.result_key = store.save(out.getvalue(), "pdf")
+    with tempfile.TemporaryFile() as out:
+        pages = merge_pdfs([partial(store.read, key) for key in keys if key], out, batch.title)
+        if pages:
+            out.seek(0)
+            batch.result_key = store.save(out.read(), "pdf")
     batch.status = "done"
     batch.done = batch.total
     batch.finished_at = utcnow()
     batch.lease_until = None
     batch.queue_missed_at = None
-    delete_after_commit(*[k for k in keys if k])  # the chunks are in the result now
 
 
-from .batch_local import claim, run, run_waiting  # noqa: E402,F401
+from .batch_local import claim, run, run_waiting, send_here  # noqa: E402,F401

@@ -1,7 +1,8 @@
-"""Printing: one certificate (its page, the kiosk), a whole batch's merged PDF, and making and retrying
-batches. Every printed copy is recorded and put in the audit log's hash chain (its row id and copy number:
-`unchained_prints` compares the rows with the chain); printing what was printed before needs a
-confirmation, decided here once (`print_problem`) for the single print, the kiosk and a batch.
+"""Printing: one certificate (its page, the kiosk), a batch's chunks as they finish and its merged PDF,
+and making and retrying batches. Every printed copy is recorded and put in the audit log's hash chain
+(its row id and copy number: `unchained_prints` compares the rows with the chain); printing what was
+printed before needs a confirmation, decided here once (`print_problem`) for the single print, the
+kiosk, a batch's chunk and a batch.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from .candidates import candidates_for
 from .errors import BatchNotReady, NoCandidates, NotFinalized, NothingToPrint, NoTemplate, NotPrintable, PrintedBefore
 from .labels import KIND_LABELS, batch_title_th
 from .models import Certificate, CertificatePrint, PrintBatch
-from .queries import batch_certificates, last_prints
+from .queries import batch_certificates, chunk_certificates, last_prints
 from .template_ops import template_for, templates_of
 
 
@@ -164,6 +165,33 @@ def print_batch(batch: PrintBatch, actor: User, *, confirmed: bool = False) -> b
         data = _only_pages(data, pages, batch.title)
     _record([certificates[index] for index in pages], actor, "batch", batch)
     batch.printed_at = utcnow()
+    return data
+
+
+def chunk_print_problem(batch: PrintBatch, index: int, *, confirmed: bool = False,
+                        certificates: list[Certificate] | None = None) -> DomainError | None:
+    """What stops printing one chunk of the batch now: not rendered yet, or as print_problem for its
+    certificates (printed before, by the chunk or the whole batch: the same confirmation)."""
+    if not 0 <= index < batch.chunks or str(index) not in (batch.chunk_keys or {}):
+        return BatchNotReady()
+    certificates = chunk_certificates(batch, index) if certificates is None else certificates
+    return print_problem(certificates, confirmed=confirmed, batch=True)
+
+
+def print_chunk(batch: PrintBatch, index: int, actor: User, *, confirmed: bool = False) -> bytes:
+    """One finished chunk's PDF to print while the rest of the batch renders, its copies recorded as the
+    batch print records them (so the whole batch asks for a confirmation before printing them again).
+    Pages of certificates revoked or replaced since are left out. Raises chunk_print_problem's refusal."""
+    certificates = chunk_certificates(batch, index)
+    _lock(certificates)
+    problem = chunk_print_problem(batch, index, confirmed=confirmed, certificates=certificates)
+    if problem is not None:
+        raise problem
+    pages = [i for i, cert in enumerate(certificates) if cert.status == "valid"]
+    data = storage().read(batch.chunk_keys[str(index)])
+    if len(pages) < len(certificates):
+        data = _only_pages(data, pages, batch.title)
+    _record([certificates[i] for i in pages], actor, "batch", batch)
     return data
 
 

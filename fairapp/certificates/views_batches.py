@@ -5,12 +5,14 @@ page; a fair or batch that does not exist is 404.
 """
 from __future__ import annotations
 
-from flask import flash, jsonify, redirect, render_template, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..core.forms import SelectChoice, form_csrf
 from ..core.i18n import locale_code, use_thai_digits
 from ..core.responses import send_bytes
+from ..core.templating import num
 from ..core.transaction import attempt
 from ..fairs.access import staff_fair_or_404
 from ..fairs.models import Fair
@@ -68,7 +70,16 @@ def batch(batch_id: int):
     return render_template("certificates/batch.html", batch=batch, fair=batch.fair, form=PrintForm(),
                            can_print=access.can_print(problem),
                            reprint=access.reprint_warning(problem), can_retry=access.can_retry(batch),
-                           waiting=printing.waiting_for_job_server(batch))
+                           waiting=printing.waiting_for_job_server(batch),
+                           chunks=_chunks(batch), printed_chunks=queries.printed_chunks(batch))
+
+
+def _chunks(batch, after: int = -1) -> list[dict]:
+    """The finished chunks staff can print now, in order (those after the chunk `after`), each with the
+    address that prints it."""
+    return [{**chunk, "action": url_for("certificates.batch_chunk_print", batch_id=batch.id, index=chunk["index"]),
+             "label": _("พิมพ์หน้า %(first)s–%(last)s", first=num(chunk["first"]), last=num(chunk["last"]))}
+            for chunk in queries.finished_chunks(batch) if chunk["index"] > after]
 
 
 @bp.route("/certificates/batches/<int:batch_id>/progress")
@@ -79,6 +90,7 @@ def batch_progress(batch_id: int):
     return jsonify(ok=True, status=batch.status, done=batch.done, total=batch.total, percent=batch.percent,
                    skipped=batch.skipped, resumed=resumed, error=bool(batch.error),
                    waiting=printing.waiting_for_job_server(batch),
+                   chunks=_chunks(batch, request.args.get("after", -1, type=int)),
                    url=url_for("certificates.batch", batch_id=batch.id))
 
 
@@ -94,6 +106,21 @@ def batch_print(batch_id: int):
         return redirect(url_for("certificates.batch", batch_id=batch.id))
     data = printing.print_batch(batch, current_user, confirmed=bool(form.confirm.data))
     return send_bytes(data, f"certificates-batch-{batch.id}.pdf", inline=False)
+
+
+@bp.route("/certificates/batches/<int:batch_id>/chunks/<int:index>/print", methods=["POST"])
+@login_required
+def batch_chunk_print(batch_id: int, index: int):
+    """One finished chunk's pages, to print while the rest renders (printed copies recorded as for the batch)."""
+    batch = access.batch_or_404(batch_id)
+    form = PrintForm()
+    form.validate()
+    problem = printing.chunk_print_problem(batch, index, confirmed=bool(form.confirm.data))
+    if problem is not None:
+        flash(str(problem), "warning" if access.reprint_warning(problem) else "error")
+        return redirect(url_for("certificates.batch", batch_id=batch.id))
+    data = printing.print_chunk(batch, index, current_user, confirmed=bool(form.confirm.data))
+    return send_bytes(data, f"certificates-batch-{batch.id}-part-{index + 1}.pdf", inline=False)
 
 
 @bp.route("/certificates/batches/<int:batch_id>/retry", methods=["POST"])

@@ -36,7 +36,8 @@
     if (long) long.addEventListener("change", refresh);
   }
 
-  // A batch's page: poll its progress until it is done, then show the download.
+  // A batch's page: poll its progress until it is done, then show the download; finished chunks appear
+  // as they come, each printable at once.
   function wireBatch() {
     var box = document.getElementById("batch");
     if (!box) return;
@@ -44,12 +45,35 @@
     if (status === "done" || status === "failed") return;
     var bar = document.getElementById("batch-bar");
     var done = document.getElementById("batch-done");
+    var section = document.getElementById("chunks");
+    var list = document.getElementById("chunk-list");
+    // Each finished chunk, in order: a form that prints its pages now (the rest keeps rendering).
+    function showChunks(chunks) {
+      if (!list || !chunks) return;
+      chunks.forEach(function (chunk) {
+        if (document.getElementById("chunk-" + chunk.index)) return;
+        var item = document.createElement("li");
+        item.id = "chunk-" + chunk.index;
+        var form = document.createElement("form");
+        form.method = "post"; form.action = chunk.action;
+        var token = document.createElement("input");
+        token.type = "hidden"; token.name = "csrf_token"; token.value = list.getAttribute("data-csrf");
+        var button = document.createElement("button");
+        button.type = "submit"; button.textContent = chunk.label;
+        form.appendChild(token); form.appendChild(button); item.appendChild(form); list.appendChild(item);
+        shown = Math.max(shown, chunk.index);
+      });
+      if (chunks.length && section) section.hidden = false;
+    }
+    var items = list ? list.getElementsByTagName("li") : [];  // the chunks listed, in order: ask for later ones
+    var shown = items.length ? parseInt(items[items.length - 1].id.slice(6), 10) : -1;
     function poll() {
-      fetch(box.getAttribute("data-progress"), {credentials: "same-origin", headers: {"Accept": "application/json"}})
+      fetch(box.getAttribute("data-progress") + "?after=" + shown, {credentials: "same-origin", headers: {"Accept": "application/json"}})
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (data) {
           if (data && data.ok) {
             bar.max = data.total || 1; bar.value = data.done; done.textContent = data.done;
+            showChunks(data.chunks);
             if (data.status === "done" || data.status === "failed") { window.location.reload(); return; }
           }
           setTimeout(poll, 1000);
