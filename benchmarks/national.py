@@ -294,9 +294,9 @@ def load(session, scale: float, seed: int = 14) -> dict:
     cert_per_fair = _spread(want["certificates"], n_fairs)
     prefix = prefix_for(today.year + 543)
     seen: set[str] = set()
-    cert_rows = []
     cid = iter(L.ids(Certificate, want["certificates"]))
-    for fid, n in zip(fair_ids, cert_per_fair):
+    for fid, n in zip(fair_ids, cert_per_fair):  # a fair at a time (flat memory)
+        cert_rows = []
         for i in range(n):
             serial = new_serial(prefix)
             while serial in seen:
@@ -309,7 +309,7 @@ def load(session, scale: float, seed: int = 14) -> dict:
                 "role_th": "ผู้เข้าร่วมงาน", "given_on": today, "stage_order": 0, "search_key": f"ผู้เข้าร่วม {i}",
                 "token": "-", "pdf_key": f"bench-{serial}", "pdf_sha256": hashlib.sha256(serial.encode()).hexdigest(),
                 "issued_at": now, "issued_by_id": staff_id})
-    L.add(Certificate, cert_rows)
+        L.add(Certificate, cert_rows)
 
     # ---- the audit log, chained ----
     actions = ("booths.approve", "nominations.decide", "judging.score", "certificates.issue", "booths.checkin")
@@ -317,14 +317,14 @@ def load(session, scale: float, seed: int = 14) -> dict:
     plan = [fid for fid, n in zip(fair_ids, audit_per_fair) for _ in range(n)]
     rnd.shuffle(plan)  # fairs interleave, as they do in life
     start = now - timedelta(days=30)
-    entries = []
-    for k, (aid, fid) in enumerate(zip(L.ids(AuditEntry, len(plan)), plan)):
-        entries.append({"id": aid, "created_at": start + timedelta(seconds=k * 10), "actor_id": staff_id,
-                        "fair_id": fid, "action": actions[k % len(actions)], "object_type": "booth_applications",
-                        "object_id": k + 1, "before": {"status": "submitted"}, "after": {"status": "approved"}})
+    ids = L.ids(AuditEntry, len(plan))
     tails: dict = {}
-    for i in range(0, len(entries), 50_000):
-        L.add(AuditEntry, audit_rows(entries[i:i + 50_000], tails))
+    for b in range(0, len(plan), 50_000):  # built, chained and inserted a batch at a time (flat memory)
+        entries = [{"id": ids[k], "created_at": start + timedelta(seconds=k * 10), "actor_id": staff_id,
+                    "fair_id": plan[k], "action": actions[k % len(actions)], "object_type": "booth_applications",
+                    "object_id": k + 1, "before": {"status": "submitted"}, "after": {"status": "approved"}}
+                   for k in range(b, min(b + 50_000, len(plan)))]
+        L.add(AuditEntry, audit_rows(entries, tails))
     L.fix_sequences()
     session.commit()
     national = fair_ids[0]

@@ -78,3 +78,17 @@ def test_english_pager(client, db, login_as):
     client.set_cookie("lang", "en")
     html = client.get("/orgs?page=2").get_data(as_text=True)
     assert "Page 2 of 2" in html and "Previous" in html
+
+
+def test_a_page_without_a_count_knows_only_whether_there_is_a_next(app, db, count_queries):
+    for name in THAI:
+        create_org(name)
+    query = select(Organization).order_by(thai_order(Organization.name_th), Organization.id)
+    with app.test_request_context("/orgs?page=2&sector=civil"):
+        with count_queries() as q:
+            page = paginate(query, size=2, count=False)
+        assert q[0] == 1 and page.total is None and page.pages is None
+        assert [o.name_th for o in page] == THAI[2:4] and page.has_next and page.has_prev
+        assert page.url(3) == "/orgs?sector=civil&page=3" and page.url(1) == "/orgs?sector=civil"
+        last = paginate(query, size=2, count=False, number=3)
+        assert [o.name_th for o in last] == THAI[4:] and not last.has_next
