@@ -8,7 +8,8 @@ go through the whole stack: sessions, the request's unit of work, and the same p
 (CERTIFICATE_RATE_LIMIT, counted in the database store, shared by every worker). The baseline is that
 stack's floor: a route that asks the database `SELECT 1` and answers a few bytes.
 
-At each number of concurrent connections the four kinds run one after the other, `--seconds` each:
+At each number of concurrent connections the four kinds run `--seconds` each, in 1 s slices taken in
+turn (so a change in the machine's load weighs on every kind alike):
   select1      GET /_bench/select1               the floor
   verify       GET /verify/<serial>              the page the public opens (HTML, Thai)
   verify_qr    GET /verify/<serial>?q=<token>    the same from the printed QR: the signature is checked too
@@ -141,7 +142,8 @@ async def _one(port: int, path: str, accept: str) -> int:
     return int(data[9:12]) if data[:5] == b"HTTP/" else 0
 
 
-async def _run(port: int, path: str, accept: str, connections: int, seconds: float) -> dict:
+async def _slice(port: int, path: str, accept: str, connections: int, seconds: float) -> tuple[list, int, float]:
+    """`connections` clients sending one after another for `seconds`: latencies of the 200s, errors, time."""
     latencies: list[float] = []
     errors = 0
     stop = time.monotonic() + seconds
@@ -160,23 +162,34 @@ async def _run(port: int, path: str, accept: str, connections: int, seconds: flo
                 errors += 1
     began = time.monotonic()
     await asyncio.gather(*(client() for _ in range(connections)))
-    elapsed = time.monotonic() - began
-    latencies.sort()
-
-    def pct(p: float) -> float:
-        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else 0.0
-    return {"rps": len(latencies) / elapsed, "p50_ms": pct(0.5), "p95_ms": pct(0.95), "errors": errors,
-            "requests": len(latencies) + errors}
+    return latencies, errors, time.monotonic() - began
 
 
-def measure(port: int, target: dict, connections: int, seconds: float) -> dict:
+def measure(port: int, target: dict, connections: int, seconds: float, slice_s: float = 1.0) -> dict:
+    """Each kind for `seconds` in all, in slices of `slice_s` taken in turn (kind after kind, again and
+    again), so a change in the machine's load while the benchmark runs weighs on every kind alike."""
     kinds = {"select1": (BASELINE, "text/html"),
              "verify": (target["path"], "text/html"),
              "verify_qr": (f"{target['path']}?q={target['token']}", "text/html"),
              "verify_json": (target["path"], "application/json")}
-    asyncio.run(_run(port, BASELINE, "text/html", connections, 1.0))  # warm every worker
-    return {kind: asyncio.run(_run(port, path, accept, connections, seconds))
-            for kind, (path, accept) in kinds.items()}
+    asyncio.run(_slice(port, BASELINE, "text/html", connections, 1.0))  # warm every worker
+    for path, accept in kinds.values():  # and every page once (the first view of a page renders it)
+        asyncio.run(_slice(port, path, accept, 1, 0.2))
+    found = {kind: ([], 0, 0.0) for kind in kinds}
+    for _ in range(max(1, round(seconds / slice_s))):
+        for kind, (path, accept) in kinds.items():
+            latencies, errors, took = asyncio.run(_slice(port, path, accept, connections, slice_s))
+            old = found[kind]
+            found[kind] = (old[0] + latencies, old[1] + errors, old[2] + took)
+    results = {}
+    for kind, (latencies, errors, took) in found.items():
+        latencies.sort()
+
+        def pct(p: float) -> float:
+            return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else 0.0
+        results[kind] = {"rps": len(latencies) / took, "p50_ms": pct(0.5), "p95_ms": pct(0.95), "errors": errors,
+                         "requests": len(latencies) + errors}
+    return results
 
 
 def main() -> int:
