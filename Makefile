@@ -55,10 +55,10 @@ test: install
 	$(MAKE) --no-print-directory test-cluster
 
 test-sqlite: install
-	env -u DATABASE_URL $(BIN)/pytest
+	env -u DATABASE_URL $(BIN)/pytest --durations=15
 
 test-postgres: install
-	DATABASE_URL=$(PG_URL) $(BIN)/pytest
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest --durations=15
 
 # The local cluster (scripts/cluster.sh; README, "Cluster"): PostgreSQL, Redis, an S3 endpoint, two app
 # servers behind haproxy at http://127.0.0.1:$(CLUSTER_PORT), two Celery workers and beat.
