@@ -1,9 +1,12 @@
 """Rendering a print batch's chunk: one merged PDF for the chunk and each new certificate's own PDF taken out
-of it, in this process or in a pool of processes (CERTIFICATE_WORKERS) when this process may have one."""
+of it, in this process or in a pool of processes (CERTIFICATE_WORKERS) when this process may have one;
+joining the chunks into the batch's file, streamed (`merge_pdfs`); and small stored certificates (`pack`:
+a certificate's PDF with the artwork every certificate shares cut out and stored once)."""
 from __future__ import annotations
 
 import hashlib
 import io
+import json
 import multiprocessing
 import os
 import threading
@@ -11,7 +14,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from typing import BinaryIO
 
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader
 from pypdf.generic import (ArrayObject, DictionaryObject, IndirectObject, NameObject, NumberObject, StreamObject,
                            TextStringObject)
 
@@ -38,8 +41,8 @@ def render_chunk(jobs: list[tuple[Design, Face, bool]]) -> tuple[list[bytes], by
     """(the own PDFs of the jobs marked new, in order; the chunk's print PDF or None when empty).
 
     The chunk is rendered once, as the print PDF (each design's fixed part drawn once); each new
-    certificate's own PDF is its page taken out of it with pypdf, with the images, fonts and fixed part
-    it uses. That is about a third less work than drawing every certificate twice.
+    certificate's own PDF is its page copied out of it (`single_page`: the images, fonts and fixed part it
+    uses, written as they are). That is much less work than drawing every certificate twice.
     """
     if not jobs:
         return [], None
@@ -49,14 +52,17 @@ def render_chunk(jobs: list[tuple[Design, Face, bool]]) -> tuple[list[bytes], by
         reader = PdfReader(io.BytesIO(merged))
         for (design, face, new), page in zip(jobs, reader.pages):
             if new:
-                writer = PdfWriter()
-                writer.add_page(page)
-                writer.add_metadata({"/Title": face.title or face.holder, "/Author": design.issuer,
-                                     "/Creator": "fairapp"})
-                out = io.BytesIO()
-                writer.write(out)
-                own.append(out.getvalue())
+                own.append(single_page(page, face.title or face.holder, design.issuer))
     return own, merged
+
+
+def single_page(page, title: str, author: str) -> bytes:
+    """A one-page PDF of this page of a PDF read with pypdf (its objects copied as they are: deterministic)."""
+    out = io.BytesIO()
+    writer = _Merger(out, share=False)
+    writer.add_page(page, {})
+    writer.finish(title, author)
+    return out.getvalue()
 
 
 # ---- joining chunk PDFs, streamed ----
@@ -71,8 +77,9 @@ class _Merger:
     A stream already written (the same bytes and dictionary: the background, the emblems, the signatures
     every chunk carries) is written once and shared, so the result is about one render's size."""
 
-    def __init__(self, out: BinaryIO):
+    def __init__(self, out: BinaryIO, *, share: bool = True):
         self.out = out
+        self.share = share
         self.offsets: list[int] = [0]
         self.shared: dict[bytes, int] = {}
         self.pages_id = self._new_id()
@@ -112,7 +119,7 @@ class _Merger:
         copy = self._copy(ref.get_object(), ids)
         known = ids[ref.idnum]
         key = None
-        if isinstance(copy, StreamObject) and len(copy._data) >= SHARE_MIN:
+        if self.share and isinstance(copy, StreamObject) and len(copy._data) >= SHARE_MIN:
             buffer = io.BytesIO()
             DictionaryObject.write_to_stream(copy, buffer)
             key = hashlib.sha256(buffer.getvalue() + b"\0" + copy._data).digest()
@@ -131,22 +138,26 @@ class _Merger:
         reader = PdfReader(io.BytesIO(data))
         ids: dict[int, int] = {}
         for page in reader.pages:
-            own = DictionaryObject({NameObject(k): v for k, v in page.items() if k != "/Parent"})
-            for key in _INHERITED:  # what a page may inherit from its tree, written on the page itself
-                node = page
-                while key not in own and node is not None:
-                    if key in node:
-                        own[NameObject(key)] = node.raw_get(key)
-                    parent = node.get("/Parent")
-                    node = parent.get_object() if parent is not None else None
-            copy = self._copy(own, ids)
-            copy[NameObject("/Parent")] = IndirectObject(self.pages_id, 0, None)
-            number = self._new_id()
-            self._write(number, copy)
-            self.kids.append(number)
+            self.add_page(page, ids)
         return len(reader.pages)
 
-    def finish(self, title: str) -> None:
+    def add_page(self, page, ids: dict[int, int]) -> None:
+        """Append one page of a source (`ids`: that source's objects already written, by their number)."""
+        own = DictionaryObject({NameObject(k): v for k, v in page.items() if k != "/Parent"})
+        for key in _INHERITED:  # what a page may inherit from its tree, written on the page itself
+            node = page
+            while key not in own and node is not None:
+                if key in node:
+                    own[NameObject(key)] = node.raw_get(key)
+                parent = node.get("/Parent")
+                node = parent.get_object() if parent is not None else None
+        copy = self._copy(own, ids)
+        copy[NameObject("/Parent")] = IndirectObject(self.pages_id, 0, None)
+        number = self._new_id()
+        self._write(number, copy)
+        self.kids.append(number)
+
+    def finish(self, title: str, author: str = "") -> None:
         pages = DictionaryObject({NameObject("/Type"): NameObject("/Pages"),
                                   NameObject("/Kids"): ArrayObject(IndirectObject(k, 0, None) for k in self.kids),
                                   NameObject("/Count"): NumberObject(len(self.kids))})
@@ -155,8 +166,10 @@ class _Merger:
         self._write(root, DictionaryObject({NameObject("/Type"): NameObject("/Catalog"),
                                             NameObject("/Pages"): IndirectObject(self.pages_id, 0, None)}))
         info = self._new_id()
-        self._write(info, DictionaryObject({NameObject("/Title"): TextStringObject(title),
-                                            NameObject("/Creator"): TextStringObject("fairapp")}))
+        meta = {NameObject("/Title"): TextStringObject(title), NameObject("/Creator"): TextStringObject("fairapp")}
+        if author:
+            meta[NameObject("/Author")] = TextStringObject(author)
+        self._write(info, DictionaryObject(meta))
         start = self.out.tell()
         self.out.write(f"xref\n0 {len(self.offsets)}\n0000000000 65535 f \n".encode())
         self.out.write(b"".join(f"{offset:010d} 00000 n \n".encode() for offset in self.offsets[1:]))
@@ -193,3 +206,132 @@ def shutdown_pool(wait: bool = True) -> None:
         if _pool is not None:
             _pool.shutdown(wait=wait, cancel_futures=not wait)
             _pool = None
+
+
+# ---- small stored certificates: the artwork once, shared by every certificate that shows it ----
+
+PACK_MAGIC = b"%fairapp-pack 1\n"
+_blob_cache: dict[str, bytes] = {}
+_blob_lock = threading.Lock()
+_known_blobs: set[tuple[str, str]] = set()  # (store, digest) known to be stored
+
+
+def artwork_streams(designs) -> list[bytes]:
+    """The image streams (and their soft masks) the designs' pages carry, exactly as a PDF of this process
+    writes them (core.pdf builds each once per process; the same file gives the same bytes anywhere)."""
+    from ..core import pdf
+
+    streams: list[bytes] = []
+    for design in designs:
+        images = [(design.background, None)] if design.background else []
+        images += [(path, "auto") for path in design.logos]
+        images += [(s.signature, "auto") for s in design.signatories if s.signature]
+        for path, mask in images:
+            try:
+                obj, smask = pdf._image_object(path, mask)
+            except OSError:
+                continue
+            streams += [o.streamContent for o in (obj, smask) if o is not None
+                        and isinstance(o.streamContent, bytes) and len(o.streamContent) >= SHARE_MIN]
+    return streams
+
+
+def blob_key(digest: str) -> str:
+    """The storage key of a shared stream: its SHA-256 (the first 32 hex digits), so it is stored once."""
+    return f"{digest[:32]}.pdf"
+
+
+def pack(data: bytes, streams: list[bytes]) -> bytes:
+    """The PDF with each of the shared streams it contains cut out and named by its SHA-256: a small file
+    that `unpack` turns back into exactly these bytes (the stored SHA-256 of the PDF stays true)."""
+    cuts, taken = [], []
+    for stream in set(streams):
+        at = data.find(stream)
+        if at >= 0 and not any(a < at + len(stream) and at < b for a, b in taken):
+            taken.append((at, at + len(stream)))
+            cuts.append((at, len(stream), hashlib.sha256(stream).hexdigest()))
+    if not cuts:
+        return data
+    cuts.sort()
+    body, last = [], 0
+    for at, length, _ in cuts:
+        body.append(data[last:at])
+        last = at + length
+    body.append(data[last:])
+    header = json.dumps([[at, length, digest] for at, length, digest in cuts], separators=(",", ":")).encode()
+    return PACK_MAGIC + header + b"\n" + b"".join(body)
+
+
+def unpack(stored: bytes, read_blob: Callable[[str], bytes]) -> bytes:
+    """The PDF a pack stands for (a stored PDF that is not a pack: as it is)."""
+    if not stored.startswith(PACK_MAGIC):
+        return stored
+    end = stored.index(b"\n", len(PACK_MAGIC))
+    cuts = json.loads(stored[len(PACK_MAGIC):end])
+    body = memoryview(stored)[end + 1:]
+    out, taken, last = [], 0, 0
+    for at, length, digest in cuts:
+        piece = at - last  # bytes of the body before this cut
+        out.append(body[taken:taken + piece])
+        taken += piece
+        out.append(read_blob(digest))
+        last = at + length
+    out.append(body[taken:])
+    return b"".join(out)
+
+
+def read_certificate(store, key: str) -> bytes:
+    """A stored certificate's PDF, byte for byte as issued (a pack is put back together; its shared
+    streams are kept in memory once read: a few pieces of artwork per fair)."""
+    def read_blob(digest: str) -> bytes:
+        with _blob_lock:
+            data = _blob_cache.get(digest)
+        if data is None:
+            data = store.read(blob_key(digest))
+            if hashlib.sha256(data).hexdigest() != digest:
+                raise ValueError(f"shared stream {digest[:12]} does not match its name")
+            with _blob_lock:
+                if len(_blob_cache) >= 64:
+                    _blob_cache.clear()
+                _blob_cache[digest] = data
+        return data
+    return unpack(store.read(key), read_blob)
+
+
+def save_blobs(store, streams: list[bytes]) -> None:
+    """Store each shared stream once, under its SHA-256 (kept: certificates of any batch may name it)."""
+    for stream in streams:
+        digest = hashlib.sha256(stream).hexdigest()
+        marker = (str(getattr(store, "root", "") or getattr(store, "bucket", "") or store.kind), digest)
+        if marker in _known_blobs:
+            continue
+        key = blob_key(digest)
+        if not store.exists(key):
+            store._put(key, stream)  # a fixed key: never rolled back, never deleted (shared)
+        _known_blobs.add(marker)
+
+
+def save_packed(planned, pdfs: list[bytes], actor, fair):
+    """ops.save_new with each certificate stored small (batch_render.pack: the artwork every certificate
+    shows stored once); the row's SHA-256 is of the PDF itself, which batch_render.read_certificate gives
+    back byte for byte."""
+    from ..core import audit
+    from ..core.storage import storage
+    from ..extensions import db
+
+    store = storage()
+    new = [p for p in planned if p.new is not None]
+    if len(new) != len(pdfs):
+        raise ValueError("one PDF for each new certificate")
+    streams = artwork_streams({p.design for p in new})
+    save_blobs(store, streams)
+    for item, data in zip(new, pdfs):
+        item.new.pdf_key = store.save(pack(data, streams), "pdf")
+        item.new.pdf_sha256 = hashlib.sha256(data).hexdigest()
+        db.session.add(item.new)
+        item.certificate = item.new
+    if new:
+        db.session.flush()
+        audit.record("certificates.issued", actor=actor, fair_id=fair.id,
+                     object_type="certificates", after={"serials": [p.new.serial for p in new]})
+    return [p.certificate for p in planned]

@@ -51,7 +51,7 @@ from ..fairs.models import Fair
 from ..nominations.models import Category
 from . import operations as ops
 from .models import PrintBatch, PrintBatchChunk
-from .batch_render import merge_pdfs, ping, pool, render_chunk, shutdown_pool  # noqa: F401 (benchmarks use them)
+from .batch_render import merge_pdfs, ping, pool, render_chunk, save_packed, shutdown_pool  # noqa: F401
 from .queries import batch_certificate_ids as certificate_ids  # noqa: F401 (the batch's pages, in order)
 
 log = logging.getLogger(__name__)
@@ -257,7 +257,8 @@ def _render(render_jobs) -> tuple[list[bytes], bytes | None]:
 
 
 def _store(planned, own, merged, batch: PrintBatch):  # (the chunk's PDF key, its certificates)
-    return (storage().save(merged, "pdf") if merged else ""), ops.save_new(planned, own, batch.created_by, batch.fair)
+    save = save_packed if current_app.config.get("CERTIFICATE_PACKED") else ops.save_new  # small: batch_render
+    return (storage().save(merged, "pdf") if merged else ""), save(planned, own, batch.created_by, batch.fair)
 
 
 def _finish_chunk(chunk_id: int, batch_id: int, index: int, planned, skipped: int, own, merged,

@@ -24,6 +24,7 @@ from ..extensions import db
 from ..fairs.models import Fair
 from ..nominations.models import Category
 from . import batches
+from .batch_render import read_certificate
 from .candidates import candidates_for
 from .errors import BatchNotReady, NoCandidates, NotFinalized, NothingToPrint, NoTemplate, NotPrintable, PrintedBefore
 from .labels import KIND_LABELS, batch_title_th
@@ -193,6 +194,13 @@ def print_chunk(batch: PrintBatch, index: int, actor: User, *, confirmed: bool =
         data = _only_pages(data, pages, batch.title)
     _record([certificates[i] for i in pages], actor, "batch", batch)
     return data
+
+
+def certificate_pdf(certificate: Certificate) -> bytes:
+    """The certificate's PDF as issued, byte for byte (its SHA-256 is the row's), stored whole or small
+    (a batch with CERTIFICATE_PACKED: batch_render.pack). Downloads, the kiosk and the PNG preview read it
+    here."""
+    return read_certificate(storage(), certificate.pdf_key)
 
 
 def _only_pages(data: bytes, pages: list[int], title: str) -> bytes:
