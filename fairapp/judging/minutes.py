@@ -219,13 +219,13 @@ def render_minutes(rubric: Rubric) -> bytes:
     doc.line(_("คะแนนรวมของกรรมการแต่ละท่าน (เต็ม 100)"), size=13, font="Sarabun-Bold")
     for j, name, aff in judges:
         doc.line(_("กรรมการ %(n)d: %(name)s", n=number[j], name=name) + (f" ({aff})" if aff else ""), size=9.5)
+    parts: dict[int, list[str]] = {}  # per nomination, by judge number: sorted once (not once per row)
+    for (j, n), t in sorted(totals.items(), key=lambda kv: number.get(kv[0][0], 0)):
+        parts.setdefault(n, []).append(_("กรรมการ %(n)d: %(t)s", n=number.get(j, 0),
+                                         t=_fmt(t) if t is not None else _("ยังไม่ครบ")))
     for r in rows:
-        parts = []
-        for (j, n), t in sorted(totals.items(), key=lambda kv: number.get(kv[0][0], 0)):
-            if n == r.nomination.id:
-                parts.append(_("กรรมการ %(n)d: %(t)s", n=number.get(j, 0),
-                               t=_fmt(t) if t is not None else _("ยังไม่ครบ")))
-        doc.line(f"{r.nomination.nominee_name()} (#{r.nomination.id}) — " + " · ".join(parts), size=9.5)
+        doc.line(f"{r.nomination.nominee_name()} (#{r.nomination.id}) — " + " · ".join(parts.get(r.nomination.id, [])),
+                 size=9.5)
 
     doc.y -= 8
     doc.line(_("ลงนามรับรองผลการตัดสิน"), size=13, font="Sarabun-Bold")
