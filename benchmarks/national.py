@@ -275,7 +275,7 @@ def load(session, scale: float, seed: int = 14) -> dict:
                 assign_rows.append({"id": asid, "nomination_id": nid, "judge_id": judge, "created_at": now,
                                     "created_by_id": staff_id})
                 for crid in crit_of[cid]:
-                    score_rows.append({"assignment_id": asid, "criterion_id": crid, "value": 1 + (i + j) % 5,
+                    score_rows.append({"assignment_id": asid, "criterion_id": crid, "value": rnd.randint(1, 5),
                                        "comment": "", "updated_at": now})
     L.add(Category, cat_rows)
     L.add(Rubric, rubric_rows)
