@@ -88,6 +88,9 @@ def load(app, overrides: dict | None) -> None:
         PROXY_COUNT=0,  # reverse proxies in front (X-Forwarded-For/Proto/Host trusted from that many)
         CERTIFICATE_RATE_LIMIT="30 per minute;300 per hour",
         CERTIFICATE_WORKERS=2,  # processes that render a batch's chunks in this process (not in a Celery worker)
+        # A batch stores each certificate small: its artwork cut out and stored once, shared; every reader
+        # (downloads, preview, kiosk) gets the issued PDF back byte for byte (printing.certificate_pdf).
+        CERTIFICATE_PACKED=True,
         # Jobs (core.jobs): Celery over this broker (redis://...) when set; else in this process.
         CELERY_BROKER_URL=None,
         JOBS_MODE=None,  # celery | thread | inline; unset: celery with a broker, else thread

@@ -13,7 +13,6 @@ from ..core.errors import envelope, wants_json
 from ..core.forms import form_csrf
 from ..core.i18n import use_thai_digits
 from ..core.responses import send_bytes
-from ..core.storage import storage
 from ..core.transaction import attempt
 from ..fairs.access import staff_fair_or_404
 from . import access, operations as ops, printing, queries
@@ -25,7 +24,7 @@ from .preview import png_of
 
 
 def _pdf(cert: Certificate, **options):
-    return send_bytes(storage().read(cert.pdf_key), f"certificate-{cert.grouped_serial}.pdf", **options)
+    return send_bytes(printing.certificate_pdf(cert), f"certificate-{cert.grouped_serial}.pdf", **options)
 
 
 @bp.route("/fairs/<int:fair_id>/certificates/issued")
@@ -69,7 +68,7 @@ def certificate_pdf(cert_id: int):
 def certificate_png(cert_id: int):
     cert = access.certificate_or_404(cert_id)
     width = 700 if request.args.get("size") == "small" else 1100
-    return send_bytes(png_of(storage().read(cert.pdf_key), width), f"certificate-{cert.grouped_serial}.png",
+    return send_bytes(png_of(printing.certificate_pdf(cert), width), f"certificate-{cert.grouped_serial}.png",
                       max_age=600)
 
 

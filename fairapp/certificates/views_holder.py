@@ -7,8 +7,7 @@ from flask import abort, render_template
 from flask_login import current_user, login_required
 
 from ..core.responses import send_bytes
-from ..core.storage import storage
-from . import access
+from . import access, printing
 from .blueprint import bp
 from .queries import holder_certificates
 
@@ -27,4 +26,4 @@ def mine_pdf(cert_id: int):
     cert = access.holder_certificate_or_404(current_user, cert_id)
     if not access.can_download(cert):  # a revoked or replaced one is not handed out again
         abort(404)
-    return send_bytes(storage().read(cert.pdf_key), f"certificate-{cert.grouped_serial}.pdf", inline=False)
+    return send_bytes(printing.certificate_pdf(cert), f"certificate-{cert.grouped_serial}.pdf", inline=False)

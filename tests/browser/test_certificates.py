@@ -84,7 +84,10 @@ def test_a_batch_page_follows_progress_to_the_download(page, w, app, db):
         page.fill("#names", "\n".join(f"นายทดสอบ ที่นี่{i}" for i in range(40)))
         with page.expect_navigation():
             page.click("#batch-form button[type=submit]")
-        expect(page.locator("form[action$='/print'] button")).to_be_visible(timeout=30_000)
+        # the whole batch's download once done (each chunk's own print button came before it)
+        expect(page.locator("form[action$='/print'] button.primary")).to_be_visible(timeout=30_000)
+        expect(page.get_by_role("button", name="พิมพ์หน้า 1–25")).to_be_visible()
+        expect(page.get_by_role("button", name="พิมพ์หน้า 26–40")).to_be_visible()
         db.session.expire_all()
         batch = db.session.scalars(select(PrintBatch).order_by(PrintBatch.id.desc())).first()
         assert batch.status == "done" and batch.done == 40

@@ -183,16 +183,19 @@ def test_what_cannot_be_printed_says_why(app, w, db):
 
 # ---- a chunk is a unit of work ----
 
-def test_a_failing_chunk_leaves_neither_rows_nor_files(app, w, db, monkeypatch):
+@pytest.mark.parametrize("packed", [True, False])
+def test_a_failing_chunk_leaves_neither_rows_nor_files(app, w, db, monkeypatch, packed):
+    monkeypatch.setitem(app.config, "CERTIFICATE_PACKED", packed)
     with app.test_request_context(), unit_of_work():
         batch = batches.create(w.fair, "judge", ops.judge_candidates(w.fair), w.staff, "กรรมการ")
     before = stored_files()
-    real = ops.save_new
+    owner, name = (batches, "save_packed") if packed else (ops, "save_new")
+    real = getattr(owner, name)
 
     def save_then_fail(*args):
-        real(*args)  # the certificates' PDFs and rows, and the chunk's PDF, are written...
+        real(*args)  # the certificates' PDFs (and shared artwork) and rows, and the chunk's PDF, are written...
         raise OSError("disk full")  # ...then the chunk fails
-    monkeypatch.setattr(ops, "save_new", save_then_fail)
+    monkeypatch.setattr(owner, name, save_then_fail)
     with app.test_request_context():
         assert batches.claim(batch.id)
         batches.run(batch.id)

@@ -93,8 +93,9 @@ def test_a_packed_certificate_looks_the_same(app, w, db, tmp_path, monkeypatch):
     assert "นางสาวก๋วยเตี๋ยว ที่นี่" in text and cert.grouped_serial in text
 
 
-def test_unpacked_certificates_still_read_and_pack_round_trips(app, w, db):
-    cert = _run_batch(app, w, db, names="นายเดิม ใจดี | ชุมชนเดิม")[0]  # CERTIFICATE_PACKED off: whole PDFs
+def test_unpacked_certificates_still_read_and_pack_round_trips(app, w, db, monkeypatch):
+    monkeypatch.setitem(app.config, "CERTIFICATE_PACKED", False)  # whole PDFs, as before packing (or by choice)
+    cert = _run_batch(app, w, db, names="นายเดิม ใจดี | ชุมชนเดิม")[0]
     with app.test_request_context():
         data = printing.certificate_pdf(cert)
         assert data == storage().read(cert.pdf_key) and hashlib.sha256(data).hexdigest() == cert.pdf_sha256
@@ -105,3 +106,15 @@ def test_unpacked_certificates_still_read_and_pack_round_trips(app, w, db):
     blobs = {hashlib.sha256(s).hexdigest(): s for s in streams}
     assert batch_render.unpack(packed, blobs.__getitem__) == original
     assert batch_render.unpack(original, blobs.__getitem__) == original
+
+
+def test_a_packed_certificate_downloads_and_previews_as_issued(app, w, db, client, login_as, monkeypatch):
+    """The staff's download, the print copy and the PNG preview read a packed certificate through
+    printing.certificate_pdf: the bytes issued (the row's SHA-256), never the small stored form."""
+    monkeypatch.setitem(app.config, "CERTIFICATE_PACKED", True)
+    cert = _run_batch(app, w, db, names="นางสาวดาวน์โหลด ได้ครบ | ชุมชนป่าซาง")[0]
+    login_as(w.staff)
+    served = client.get(f"/certificates/{cert.id}/certificate.pdf")
+    assert served.status_code == 200 and hashlib.sha256(served.data).hexdigest() == cert.pdf_sha256
+    preview = client.get(f"/certificates/{cert.id}/preview.png")
+    assert preview.status_code == 200 and preview.data[:8] == b"\x89PNG\r\n\x1a\n"
