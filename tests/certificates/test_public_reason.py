@@ -9,7 +9,7 @@ from fairapp.certificates.models import Certificate
 from fairapp.core.audit import AuditEntry
 from fairapp.core.transaction import unit_of_work
 
-from tests.certificates.world import build_cert_world
+from tests.certificates.world import build_issued_world
 
 JSON = {"Accept": "application/json"}
 NOTE = "ผู้อำนวยการแจ้งว่าผู้รับแอบอ้างชื่อ ห้ามเปิดเผย โทร 081-234-5678"
@@ -17,11 +17,7 @@ NOTE = "ผู้อำนวยการแจ้งว่าผู้รับ
 
 @pytest.fixture
 def w(app, db):
-    w = build_cert_world(db)
-    with app.test_request_context(), unit_of_work():
-        (w.cert, w.other), _ = ops.issue(w.fair, ops.participant_candidates(
-            w.fair, "นางสาวมาลี ใจงาม | ชุมชนบ้านป่าซาง\nนายก้องภพ ศรีสุข"), w.staff)
-    return w
+    return build_issued_world(app, db)
 
 
 def _revoke_by_form(login_as, post_form, w, cert, **data):

@@ -9,7 +9,7 @@ from fairapp.certificates import operations as ops
 from fairapp.core.storage import storage
 from fairapp.core.transaction import unit_of_work
 
-from tests.certificates.world import build_cert_world
+from tests.certificates.world import build_issued_world
 from tests.conftest import csrf_token_from
 
 JSON = {"Accept": "application/json"}
@@ -17,11 +17,7 @@ JSON = {"Accept": "application/json"}
 
 @pytest.fixture
 def w(app, db):
-    w = build_cert_world(db)
-    with app.test_request_context(), unit_of_work():
-        (w.cert, w.other), _ = ops.issue(w.fair, ops.participant_candidates(
-            w.fair, "นางสาวมาลี ใจงาม | ชุมชนบ้านป่าซาง\nนายก้องภพ ศรีสุข"), w.staff)
-    return w
+    return build_issued_world(app, db)
 
 
 def test_valid_in_html_and_json(client, w):

@@ -10,16 +10,12 @@ from fairapp.certificates import online, operations as ops, serials, signing
 from fairapp.certificates.models import Certificate
 from fairapp.core.transaction import unit_of_work
 
-from tests.certificates.world import build_cert_world
+from tests.certificates.world import build_issued_world
 
 
 @pytest.fixture
 def w(app, db):
-    w = build_cert_world(db)
-    with app.test_request_context(), unit_of_work():
-        (w.cert, w.other), _ = ops.issue(w.fair, ops.participant_candidates(
-            w.fair, "นางสาวมาลี ใจงาม | ชุมชนบ้านป่าซาง\nนายก้องภพ ศรีสุข"), w.staff)
-    return w
+    return build_issued_world(app, db)
 
 
 def _qr(site: str, cert: Certificate) -> str:

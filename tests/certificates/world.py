@@ -35,3 +35,15 @@ def build_cert_world(db):
                                  "signature_key": None}]
     db.session.commit()
     return w
+
+
+def build_issued_world(app, db):
+    """The certificates world with two participant certificates issued: `w.cert` (with an organization)
+    and `w.other` (without) -- what the public checks (/verify) are tried on."""
+    from fairapp.core.transaction import unit_of_work
+
+    w = build_cert_world(db)
+    with app.test_request_context(), unit_of_work():
+        (w.cert, w.other), _ = cert_ops.issue(w.fair, cert_ops.participant_candidates(
+            w.fair, "นางสาวมาลี ใจงาม | ชุมชนบ้านป่าซาง\nนายก้องภพ ศรีสุข"), w.staff)
+    return w
