@@ -271,12 +271,14 @@ class Shooter:
                 self.pdf_pages(page, "certificate-person-marks", f"/certificates/{ids['person'][0]}/certificate.pdf")
                 self.pdf_pages(page, "certificate-long-name-preview",
                                f"/certificates/templates/{ids['template']}/preview.pdf?long=1")
-                page.goto("/fairs/2/certificates")
-                page.select_option("#kind", "judge")
-                with page.expect_navigation():
-                    page.click("#batch-form button[type=submit]")
-                page.wait_for_selector("form[action$='/print']", timeout=30000)
-                self.shot(page, "certificates-batch-1280-th", page.url.replace(self.base_url, ""))
+            # a batch of 40 participants: two chunks, each printable on its own, then the whole batch
+            page.goto("/fairs/2/certificates")
+            page.select_option("#kind", "participant")
+            page.fill("#names", "\n".join(f"ผู้เข้าร่วมงาน ภาพหน้าจอ {i + 1} | ชุมชนบ้านป่าซาง" for i in range(40)))
+            with page.expect_navigation():
+                page.click("#batch-form button[type=submit]")
+            page.wait_for_selector("form[action$='/print'] button.primary", timeout=60000)
+            self.shot(page, f"certificates-batch-{label}-th", page.url.replace(self.base_url, ""))
             ctx.close()
         ctx = self.context(PHONE)
         page = self.login(ctx, "culture@fairapp.local", demo_password)
