@@ -72,10 +72,6 @@ def kiosk_search(fair: Fair, typed: str, limit: int = 30) -> list[Certificate]:
                               .order_by(Certificate.kind, Certificate.stage_order).limit(limit)).all()
 
 
-def certificate_by_serial(compact: str) -> Certificate | None:
-    return db.session.scalar(select(Certificate).where(Certificate.serial == compact))
-
-
 def certificate_by_pdf(sha256: str) -> Certificate | None:
     """The certificate whose PDF, as issued, has this SHA-256."""
     return db.session.scalar(select(Certificate).where(Certificate.pdf_sha256 == sha256))

@@ -19,19 +19,6 @@ def upcoming_fairs() -> list[Fair]:
     return coming + past
 
 
-def dashboard_fairs(user) -> list[tuple[Fair, set[str]]]:
-    """(fair, this user's roles) for the fairs the user has a role in, and the fairs still to come."""
-    role_fair_ids = {r.fair_id for r in user.fair_roles}
-    today = today_local()
-    query = select(Fair).order_by(Fair.starts_on.desc())
-    rows = []
-    for fair in db.session.scalars(query):
-        roles = user.roles_in(fair.id)
-        if fair.id in role_fair_ids or fair.ends_on >= today:
-            rows.append((fair, roles))
-    return rows
-
-
 def fairs_newest_first() -> list[Fair]:
     """Every fair, the latest start first (the admins' list)."""
     return db.session.scalars(select(Fair).order_by(Fair.starts_on.desc())).all()
