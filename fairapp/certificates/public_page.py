@@ -1,4 +1,5 @@
-"""The public check's page for one certificate, rendered once per state and language in each process.
+"""The public check's page for one certificate, rendered once per state and language in each process (and
+its JSON, once per state and language).
 
 On fair day the public scans the same few hundred QR codes again and again; rendering `verify.html` (the
 site's layout, its translations, the check form) is most of the work of `/verify/<serial>`. The page of a
@@ -31,6 +32,7 @@ from sqlalchemy.orm import joinedload
 
 from ..core.i18n import locale_code
 from ..extensions import db
+from ..fairs.models import Fair
 from .models import Certificate
 
 MAX_PAGES = 2048
@@ -46,9 +48,31 @@ def _pages() -> OrderedDict[tuple, tuple[float, str]]:
 
 
 def certificate(compact: str) -> Certificate | None:
-    """The certificate with this serial and its fair, in one query (the key needs the fair's names)."""
+    """The certificate with this serial and its fair, in one query (the whole page and JSON read it)."""
     return db.session.scalar(select(Certificate).options(joinedload(Certificate.fair))
                              .where(Certificate.serial == compact))
+
+
+# What the kept page shows that can change: read as plain columns on every request (no ORM objects built:
+# on a cache hit this row is all the database work of the page).
+_FACTS = (Certificate.id, Certificate.revoked_at, Certificate.revoked_public_reason,
+          Certificate.superseded_by_id, Certificate.holder_name, Certificate.holder_org, Certificate.role_th,
+          Certificate.kind, Certificate.subject_key, Certificate.category_id, Certificate.given_on,
+          Certificate.pdf_sha256, Certificate.fair_id)
+_FAIR_FACTS = (Fair.name_th, Fair.name_en)
+
+
+def facts(compact: str) -> tuple | None:
+    """The facts of the certificate with this serial (see key_of), or None when there is none."""
+    row = db.session.execute(select(*_FACTS, *_FAIR_FACTS).join(Fair, Fair.id == Certificate.fair_id)
+                             .where(Certificate.serial == compact)).first()
+    return None if row is None else tuple(row)
+
+
+def facts_of(cert: Certificate) -> tuple:
+    """The same facts from a loaded certificate (so a page is kept under what it was rendered from)."""
+    return (*(getattr(cert, column.key) for column in _FACTS),
+            *(getattr(cert.fair, column.key) for column in _FAIR_FACTS))
 
 
 def cacheable() -> bool:
@@ -56,37 +80,42 @@ def cacheable() -> bool:
     return not current_user.is_authenticated and not session.get("_flashes")
 
 
-def key_of(cert: Certificate, state: str) -> tuple:
-    fair = cert.fair
-    return (cert.id, state, cert.status, cert.revoked_at, cert.revoked_public_reason, cert.superseded_by_id,
-            cert.holder_name, cert.holder_org, cert.role_th, cert.kind, cert.subject_key, cert.given_on,
-            cert.pdf_sha256, cert.fair_id, fair.name_th, fair.name_en,
-            locale_code(), request.host, request.full_path)
+def key_of(facts_: tuple, as_json: bool = False) -> tuple:
+    """The page's key: the certificate's facts (its status among them), HTML or JSON, the language, host and
+    full path."""
+    return (*facts_, "json" if as_json else "html", locale_code(), request.host, request.full_path)
+
+
+def _is_json(key: tuple) -> bool:
+    return key[-4] == "json"
 
 
 def get(key: tuple) -> str | None:
-    """The kept page with this visitor's CSRF token in it, or None."""
+    """The kept page (an HTML page with this visitor's CSRF token put in), or None."""
     pages = _pages()
     with _lock:
         found = pages.get(key)
         if found is None:
             return None
-        stored_at, html = found
+        stored_at, body = found
         if time.monotonic() - stored_at > TTL:
             del pages[key]
             return None
         pages.move_to_end(key)
-    return html.replace(MARKER, generate_csrf())
+    return body if _is_json(key) else body.replace(MARKER, generate_csrf())
 
 
-def put(key: tuple, html: str) -> None:
-    """Keep a page just rendered for this visitor (their CSRF token becomes the marker)."""
-    token = generate_csrf()  # the token the page was rendered with (kept in g for the request)
-    if token not in html:
-        return  # not the page we know how to personalize: never keep it
+def put(key: tuple, body: str) -> None:
+    """Keep a page just rendered (an HTML page's CSRF token, this visitor's, becomes the marker; the JSON is
+    the same for everyone)."""
+    if not _is_json(key):
+        token = generate_csrf()  # the token the page was rendered with (kept in g for the request)
+        if token not in body:
+            return  # not the page we know how to personalize: never keep it
+        body = body.replace(token, MARKER)
     pages = _pages()
     with _lock:
-        pages[key] = (time.monotonic(), html.replace(token, MARKER))
+        pages[key] = (time.monotonic(), body)
         pages.move_to_end(key)
         while len(pages) > MAX_PAGES:
             pages.popitem(last=False)

@@ -110,17 +110,25 @@ def verify(serial: str):
     grouped = serials.grouped(compact)
     if serial != grouped and not wants_json():
         return redirect(url_for("certificates.verify", serial=grouped, **({"q": token} if token else {})), 301)
+    as_json = wants_json()
+    keep = as_json or public_page.cacheable()
+    key = None
+    if keep:
+        # Kept per certificate facts, HTML or JSON, language and path (the QR's token, so its verdict is in
+        # the page): only the facts are read from the database when it is.
+        facts = public_page.facts(compact)
+        key = None if facts is None else public_page.key_of(facts, as_json)
+        body = None if key is None else public_page.get(key)
+        if body is not None:
+            return current_app.response_class(body, mimetype="application/json" if as_json else "text/html")
     cert = public_page.certificate(compact)
     if cert is None:
         return _page("not_found", serial_typed=grouped, qr=_qr_check(None, token), status=404)
-    if wants_json() or not public_page.cacheable():
-        return _page(cert.status, cert=cert, serial_typed=grouped, qr=_qr_check(cert, token))
-    key = public_page.key_of(cert, cert.status)  # the path holds the QR's token: its verdict is in the page
-    html = public_page.get(key)
-    if html is None:
-        html, status = _page(cert.status, cert=cert, serial_typed=grouped, qr=_qr_check(cert, token))
-        public_page.put(key, html)
-    return html
+    response, status = _page(cert.status, cert=cert, serial_typed=grouped, qr=_qr_check(cert, token))
+    if keep:
+        key = public_page.key_of(public_page.facts_of(cert), as_json)  # what it was rendered from
+        public_page.put(key, response.get_data(as_text=True) if as_json else response)
+    return response, status
 
 
 def _form_page(form: CheckForm, status: int = 200):

@@ -95,3 +95,27 @@ def test_a_signed_in_person_and_a_waiting_message_are_never_served_a_kept_page(a
         session["_flashes"] = [("success", "ข้อความที่รออยู่")]
     assert "ข้อความที่รออยู่" in visitor.get(url).get_data(as_text=True)
     assert renders.count("certificates/verify.html") == 3
+
+
+def test_the_json_is_kept_too_and_a_revocation_shows_at_once(app, w, monkeypatch):
+    """The JSON a verifier's script reads is the same for everyone: kept per facts and language, no session
+    made for it, and a revocation changes it at once."""
+    from fairapp.certificates import views_public
+    described = []
+    real = views_public.describe
+    monkeypatch.setattr(views_public, "describe", lambda cert: described.append(cert.id) or real(cert))
+    url = f"/verify/{w.cert.grouped_serial}"
+    first = app.test_client().get(url, headers={"Accept": "application/json"})
+    second = app.test_client().get(url, headers={"Accept": "application/json"})
+    assert first.status_code == second.status_code == 200
+    assert second.headers["Content-Type"] == "application/json"
+    assert first.get_json() == second.get_json() and second.get_json()["status"] == "valid"
+    assert described == [w.cert.id]  # the second was served, not built again
+    assert "Set-Cookie" not in second.headers
+    with app.test_request_context(), unit_of_work():
+        ops.revoke(w.cert, "พิมพ์ชื่อผิด", w.staff, public_reason=next(iter(PUBLIC_REASONS)))
+    third = app.test_client().get(url, headers={"Accept": "application/json"}).get_json()
+    assert third["status"] == "revoked" and third["revoked_reason_code"] == next(iter(PUBLIC_REASONS))
+    assert described == [w.cert.id, w.cert.id]
+    # the HTML page of the same certificate is another page
+    assert "เกียรติบัตรนี้ถูกเพิกถอนแล้ว" in app.test_client().get(url).get_data(as_text=True)
