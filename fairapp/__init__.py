@@ -100,18 +100,19 @@ def _setup_login(app: Flask) -> None:
         # counts as version 0.
         import re
 
-        from sqlalchemy import select
+        from sqlalchemy import literal, select
 
         from .accounts.models import EndedSession, User
 
         match = re.fullmatch(r"([0-9]{1,18})(?::([0-9]{1,18})(?::([A-Za-z0-9_-]{16,32}))?)?", str(identity))
         if match is None:
             return None
-        user = db.session.get(User, int(match[1]))
-        if user is None or not user.session_matches(int(match[2] or 0)):
-            return None
         nonce = match[3]
-        if nonce and db.session.scalar(select(EndedSession.id).where(EndedSession.nonce == nonce).limit(1)):
+        # One query on every signed-in request: the user, and whether this session was ended.
+        ended = select(EndedSession.id).where(EndedSession.nonce == nonce).exists() if nonce else literal(False)
+        row = db.session.execute(select(User, ended).where(User.id == int(match[1]))).first()
+        if row is None or row[1] or not row[0].session_matches(int(match[2] or 0)):
             return None
+        user = row[0]
         user.session_nonce = nonce
         return user

@@ -165,3 +165,22 @@ def test_the_identity_carries_the_version(app, client, db, login_as):
         with browser.session_transaction() as session:
             session["_user_id"] = identity
         assert not _signed_out(browser), identity
+
+
+def test_a_signed_in_request_loads_its_user_in_one_query(app, client, db, count_queries):
+    """Every signed-in request loads the user and checks that its session was not ended: one statement."""
+    user = create_user(EMAIL)
+    user.start_session()
+    identity = user.get_id()
+    db.session.commit()
+    laptop = _sign_in(app)
+    assert _post_button(laptop, "/logout").status_code == 302
+    ended_nonce = db.session.scalar(select(EndedSession.nonce))
+    loader = app.login_manager._user_callback
+    with app.test_request_context():
+        with count_queries() as n:
+            assert loader(identity).id == user.id
+        assert n[0] == 1
+        with count_queries() as n:
+            assert loader(f"{user.id}:0:{ended_nonce}") is None  # that session was logged out
+        assert n[0] == 1
