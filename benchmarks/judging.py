@@ -1,5 +1,5 @@
 """Judging: the pages at 1x and 10x audit entries (in SEPARATE databases), and score saving through gunicorn
-at 2 and 4 workers on PostgreSQL; each against a bare `SELECT 1` route measured in the same run.
+at 1, 2 and 4 workers on PostgreSQL; each against a bare `SELECT 1` route measured in the same run.
 
 Run: .venv/bin/python benchmarks/judging.py [--nominations 60] [--judges 12] [--criteria 10] [--k 3]
      [--repeat 20] [--sqlite] [--seconds 10] [--clients 16] [--skip-load] [--skip-pages]
@@ -13,10 +13,10 @@ Run: .venv/bin/python benchmarks/judging.py [--nominations 60] [--judges 12] [--
    before each view: it checks what came after the last checkpoint). Printed: ms, x baseline and queries at
    1x and 10x, and the 10x/1x time ratio (goal for the chair page: <= 2).
 2. Score saving (PostgreSQL only; PG_URL, default database fairapp_bench_judging, created and dropped here):
-   gunicorn with 2 then 4 workers; --clients judges (half in each of two fairs) save scores over keep-alive
+   gunicorn with 1, 2 then 4 workers; --clients judges (half in each of two fairs) save scores over keep-alive
    connections from a second process for --seconds; req/s, p50/p95, errors; the bare route at the same
    workers and clients; the 4/2 workers ratio (goal >= 1.6x; the bare route's own 4/2 ratio shows what this
-   machine allows). Each save changes the value, so each writes an audit entry in its fair's chain.
+   machine allows) and the 2/1 ratio (how saving scales while there are cores for the workers). Each save changes the value, so each writes an audit entry in its fair's chain.
 Temporary folders, databases and servers are removed in `finally` (also on a failure or Ctrl-C).
 Last line: one JSON object of the figures and ratios.
 """
@@ -396,7 +396,7 @@ def _cookie(app, user_id: int) -> str:
 
 
 def run_load(args) -> dict:
-    """Score saving by --clients judges of two fairs through gunicorn at 2 and 4 workers, and the bare route."""
+    """Score saving by --clients judges of two fairs through gunicorn at 1, 2 and 4 workers, and the bare route."""
     gunicorn = ROOT / ".venv" / "bin" / "gunicorn"
     if not gunicorn.exists():
         return {"skipped": "gunicorn is not installed"}
@@ -429,7 +429,7 @@ def run_load(args) -> dict:
     env = {**os.environ, "DATABASE_URL": PG_URL, "FAIRAPP_INSTANCE": instance, "PYTHONPATH": str(tmp),
            "TMPDIR": str(tmp)}
     results: dict = {"clients": len(jobs), "fairs": len(worlds), "seconds": args.seconds}
-    for workers, design in ((2, "chains"), (4, "chains"), (2, "one_lock"), (4, "one_lock")):
+    for workers, design in ((1, "chains"), (2, "chains"), (4, "chains"), (2, "one_lock"), (4, "one_lock")):
         port = _free_port()
         server = subprocess.Popen([str(gunicorn), "-w", str(workers), "-b", f"127.0.0.1:{port}",
                                    "--log-level", "warning", "bench_judging_wsgi:app"], cwd=tmp,
@@ -537,10 +537,13 @@ def main() -> int:
             else:
                 print(f"score saving: gunicorn + PostgreSQL, {load['clients']} judges in {load['fairs']} fairs, "
                       f"keep-alive, from a second process, {load['seconds']:.0f} s each")
-                for workers in (2, 4):
+                for workers in (1, 2, 4):
                     for name, label in (("bare", "bare SELECT 1 route"), ("save", "save a score, chain per fair"),
                                         ("save_one_lock", "save a score, ONE lock (before)")):
-                        r = load[f"{name.replace('_one_lock', '')}_w{workers}" + ("_one_lock" if "one" in name else "")]
+                        r = load.get(f"{name.replace('_one_lock', '')}_w{workers}"
+                                     + ("_one_lock" if "one" in name else ""))
+                        if r is None:
+                            continue
                         print(f"  -w {workers} {label:32} {r['rps']:7.1f} req/s  p50 {r['p50']:6.1f} ms  "
                               f"p95 {r['p95']:6.1f} ms  errors {r['errors']}  waiting on the audit lock "
                               f"{r['waiting_on_audit_lock']:.2f}")
@@ -551,6 +554,12 @@ def main() -> int:
                 figures["save_vs_bare_w4"] = load["save_w4"]["rps"] / load["bare_w4"]["rps"]
                 figures["one_lock_w4_vs_w2"] = load["save_w4_one_lock"]["rps"] / load["save_w2_one_lock"]["rps"]
                 figures["chains_vs_one_lock_w4"] = load["save_w4"]["rps"] / load["save_w4_one_lock"]["rps"]
+                figures["cpus"] = os.cpu_count()
+                figures["save_w2_vs_w1"] = load["save_w2"]["rps"] / load["save_w1"]["rps"]
+                figures["bare_w2_vs_w1"] = load["bare_w2"]["rps"] / load["bare_w1"]["rps"]
+                print(f"  1 -> 2 workers: saving x{figures['save_w2_vs_w1']:.2f}, bare route "
+                      f"x{figures['bare_w2_vs_w1']:.2f} (what more workers give while there are cores for them; "
+                      f"this machine has {figures['cpus']} and the load client shares them)")
                 print(f"  4 vs 2 workers: saving x{figures['save_w4_vs_w2']:.2f} (goal >= 1.6; one lock: "
                       f"x{figures['one_lock_w4_vs_w2']:.2f}); bare route x{figures['bare_w4_vs_w2']:.2f}; at 4 "
                       f"workers saving is x{figures['save_vs_bare_w4']:.2f} the bare route and "
