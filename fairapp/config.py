@@ -69,6 +69,11 @@ def load(app, overrides: dict | None) -> None:
         MAIL_PASSWORD=None,
         MAIL_DEFAULT_SENDER="fairapp <no-reply@fairapp.local>",
         MAIL_OUTBOX_DIR=os.path.join(inst, "mail"),
+        # The data protection officer's contact and the controller's address, as the privacy notices say
+        # them (PDPA s.23); set them for a real deployment.
+        PRIVACY_DPO_EMAIL="dpo@fairapp.local",
+        PRIVACY_DPO_PHONE="",
+        PRIVACY_CONTROLLER_ADDRESS="",
         # Request limits counted in the app's database, shared by every server process (core.ratelimit);
         # a redis:// (or other `limits`) URI replaces it; memory:// counts per process.
         RATELIMIT_STORAGE_URI=None,  # unset: the broker's Redis when there is one, else the database
@@ -105,7 +110,8 @@ def load(app, overrides: dict | None) -> None:
         cfg["SQLALCHEMY_DATABASE_URI"] = env["DATABASE_URL"]
     for key in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER",
                 "RATELIMIT_STORAGE_URI", "PREFERRED_URL_SCHEME", "SERVER_NAME", "BASE_URL",
-                "CERTIFICATE_SIGNING_KEY", "CELERY_BROKER_URL", "JOBS_MODE", "STORAGE_URL"):
+                "CERTIFICATE_SIGNING_KEY", "CELERY_BROKER_URL", "JOBS_MODE", "STORAGE_URL",
+                "PRIVACY_DPO_EMAIL", "PRIVACY_DPO_PHONE", "PRIVACY_CONTROLLER_ADDRESS"):
         if env.get(key):
             cfg[key] = env[key]
     for key in ("PROXY_COUNT", "CELERY_VISIBILITY_TIMEOUT", "CERTIFICATE_CHUNK_LEASE", "MAIL_SWEEP_AFTER",

@@ -116,6 +116,7 @@ EXPECTED: dict[str, Row] = {
     # core
     "core.healthz": Row("/healthz", get=PUBLIC),
     "core.livez": Row("/livez", get=PUBLIC),
+    "privacy.notice": Row("/privacy", get=PUBLIC),
     "core.set_language": Row("/lang/th", get=_all("302 /"), post=_all("302 /")),
     "core.districts": Row("/geo/districts/57", get=PUBLIC),
     "core.session_state": Row("/session", get=PUBLIC),
