@@ -202,6 +202,7 @@ EXPECTED: dict[str, Row] = {
                                post={**FAIR_STAFF, "staff": "400", "admin": "400"}),
     "booths.checkin_dashboard": Row("/fairs/{fair}/checkin/dashboard", get=FAIR_STAFF),
     "booths.checkin_stats": Row("/fairs/{fair}/checkin/stats", get=FAIR_STAFF),
+    "booths.checkin_missing": Row("/fairs/{fair}/checkin/missing", get=FAIR_STAFF),
     # nominations: nominators (org A's draft nomination of itself)
     "nominations.fair_nominations": Row("/fairs/{fair}/nominations", get=PUBLIC),
     # The world's category takes nominations from provincial offices only: a plain member's POST is refused.
@@ -253,6 +254,8 @@ EXPECTED: dict[str, Row] = {
     "judging.confirm_conflict": Row("/judging/categories/{category}/conflicts/confirm", get=POST_ONLY,
                                     post=_chair("400")),
     "judging.judges": Row("/judging/fairs/{fair}/judges", get=CHAIR_VIEW, post=_chair("302 /judging/fairs/{fair}/judges")),
+    "judging.judge_search": Row("/judging/fairs/{fair}/judges/search", get=CHAIR_VIEW),
+    "judging.organization_search": Row("/judging/fairs/{fair}/organizations/search", get=CHAIR_VIEW),
     "judging.chair": Row("/judging/categories/{category}/chair", get=CHAIR_VIEW),
     "judging.remind": Row("/judging/categories/{category}/remind", get=POST_ONLY,
                           post=_chair("302 /judging/categories/{category}/chair")),

@@ -131,22 +131,51 @@ def clock(moment: datetime) -> str:
     return f"{local:%H:%M} น." if lang == "th" else f"{local:%H:%M}"
 
 
+MISSING_SHOWN = 20  # booths still missing listed per zone on the dashboard; the rest: checkin_missing's pages
+
+
+def _expected(fair: Fair):
+    """The approved exhibitors' booths of the fair, with their check-in time and organization's names."""
+    return (select(Booth.zone, Booth.code, Application.checked_in_at, Organization.name_th, Organization.name_en)
+            .join(Application, Booth.application_id == Application.id)
+            .join(Organization, Application.organization_id == Organization.id)
+            .where(Booth.fair_id == fair.id, Application.status == Status.approved))
+
+
+def checkin_missing(fair: Fair, zone: str | None) -> Page:
+    """One page (?page=N) of the booths not yet checked in (of one zone when given; "-": booths without a
+    zone), by zone and code."""
+    query = _expected(fair).where(Application.checked_in_at.is_(None))
+    if zone == "-":
+        query = query.where(Booth.zone.is_(None) | (Booth.zone == ""))
+    elif zone:
+        query = query.where(Booth.zone == zone)
+    lang = locale_code()
+    page = paginate(query.order_by(Booth.zone, Booth.code, Booth.id), scalars=False)
+    page.items = [{"zone": z or "", "code": code, "organization": (en or th) if lang == "en" else th}
+                  for z, code, _at, th, en in page.items]
+    return page
+
+
 def checkin_stats(fair: Fair, recent: int = 8) -> dict:
-    """Checked-in / expected per zone, the latest arrivals and who is still missing: four queries."""
+    """Checked-in / expected per zone, the latest arrivals and who is still missing (the first
+    MISSING_SHOWN of each zone, with how many there are and a link to all of them): four queries whose
+    rows do not grow with the fair."""
+    from flask import url_for
+
     lang = locale_code()
     num = thai_digits if fair.thai_numerals and lang == "th" else str
-    expected = (select(Booth.zone, Booth.code, Application.checked_in_at, Organization.name_th,
-                       Organization.name_en)
-                .join(Application, Booth.application_id == Application.id)
-                .join(Organization, Application.organization_id == Organization.id)
-                .where(Booth.fair_id == fair.id, Application.status == Status.approved))
     zone_rows = db.session.execute(
         select(Booth.zone, func.count(Application.id), func.count(Application.checked_in_at))
         .join(Application, Booth.application_id == Application.id)
         .where(Booth.fair_id == fair.id, Application.status == Status.approved)
         .group_by(Booth.zone).order_by(Booth.zone)).all()
-    missing_rows = db.session.execute(expected.where(Application.checked_in_at.is_(None))
-                                      .order_by(Booth.zone, Booth.code)).all()
+    ranked = (_expected(fair).where(Application.checked_in_at.is_(None))
+              .add_columns(func.row_number().over(partition_by=Booth.zone, order_by=(Booth.code, Booth.id))
+                           .label("n")).subquery())
+    missing_rows = db.session.execute(
+        select(ranked.c.zone, ranked.c.code, ranked.c.checked_in_at, ranked.c.name_th, ranked.c.name_en)
+        .where(ranked.c.n <= MISSING_SHOWN).order_by(ranked.c.zone, ranked.c.n)).all()
     recent_rows = db.session.execute(
         select(Booth.code, Organization.name_th, Organization.name_en, Application.checked_in_at,
                User.title, User.first_name, User.last_name)
@@ -165,7 +194,8 @@ def checkin_stats(fair: Fair, recent: int = 8) -> dict:
         missing.setdefault(zone or "", []).append({"code": code, "organization": org_name(name_th, name_en)})
     zones = [{"zone": zone or "", "label": _("โซน %(zone)s", zone=zone) if zone else _("ไม่ระบุโซน"),
               "expected": count, "checked_in": done, "text": f"{num(done)} / {num(count)}",
-              "missing": missing.get(zone or "", [])}
+              "missing": missing.get(zone or "", []), "missing_count": count - done,
+              "missing_url": url_for("booths.checkin_missing", fair_id=fair.id, zone=zone or "-")}
              for zone, count, done in zone_rows]
     total_expected = sum(z["expected"] for z in zones)
     total_done = sum(z["checked_in"] for z in zones)

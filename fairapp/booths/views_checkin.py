@@ -102,3 +102,14 @@ def checkin_stats(fair_id: int):
     response = jsonify({"ok": True, **queries.checkin_stats(fair), "csrf_token": generate_csrf()})
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.get("/fairs/<int:fair_id>/checkin/missing")
+@login_required
+def checkin_missing(fair_id: int):
+    """Every booth not yet checked in, 50 to a page (?zone=A; "-": no zone), for the dashboard's "all"."""
+    fair = staff_fair_or_404(fair_id)
+    use_thai_digits(fair.thai_numerals)
+    zone = (request.args.get("zone") or "").strip()[:20] or None
+    return render_template("booths/checkin_missing.html", fair=fair, zone=zone,
+                           page=queries.checkin_missing(fair, zone))

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 from flask_login import login_required
 
-from ..core.pagination import stream_csv
-from ..core.responses import send_bytes
-from ..core.tables import to_xlsx
+from ..core.pagination import send_xlsx, stream_csv
 from ..core.time import today_local
 from .blueprint import bp
 from .access import staff_fair_or_404
@@ -20,8 +18,7 @@ def _download(fair_id: int, what: str, fmt: str):
     table = applications_rows(fair) if what == "applications" else allocations_rows(fair)
     if fmt == "csv":  # streamed: written while the rows are read
         return stream_csv(table, name)
-    table.rows = list(table.rows)  # a workbook is written whole (its column widths need every row)
-    return send_bytes(to_xlsx(table), name, inline=False)
+    return send_xlsx(table, name)  # written row by row (write-only), sent from a temporary file
 
 
 @bp.get("/fairs/<int:fair_id>/booths/export/applications.csv")

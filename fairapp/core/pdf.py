@@ -203,6 +203,12 @@ def wrap_text(text: str, font: str, size: float, max_width: float) -> list[str]:
     """
     lines: list[str] = []
     for paragraph in text.split("\n"):
+        if text_width(paragraph.rstrip(), font, size) <= max_width:
+            # The common case (a table cell, a short line): the paragraph fits whole. One shaping of it,
+            # not one per growing candidate (that made long documents' wrapping quadratic in a line's
+            # pieces and filled the shaping cache with prefixes). The same line the loop below would make.
+            lines.append(paragraph.rstrip())
+            continue
         line = ""
         for piece in _pieces(paragraph):
             candidate = line + piece

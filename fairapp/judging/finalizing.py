@@ -92,7 +92,7 @@ def finalize_problems(rubric: Rubric) -> list[Problem]:
     by_id = {n.id: n for n in nominations}
     problems = [Problem("missing_scores", n.id, n.nominee_name(), scored=complete.get(n.id, 0), needed=needed)
                 for n in nominations if complete.get(n.id, 0) < needed]
-    detected = [(j, n, why) for j, n, why in detected_conflicts(category.fair_id) if n in by_id]
+    detected = [(j, n, why) for j, n, why in detected_conflicts(category.fair_id, category.id) if n in by_id]
     names = judge_names(category.fair_id, {j for j, _n, _w in detected}) if detected else {}
     problems += [Problem("undecided_conflict", n, by_id[n].nominee_name(), judge=j, judge_name=names.get(j, ""))
                  for j, n, _why in detected]

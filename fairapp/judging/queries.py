@@ -2,12 +2,12 @@
 page, the chair's assignment overview, score sheets for ranking, progress, and the finalize record."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Organization, User
 from ..core.audit import AuditEntry
-from ..core.pagination import thai_order
+from ..core.pagination import paginate, thai_order
 from ..core.thai import sort_key
 from ..extensions import db
 from ..fairs.models import FairRole
@@ -38,29 +38,26 @@ def conflicted(judge_id: int, nomination_id: int) -> bool:
         Conflict.confirmed.is_(True))) is not None
 
 
-def detected_conflicts(fair_id: int) -> list[tuple[int, int, str]]:
-    """(judge, nomination, why) where a judge's affiliation is the nominee or the nominator.
+def detected_conflicts(fair_id: int, category_id: int | None = None) -> list[tuple[int, int, str]]:
+    """(judge, nomination, why) where a judge's affiliation is the nominee or the nominator of an eligible
+    nomination (of the category when given) and no conflict is recorded for the pair: found in SQL (one
+    query), not by pairing every profile with every nomination.
 
     Shown to the chair to confirm; nothing is recorded until they do.
     """
-    profiles = db.session.scalars(select(JudgeProfile).where(
-        JudgeProfile.fair_id == fair_id, JudgeProfile.affiliation_org_id.is_not(None))).all()
-    if not profiles:
-        return []
-    nominations = db.session.scalars(select(Nomination).where(
-        Nomination.fair_id == fair_id, Nomination.status == NominationStatus.eligible)).all()
-    known = {(c.judge_id, c.nomination_id) for c in db.session.scalars(select(Conflict).join(Nomination).where(
-        Nomination.fair_id == fair_id))}
-    found = []
-    for p in profiles:
-        for n in nominations:
-            if (p.user_id, n.id) in known:
-                continue
-            if n.nominee_org_id == p.affiliation_org_id:
-                found.append((p.user_id, n.id, "nominee"))
-            elif n.nominator_org_id == p.affiliation_org_id:
-                found.append((p.user_id, n.id, "nominator"))
-    return found
+    aff = JudgeProfile.affiliation_org_id
+    query = (select(JudgeProfile.user_id, Nomination.id,
+                    case((Nomination.nominee_org_id == aff, "nominee"), else_="nominator"))
+             .join(Nomination, (Nomination.fair_id == JudgeProfile.fair_id)
+                   & ((Nomination.nominee_org_id == aff) | (Nomination.nominator_org_id == aff)))
+             .where(JudgeProfile.fair_id == fair_id, aff.is_not(None),
+                    Nomination.status == NominationStatus.eligible,
+                    ~select(Conflict.id).where(Conflict.judge_id == JudgeProfile.user_id,
+                                               Conflict.nomination_id == Nomination.id).exists())
+             .order_by(JudgeProfile.id, Nomination.id))
+    if category_id is not None:
+        query = query.where(Nomination.category_id == category_id)
+    return [tuple(r) for r in db.session.execute(query).all()]
 
 
 # ---- people ----
@@ -81,26 +78,58 @@ def judge_names(fair_id: int, also: set[int] = frozenset()) -> dict[int, str]:
     return names
 
 
-def affiliation_choices(fair_id: int) -> list[Organization]:
-    """The organizations offered as affiliations, in Thai order (in SQL): those that nominate or are
-    nominated in the fair (the only ones a conflict can involve) and the judges' current affiliations.
-    Not every organization of the country: that list, once per judge, made the page grow with the whole
-    data set (15,000 organizations x the judges). Any other organization can be given by its number."""
-    involved = (select(Nomination.nominee_org_id).where(Nomination.fair_id == fair_id)
-                .union(select(Nomination.nominator_org_id).where(Nomination.fair_id == fair_id),
-                       select(JudgeProfile.affiliation_org_id).where(JudgeProfile.fair_id == fair_id)))
-    return db.session.scalars(select(Organization).where(Organization.id.in_(involved))
-                              .order_by(thai_order(Organization.name_th), Organization.id)).all()
+def _like(q: str) -> str:
+    """A LIKE pattern for `q` anywhere (its own % and _ taken literally)."""
+    return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def affiliation_page(fair_id: int) -> dict:
-    """The judges, their profiles, the organizations to choose from and the fair's categories."""
+def judges_query(fair_id: int, q: str = ""):
+    """The fair's judges in Thai order (in SQL), those whose name or email holds `q` when given."""
+    query = (select(User).join(FairRole, FairRole.user_id == User.id)
+             .where(FairRole.fair_id == fair_id, FairRole.role == "judge"))
+    q = (q or "").strip()
+    if q:
+        pattern = _like(q)
+        query = query.where((User.first_name + " " + User.last_name).ilike(pattern, escape="\\")
+                            | User.email.ilike(pattern, escape="\\"))
+    return query.order_by(thai_order(User.first_name), thai_order(User.last_name), User.id)
+
+
+def judge_search(fair_id: int, q: str, limit: int = 20) -> list[User]:
+    """Up to `limit` of the fair's judges matching `q` (the pickers' search)."""
+    if not (q or "").strip():
+        return []
+    return db.session.scalars(judges_query(fair_id, q).limit(limit)).all()
+
+
+def organization_search(q: str, limit: int = 20) -> list[Organization]:
+    """Up to `limit` organizations whose Thai or English name holds `q`, or the one numbered `q` ("#12").
+    In number order, not Thai order: a common word matches most of the country's organizations, and sorting
+    them all to keep 20 would read every one; the chair types more to narrow the list."""
+    q = (q or "").strip()
+    if not q:
+        return []
+    number = q.lstrip("#").strip()
+    if number.isdigit() and len(number) < 10:
+        return db.session.scalars(select(Organization).where(Organization.id == int(number))).all()
+    pattern = _like(q)
+    return db.session.scalars(select(Organization).where(Organization.name_th.ilike(pattern, escape="\\")
+                                                         | Organization.name_en.ilike(pattern, escape="\\"))
+                              .order_by(Organization.id).limit(limit)).all()  # by number: stops at `limit`
+
+
+def affiliation_page(fair_id: int, q: str = "") -> dict:
+    """One page of the judges (?page=N, ?q= searches names and emails), their profiles and affiliations,
+    and the fair's categories. The organizations are not listed: the page's picker asks
+    organization_search as the chair types (the fair's organizations grow with the country)."""
+    page = paginate(judges_query(fair_id, q))
+    ids = [u.id for u in page]
     profiles = {p.user_id: p for p in db.session.scalars(
-        select(JudgeProfile).where(JudgeProfile.fair_id == fair_id).options(selectinload(JudgeProfile.affiliation)))}
-    orgs = affiliation_choices(fair_id)
-    return {"people": judges(fair_id),
+        select(JudgeProfile).where(JudgeProfile.fair_id == fair_id, JudgeProfile.user_id.in_(ids))
+        .options(selectinload(JudgeProfile.affiliation)))} if ids else {}
+    return {"people": page,
             "profiles": profiles,
-            "orgs": orgs,
+            "q": (q or "").strip(),
             "categories": db.session.scalars(select(Category).where(Category.fair_id == fair_id)
                                              .order_by(Category.sort_order, Category.id)).all()}
 
@@ -175,32 +204,94 @@ def finalize_record(rubric: Rubric) -> AuditEntry | None:
 
 # ---- the chair's assignment page ----
 
-def assignment_overview(category: Category) -> dict:
-    """Eligible nominations, their assignments, judges' loads (here and across the fair), detected and
-    recorded conflicts of the category."""
+def _loads(fair_id: int, category_id: int, judge_ids=None) -> tuple[dict[int, int], dict[int, int]]:
+    """(load in the category, load in the fair) per judge, counted in SQL (of `judge_ids` when given)."""
+    query = (select(Assignment.judge_id, func.count(Assignment.id),
+                    func.sum(case((Nomination.category_id == category_id, 1), else_=0)))
+             .join(Nomination, Nomination.id == Assignment.nomination_id)
+             .where(Nomination.fair_id == fair_id).group_by(Assignment.judge_id))
+    if judge_ids is not None:
+        query = query.where(Assignment.judge_id.in_(judge_ids))
+    here, fair = {}, {}
+    for judge_id, in_fair, in_category in db.session.execute(query):
+        here[judge_id], fair[judge_id] = int(in_category or 0), in_fair
+    return here, fair
+
+
+def _short(rubric: Rubric | None):
+    """SQL: the nomination has fewer assignments than the rubric's judges per nomination."""
+    needed = rubric.judges_per_nomination if rubric is not None else 0
+    return (select(func.count(Assignment.id)).where(Assignment.nomination_id == Nomination.id)
+            .scalar_subquery() < needed)
+
+
+def assignment_overview(category: Category, rubric: Rubric | None, *, view: str = "nominations", q: str = "",
+                        short: bool = False) -> dict:
+    """The chair's assignment page, one page of it at a time (?page=N): the category's eligible
+    nominations (?q= a name or #number, ?short=1 those still short of judges) with their judges, or
+    (view="judges") the fair's judges with their loads here and across the fair. Totals (nominations,
+    short ones, the fair's lowest and highest load) are SQL aggregates; detected conflicts are found in
+    SQL; nothing is loaded for the rows of other pages."""
     fair_id = category.fair_id
-    nominations = eligible_nominations(category.id)
-    people = judges(fair_id)
-    names = {u.id: u.full_name for u in people}
-    rows = db.session.scalars(select(Assignment).join(Nomination, Nomination.id == Assignment.nomination_id)
-                              .where(Nomination.fair_id == fair_id)
-                              .options(selectinload(Assignment.nomination))).all()
-    per_nomination: dict[int, list[Assignment]] = {}
-    load_here = dict.fromkeys(names, 0)
-    load_fair = dict.fromkeys(names, 0)
-    for a in rows:
-        load_fair[a.judge_id] = load_fair.get(a.judge_id, 0) + 1
-        if a.nomination.category_id == category.id:
+    eligible = (Nomination.category_id == category.id) & (Nomination.status == NominationStatus.eligible)
+    totals = db.session.execute(select(func.count(Nomination.id), func.coalesce(func.sum(case((_short(rubric), 1),
+                                                                                                else_=0)), 0))
+                                .where(eligible)).one()
+    is_judge = (FairRole.user_id == Assignment.judge_id) & (FairRole.fair_id == fair_id) & (FairRole.role == "judge")
+    per_judge = (select(Assignment.judge_id, func.count(Assignment.id).label("n"))
+                 .join(Nomination, Nomination.id == Assignment.nomination_id)
+                 .where(Nomination.fair_id == fair_id, select(FairRole.id).where(is_judge).exists())
+                 .group_by(Assignment.judge_id).subquery())
+    n_judges = (select(func.count(FairRole.id)).where(FairRole.fair_id == fair_id, FairRole.role == "judge")
+                .scalar_subquery())
+    load_min, load_max, busy, judges_count = db.session.execute(
+        select(func.min(per_judge.c.n), func.max(per_judge.c.n), func.count(), n_judges)).one()
+    if busy < judges_count:  # a judge without any assignment in the fair
+        load_min = 0
+    out = {"view": view, "q": q, "short": short, "total_nominations": totals[0], "total_short": int(totals[1]),
+           "load_min": load_min or 0, "load_max": load_max or 0,
+           "detected": detected_conflicts(fair_id, category.id),
+           "confirmed": db.session.scalars(select(Conflict).join(Nomination, Nomination.id == Conflict.nomination_id)
+                                           .where(Nomination.category_id == category.id)
+                                           .order_by(Conflict.id)).all()}
+    if view == "judges":
+        page = paginate(judges_query(fair_id, q))
+        out["load_here"], out["load_fair"] = _loads(fair_id, category.id, [u.id for u in page])
+        out["page"] = page
+        out["nominations"], out["per_nomination"] = [], {}
+    else:
+        query = (select(Nomination).where(eligible)
+                 .options(selectinload(Nomination.nominee_org)).order_by(Nomination.id))
+        if q:
+            number = q.lstrip("#").strip()
+            if number.isdigit() and len(number) < 10:
+                query = query.where(Nomination.id == int(number))
+            else:
+                pattern = _like(q)
+                query = query.outerjoin(Organization, Organization.id == Nomination.nominee_org_id).where(
+                    Organization.name_th.ilike(pattern, escape="\\") | Organization.name_en.ilike(pattern, escape="\\")
+                    | Nomination.community_name.ilike(pattern, escape="\\"))
+        if short:
+            query = query.where(_short(rubric))
+        page = paginate(query)
+        ids = [n.id for n in page]
+        rows = db.session.scalars(select(Assignment).where(Assignment.nomination_id.in_(ids))
+                                  .order_by(Assignment.id)).all() if ids else []
+        per_nomination: dict[int, list[Assignment]] = {}
+        for a in rows:
             per_nomination.setdefault(a.nomination_id, []).append(a)
-            load_here[a.judge_id] = load_here.get(a.judge_id, 0) + 1
-    by_id = {n.id: n for n in nominations}
-    loads = list(load_fair.values())
-    return {"nominations": nominations, "per_nomination": per_nomination, "judges": people, "names": names,
-            "load_here": load_here, "load_fair": load_fair, "by_id": by_id,
-            "detected": [(j, n, why) for j, n, why in detected_conflicts(fair_id) if n in by_id],
-            "confirmed": db.session.scalars(select(Conflict).join(Nomination, Nomination.id == Conflict.nomination_id)
-                                            .where(Nomination.category_id == category.id)).all(),
-            "load_min": min(loads, default=0), "load_max": max(loads, default=0)}
+        out["page"] = page
+        out["nominations"], out["per_nomination"] = list(page), per_nomination
+        out["load_here"], out["load_fair"] = {}, {}
+    names_needed = ({j for j, _n, _w in out["detected"]} | {c.judge_id for c in out["confirmed"]}
+                    | {a.judge_id for rows in out["per_nomination"].values() for a in rows})
+    out["names"] = {u.id: u.full_name for u in out["page"]} if view == "judges" else {}
+    missing = names_needed - set(out["names"])
+    if missing:
+        out["names"].update({u.id: u.full_name for u in db.session.scalars(select(User).where(User.id.in_(missing)))})
+    detected_noms = {n for _j, n, _w in out["detected"]} - {n.id for n in out["nominations"]}
+    out["by_id"] = {n.id: n for n in out["nominations"]} | nominations_by_id(detected_noms)
+    return out
 
 
 # ---- the judge's pages ----

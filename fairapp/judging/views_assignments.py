@@ -2,6 +2,8 @@
 automatic assignment, assigning and unassigning by hand, confirming a detected conflict."""
 from __future__ import annotations
 
+import re
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -16,18 +18,36 @@ from .blueprint import bp
 
 
 def _back(category_id: int):
+    """Back to the page the form was on (its page and filters come as the form's `back`), else the first."""
+    back = request.form.get("back", "")
+    if back.startswith(f"/judging/categories/{category_id}/assignments") and "//" not in back and "\\" not in back:
+        return redirect(back)
     return redirect(url_for("judging.assignments", category_id=category_id))
 
 
 @bp.get("/judging/categories/<int:category_id>/assignments")
 @login_required
 def assignments(category_id: int):
+    """The category's nominations and their judges 50 to a page (?q= a name or #number, ?short=1 only
+    those still short of judges), or ?view=judges: the fair's judges and their loads (?q= name or email)."""
     category = access.chair_category_or_404(category_id)
     use_thai_digits(category.fair.thai_numerals)
     rubric = access.rubric_of(category)
+    view = "judges" if request.args.get("view") == "judges" else "nominations"
+    q = (request.args.get("q") or "").strip()[:100]
     return render_template("judging/chair_assignments.html", category=category, fair=category.fair, rubric=rubric,
-                           why=ops.WHY, **queries.assignment_overview(category),
+                           why=ops.WHY, **queries.assignment_overview(category, rubric, view=view, q=q,
+                                                                      short=request.args.get("short") == "1"),
                            **access.chair_actions(category.fair_id, rubric))
+
+
+_CHOSEN = re.compile(r"#\s*(\d+)\s*$")  # "ชื่อกรรมการ · #12" (the picker's choice), "#12" or "12"
+
+
+def _judge_sent():
+    value = (request.form.get("judge_id") or "").strip()
+    chosen = _CHOSEN.search(value)
+    return access.get_or_404(User, chosen.group(1) if chosen else value, status=400)
 
 
 @bp.post("/judging/categories/<int:category_id>/assign")
@@ -57,7 +77,7 @@ def auto_assign(category_id: int):
 @login_required
 def add_assignment(category_id: int):
     category = access.chair_category_or_404(category_id, change=True)
-    judge = access.get_or_404(User, request.form.get("judge_id"), status=400)
+    judge = _judge_sent()
     nomination = access.get_or_404(Nomination, request.form.get("nomination_id"), parent=category, status=400)
     with attempt() as done:
         ops.add_assignment(judge, nomination, current_user)  # refuses one who is not a judge of the fair

@@ -7,7 +7,7 @@ from flask_login import login_required
 
 from ..core.i18n import use_thai_digits
 from ..core.responses import send_bytes
-from ..core.tables import to_csv, to_xlsx
+from ..core.pagination import send_xlsx, stream_csv
 from ..core.time import today_local
 from ..fairs.models import Fair
 from . import access, queries
@@ -28,8 +28,8 @@ def minutes(category_id: int):
 def results_export(category_id: int, fmt: str):
     category = access.chair_category_or_404(category_id)
     table = results_table(access.rubric_or_404(category))
-    data = to_csv(table) if fmt == "csv" else to_xlsx(table)
-    return send_bytes(data, f"results-{category.id}-{today_local():%Y%m%d}.{fmt}", inline=False)
+    name = f"results-{category.id}-{today_local():%Y%m%d}.{fmt}"
+    return stream_csv(table, name) if fmt == "csv" else send_xlsx(table, name)
 
 
 @bp.get("/fairs/<int:fair_id>/results")

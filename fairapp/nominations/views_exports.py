@@ -6,14 +6,14 @@ from __future__ import annotations
 from flask_login import login_required
 
 from ..core.i18n import locale_code
-from ..core.pagination import stream_csv
+from ..core.pagination import send_xlsx, stream_csv
 from ..core.responses import send_bytes
 from ..core.time import today_local
 from ..fairs.access import staff_fair_or_404
 from .blueprint import bp
 from . import access
 from .dossier import render_dossier
-from .exports import nominations_table, to_xlsx
+from .exports import nominations_table
 
 
 def _download(fair_id: int, fmt: str):
@@ -22,8 +22,7 @@ def _download(fair_id: int, fmt: str):
     name = f"nominations-{fair.id}-{today_local():%Y%m%d}.{fmt}"
     if fmt == "csv":  # streamed: written while the rows are read
         return stream_csv(table, name)
-    table.rows = list(table.rows)  # a workbook is written whole (its column widths need every row)
-    return send_bytes(to_xlsx(table), name, inline=False)
+    return send_xlsx(table, name)  # written row by row (write-only), sent from a temporary file
 
 
 @bp.get("/fairs/<int:fair_id>/nominations/export.csv")

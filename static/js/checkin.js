@@ -263,7 +263,8 @@
       if (z.missing.length) {
         var details = el("details");
         details.open = !!open[z.zone];
-        details.appendChild(el("summary", null, d.msgMissing + " (" + digitsTh(z.missing.length, d.thaiDigits) + ")"));
+        var missingCount = z.missing_count === undefined ? z.missing.length : z.missing_count;
+        details.appendChild(el("summary", null, d.msgMissing + " (" + digitsTh(missingCount, d.thaiDigits) + ")"));
         var ul = el("ul");
         z.missing.forEach(function (m) {
           var item = el("li");
@@ -272,6 +273,13 @@
           ul.appendChild(item);
         });
         details.appendChild(ul);
+        if (z.missing_url && missingCount > z.missing.length) {  // the first of the zone; the rest on pages
+          var all = el("a", "all-missing", d.msgAllMissing + " (" + digitsTh(missingCount, d.thaiDigits) + ")");
+          all.href = z.missing_url;
+          var p = el("p");
+          p.appendChild(all);
+          details.appendChild(p);
+        }
         li.appendChild(details);
       } else {
         li.appendChild(el("p", "ok-text", d.msgAllHere));

@@ -10,7 +10,33 @@ def test_counts(db):
     admin = create_user(admin=True)
     audit.record("test.thing", admin, actor=admin)
     db.session.commit()
-    assert queries.counts() == {"users": 1, "organizations": 1, "fairs": 1, "audit": 1}
+    latest = audit.AuditEntry.query.order_by(audit.AuditEntry.id.desc()).first().id
+    assert queries.counts() == {"users": 1, "organizations": 1, "fairs": 1, "audit_latest": latest}
+
+
+def test_the_admin_home_counts_in_one_query_and_never_counts_the_audit_log(client, db, login_as, count_queries):
+    """Issue 14: four counts were four queries, and counting the audit log (2 million entries at 10x) read it
+    all on every view; now one query, and the log's latest entry number (its index's last key)."""
+    admin = create_user(admin=True)
+    for _ in range(3):
+        audit.record("test.thing", admin, actor=admin)
+    db.session.commit()
+    latest = audit.AuditEntry.query.order_by(audit.AuditEntry.id.desc()).first().id
+    statements = []
+    from sqlalchemy import event
+    from fairapp.extensions import db as _db
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement)
+    event.listen(_db.engine, "before_cursor_execute", seen)
+    try:
+        counts = queries.counts()
+    finally:
+        event.remove(_db.engine, "before_cursor_execute", seen)
+    assert len(statements) == 1 and "count(audit_log" not in statements[0]
+    assert counts["audit_latest"] == latest
+    login_as(admin)
+    assert f"รายการล่าสุด #{latest}" in client.get("/admin/").get_data(as_text=True)
 
 
 def test_users_in_thai_dictionary_order(client, db, login_as):
