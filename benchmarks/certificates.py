@@ -8,7 +8,8 @@ Run: .venv/bin/python benchmarks/certificates.py [--count 500] [--workers N] [--
    as a Form XObject, static Thai text shaped once, each page's own lines shaped (shapeStr) with their
    /ActualText, the signed QR as vector rectangles with a fixed mask (no PNG round trip). Once in this
    process, once in N processes (N = CERTIFICATE_WORKERS, what `make run` renders with; a warm pool, each
-   process drawing its share into its own PDF).
+   process drawing its share into its own PDF; checked to run in N processes at once, and measured before
+   and after the real path, the faster counting: the machine's other load never flatters the real path).
 2. The real path, from the database, as `make run` runs it (JOBS_MODE thread, CERTIFICATE_WORKERS N):
    printing.create_batch in a unit of work, then the chunk jobs (rows, serials, signatures, each
    certificate's own PDF stored with its SHA-256, the chunk PDFs) and the merge, until the batch is done.
@@ -219,18 +220,38 @@ def _floor_warm(_: int = 0) -> int:
     return os.getpid()
 
 
+def _floor_part(design, faces) -> tuple[int, float, float, float, int]:
+    """One process's share of the floor: (its pid, when it started and ended (wall clock), its seconds,
+    bytes), so the parent can check the shares really ran at once, in as many processes."""
+    started = time.time()
+    seconds, size = fair_floor_pages(design, faces)
+    return os.getpid(), started, time.time(), seconds, size
+
+
+FLOOR_CHECK: list[str] = []  # what the N-process floors' check found, printed with the figures
+
+
 def fair_floor(design, faces, processes: int) -> tuple[float, int]:
     """The fair floor in a warm pool of `processes` (1: one process), each drawing its share into its own
-    PDF. Never in this process: its memory is the real path's to measure."""
+    PDF. Never in this process: its memory is the real path's to measure. Checked: each share ran in a
+    process of its own and the shares overlapped in time (truly parallel, not one after another)."""
     processes = max(1, processes)
     with ProcessPoolExecutor(processes, mp_context=get_context("spawn"), initializer=_floor_warm) as ex:
         list(ex.map(_floor_warm, range(processes * 2)))  # processes started, imports done: before the clock
         share = -(-len(faces) // processes)
         start = time.perf_counter()
-        parts = list(ex.map(fair_floor_pages, [design] * processes,
+        parts = list(ex.map(_floor_part, [design] * processes,
                             [faces[i * share:(i + 1) * share] for i in range(processes)]))
         seconds = time.perf_counter() - start
-    return seconds, sum(b for _, b in parts)
+    if processes > 1:
+        pids = {p[0] for p in parts}
+        overlap = min(p[2] for p in parts) - max(p[1] for p in parts)
+        shortest = min(p[2] - p[1] for p in parts)
+        FLOOR_CHECK.append(f"{len(pids)} processes, running at once {max(0.0, overlap):.1f} s of the shortest "
+                           f"share's {shortest:.1f} s, load average {os.getloadavg()[0]:.1f}")
+        if len(pids) != processes or overlap < 0.8 * shortest:
+            raise RuntimeError(f"the {processes}-process floor did not run in parallel: {FLOOR_CHECK[-1]}")
+    return seconds, sum(p[4] for p in parts)
 
 
 def old_floor(planned, count: int) -> tuple[float, int]:
@@ -339,10 +360,10 @@ def _store_sizes(app) -> dict[str, int]:
 def real_path(app, ids, workers: int) -> dict:
     """printing.create_batch for the category's awardees in one unit of work, then the chunk jobs as `make
     run` runs them (job threads, the render pool), until the batch is done; timings, queries, sizes, memory."""
-    from sqlalchemy import event
+    from sqlalchemy import event, select
 
     from fairapp.certificates import batches, printing
-    from fairapp.certificates.models import Certificate, PrintBatch
+    from fairapp.certificates.models import Certificate, PrintBatch, PrintBatchChunk
     from fairapp.core.transaction import unit_of_work
 
     chunk_printing = hasattr(printing, "print_chunk")  # the batch page offers each finished chunk
@@ -373,10 +394,13 @@ def real_path(app, ids, workers: int) -> dict:
         while True:
             with app.app_context():
                 row = db.session.get(PrintBatch, batch_id)
-                status, keys, error = row.status, row.chunk_keys or {}, row.error
+                status, error = row.status, row.error
+                first_key = db.session.scalar(select(PrintBatchChunk.pdf_key).where(
+                    PrintBatchChunk.batch_id == batch_id, PrintBatchChunk.index == 0,
+                    PrintBatchChunk.status == "done"))
                 db.session.remove()
             now = time.perf_counter()
-            if first is None and ((chunk_printing and keys.get("0")) or status == "done"):
+            if first is None and ((chunk_printing and first_key) or status == "done"):
                 first = now - start
             if status == "done":
                 seconds = now - start
@@ -403,9 +427,7 @@ def real_path(app, ids, workers: int) -> dict:
     # Print files that stay (chunk PDFs offered for printing) are not the stored certificates.
     print_files = 0
     with app.app_context():
-        from fairapp.certificates.models import PrintBatch as PB
-        row = db.session.get(PB, batch_id)
-        for key in (row.chunk_keys or {}).values():
+        for key in db.session.scalars(select(PrintBatchChunk.pdf_key).where(PrintBatchChunk.batch_id == batch_id)):
             print_files += added.pop(key, 0)
         db.session.remove()
     return {"seconds": seconds, "first_printable_s": first, "pages": pages, "issued": issued,
@@ -458,6 +480,9 @@ def run_scale(count: int, workers: int | None, *, old: bool, packed: bool = Fals
         real = real_path(app, ids, workers)
     finally:
         batches.shutdown_pool()
+    # Again after the real path, the faster of the two counts: a floor slowed by the machine's other load
+    # would flatter the real path.
+    floorn = min(floorn, fair_floor(design, faces, workers)[0])
     real["one_render_bytes"] = one_render_bytes(app, ids)
     with app.app_context():
         db.engine.dispose()
@@ -487,7 +512,9 @@ def report_scale(r: dict) -> dict:
           f"N = {workers} render processes")
     print(f"  fair floor, plain ReportLab, 1 process:  {r['floor_1p_s']:7.2f} s  {out['fair_floor_1p_pages_s']:6.1f} pages/s")
     print(f"  fair floor, plain ReportLab, {workers} processes: {r['floor_np_s']:7.2f} s  "
-          f"{out['fair_floor_np_pages_s']:6.1f} pages/s")
+          f"{out['fair_floor_np_pages_s']:6.1f} pages/s (the faster of a run before and one after the real path;"
+          f" checked parallel: {'; '.join(FLOOR_CHECK[-2:])})")
+    out["floor_np_check"] = FLOOR_CHECK[-2:]
     if r.get("old_floor_s"):
         print(f"  old floor (PNG QR, all drawn each page):  {r['old_floor_s']:7.2f} s  "
               f"{out['old_floor_pages_s']:6.1f} pages/s (fair floor x{out['fair_vs_old_floor_1p']:.2f} of it)")

@@ -10,14 +10,13 @@ import json
 import multiprocessing
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
-from typing import BinaryIO
+from typing import NamedTuple
 
 from pypdf import PdfReader
-from pypdf.generic import (ArrayObject, DictionaryObject, IndirectObject, NameObject, NumberObject, StreamObject,
-                           TextStringObject)
 
+from .pdf_copy import SHARE_MIN, PlainPdf, merge_pdfs, single_page  # noqa: F401 (merge_pdfs: re-exported)
 from .render import Design, Face, render_pages
 
 _pool: Executor | None = None
@@ -47,144 +46,65 @@ def render_chunk(jobs: list[tuple[Design, Face, bool]]) -> tuple[list[bytes], by
     if not jobs:
         return [], None
     merged = render_pages([(design, face) for design, face, _ in jobs])
-    own = []
-    if any(new for _, _, new in jobs):
+    return own_pages(jobs, merged), merged
+
+
+def own_pages(jobs: list[tuple[Design, Face, bool]], merged: bytes) -> list[bytes]:
+    """The own PDFs of the jobs marked new, out of their chunk's PDF `merged`: PlainPdf's copy (the
+    objects' bytes as they are), else pypdf's (single_page)."""
+    if not any(new for _, _, new in jobs):
+        return []
+    try:
+        source = PlainPdf(merged)
+        if len(source.pages) != len(jobs):
+            raise ValueError("one page per job")
+        return [source.page_pdf(index, face.title or face.holder, design.issuer)
+                for index, (design, face, new) in enumerate(jobs) if new]
+    except (ValueError, KeyError, AttributeError, IndexError):
         reader = PdfReader(io.BytesIO(merged))
-        for (design, face, new), page in zip(jobs, reader.pages):
-            if new:
-                own.append(single_page(page, face.title or face.holder, design.issuer))
-    return own, merged
+        return [single_page(page, face.title or face.holder, design.issuer)
+                for (design, face, new), page in zip(jobs, reader.pages) if new]
 
 
-def single_page(page, title: str, author: str) -> bytes:
-    """A one-page PDF of this page of a PDF read with pypdf (its objects copied as they are: deterministic)."""
-    out = io.BytesIO()
-    writer = _Merger(out, share=False)
-    writer.add_page(page, {})
-    writer.finish(title, author)
-    return out.getvalue()
+class Stored(NamedTuple):
+    """A new certificate as it is stored: `data` (its PDF, or with CERTIFICATE_PACKED its pack) and the
+    SHA-256 of its PDF (what the row keeps and a download checks)."""
+
+    data: bytes
+    sha256: str
 
 
-# ---- joining chunk PDFs, streamed ----
-
-_INHERITED = ("/Resources", "/MediaBox", "/CropBox", "/Rotate")
-SHARE_MIN = 1024  # streams at least this long are written once per merged file (artwork, fonts that repeat)
-
-
-class _Merger:
-    """Writes the pages of several PDFs into one file as it goes: each source is read, its pages' objects
-    are written and forgotten, so memory holds one source at a time (plus one offset per object written).
-    A stream already written (the same bytes and dictionary: the background, the emblems, the signatures
-    every chunk carries) is written once and shared, so the result is about one render's size."""
-
-    def __init__(self, out: BinaryIO, *, share: bool = True):
-        self.out = out
-        self.share = share
-        self.offsets: list[int] = [0]
-        self.shared: dict[bytes, int] = {}
-        self.pages_id = self._new_id()
-        self.kids: list[int] = []
-        out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-
-    def _new_id(self) -> int:
-        self.offsets.append(0)
-        return len(self.offsets) - 1
-
-    def _write(self, number: int, obj) -> None:
-        self.offsets[number] = self.out.tell()
-        self.out.write(f"{number} 0 obj\n".encode())
-        obj.write_to_stream(self.out)
-        self.out.write(b"\nendobj\n")
-
-    def _copy(self, obj, ids: dict[int, int]):
-        """The object with its references turned into this file's numbers (their objects written first)."""
-        if isinstance(obj, IndirectObject):
-            return IndirectObject(self._object(obj, ids), 0, None)
-        if isinstance(obj, StreamObject):
-            copy = StreamObject()
-            copy.update({NameObject(k): self._copy(v, ids) for k, v in obj.items() if k != "/Length"})
-            copy._data = obj._data
-            return copy
-        if isinstance(obj, DictionaryObject):
-            return DictionaryObject({NameObject(k): self._copy(v, ids) for k, v in obj.items()})
-        if isinstance(obj, ArrayObject):
-            return ArrayObject(self._copy(v, ids) for v in obj)
-        return obj
-
-    def _object(self, ref: IndirectObject, ids: dict[int, int]) -> int:
-        """This file's number for a source object, written once (a shared stream: once in the file)."""
-        if ref.idnum in ids:
-            return ids[ref.idnum]
-        ids[ref.idnum] = -1  # being copied (a cycle would point here: give it its number now)
-        copy = self._copy(ref.get_object(), ids)
-        known = ids[ref.idnum]
-        key = None
-        if self.share and isinstance(copy, StreamObject) and len(copy._data) >= SHARE_MIN:
-            buffer = io.BytesIO()
-            DictionaryObject.write_to_stream(copy, buffer)
-            key = hashlib.sha256(buffer.getvalue() + b"\0" + copy._data).digest()
-            if key in self.shared and known == -1:
-                ids[ref.idnum] = self.shared[key]
-                return ids[ref.idnum]
-        number = known if known != -1 else self._new_id()
-        ids[ref.idnum] = number
-        if key is not None:
-            self.shared[key] = number
-        self._write(number, copy)
-        return number
-
-    def add(self, data: bytes) -> int:
-        """Append the source PDF's pages; returns how many."""
-        reader = PdfReader(io.BytesIO(data))
-        ids: dict[int, int] = {}
-        for page in reader.pages:
-            self.add_page(page, ids)
-        return len(reader.pages)
-
-    def add_page(self, page, ids: dict[int, int]) -> None:
-        """Append one page of a source (`ids`: that source's objects already written, by their number)."""
-        own = DictionaryObject({NameObject(k): v for k, v in page.items() if k != "/Parent"})
-        for key in _INHERITED:  # what a page may inherit from its tree, written on the page itself
-            node = page
-            while key not in own and node is not None:
-                if key in node:
-                    own[NameObject(key)] = node.raw_get(key)
-                parent = node.get("/Parent")
-                node = parent.get_object() if parent is not None else None
-        copy = self._copy(own, ids)
-        copy[NameObject("/Parent")] = IndirectObject(self.pages_id, 0, None)
-        number = self._new_id()
-        self._write(number, copy)
-        self.kids.append(number)
-
-    def finish(self, title: str, author: str = "") -> None:
-        pages = DictionaryObject({NameObject("/Type"): NameObject("/Pages"),
-                                  NameObject("/Kids"): ArrayObject(IndirectObject(k, 0, None) for k in self.kids),
-                                  NameObject("/Count"): NumberObject(len(self.kids))})
-        self._write(self.pages_id, pages)
-        root = self._new_id()
-        self._write(root, DictionaryObject({NameObject("/Type"): NameObject("/Catalog"),
-                                            NameObject("/Pages"): IndirectObject(self.pages_id, 0, None)}))
-        info = self._new_id()
-        meta = {NameObject("/Title"): TextStringObject(title), NameObject("/Creator"): TextStringObject("fairapp")}
-        if author:
-            meta[NameObject("/Author")] = TextStringObject(author)
-        self._write(info, DictionaryObject(meta))
-        start = self.out.tell()
-        self.out.write(f"xref\n0 {len(self.offsets)}\n0000000000 65535 f \n".encode())
-        self.out.write(b"".join(f"{offset:010d} 00000 n \n".encode() for offset in self.offsets[1:]))
-        self.out.write(f"trailer\n<< /Size {len(self.offsets)} /Root {root} 0 R /Info {info} 0 R >>\n"
-                       f"startxref\n{start}\n%%EOF\n".encode())
+def stored_forms(jobs: list[tuple[Design, Face, bool]], own: list[bytes], packed: bool) -> list[Stored]:
+    """The new certificates' PDFs (`own`, from render_chunk) as they are stored: hashed, and packed when
+    `packed` (the artwork every certificate shows cut out: `pack`). Runs where the chunk rendered (a render
+    process), so the process that stores them only writes."""
+    if not packed:
+        return [Stored(data, hashlib.sha256(data).hexdigest()) for data in own]
+    streams = artwork_streams({design for design, _, new in jobs if new})
+    shared = frozenset(hashlib.sha256(stream).hexdigest() for stream in streams)
+    return [Stored(pack_known(data, shared, streams), hashlib.sha256(data).hexdigest()) for data in own]
 
 
-def merge_pdfs(sources: Iterable[Callable[[], bytes]], out: BinaryIO, title: str) -> int:
-    """Join the pages of the sources (each read when its turn comes) into `out`, streamed, each repeated
-    stream (artwork) once; returns the number of pages (0: nothing was written worth keeping)."""
-    merger = _Merger(out)
-    for source in sources:
-        merger.add(source())
-    merger.finish(title)
-    return len(merger.kids)
+def pack_known(data: bytes, shared: frozenset[str], streams: list[bytes]) -> bytes:
+    """`pack(data, streams)`, the cuts found from where the PDF's streams are (PlainPdf: each stream
+    hashed once, nothing searched) when it can read the file; else by `pack`'s search."""
+    try:
+        source = PlainPdf(data)
+        cuts = []
+        for n, (start, _) in sorted(source.spans.items(), key=lambda item: item[1][0]):
+            stream = source.stream(n)
+            if stream is not None and stream[2] in shared:
+                cuts.append([start + stream[0], stream[1], stream[2]])
+    except (ValueError, KeyError, AttributeError, IndexError):
+        return pack(data, streams)
+    return _packed(data, cuts)
+
+
+def render_for_store(jobs: list[tuple[Design, Face, bool]], packed: bool) -> tuple[list[Stored], bytes | None]:
+    """render_chunk, the new certificates in their stored form (stored_forms): what a render process
+    gives back for a chunk."""
+    own, merged = render_chunk(jobs)
+    return stored_forms(jobs, own, packed), merged
 
 
 def pool(workers: int) -> Executor | None:
@@ -250,9 +170,14 @@ def pack(data: bytes, streams: list[bytes]) -> bytes:
         if at >= 0 and not any(a < at + len(stream) and at < b for a, b in taken):
             taken.append((at, at + len(stream)))
             cuts.append((at, len(stream), hashlib.sha256(stream).hexdigest()))
+    return _packed(data, cuts)
+
+
+def _packed(data: bytes, cuts: list) -> bytes:
+    """The pack of `data` with these cuts ([at, length, SHA-256] of streams of it, not overlapping)."""
     if not cuts:
         return data
-    cuts.sort()
+    cuts = sorted(cuts)
     body, last = [], 0
     for at, length, _ in cuts:
         body.append(data[last:at])
@@ -307,14 +232,14 @@ def save_blobs(store, streams: list[bytes]) -> None:
             continue
         key = blob_key(digest)
         if not store.exists(key):
-            store._put(key, stream)  # a fixed key: never rolled back, never deleted (shared)
+            store.put_shared(key, stream)  # named by its content: never rolled back, never deleted
         _known_blobs.add(marker)
 
 
-def save_packed(planned, pdfs: list[bytes], actor, fair):
+def save_packed(planned, pdfs: list[bytes | Stored], actor, fair):
     """ops.save_new with each certificate stored small (batch_render.pack: the artwork every certificate
-    shows stored once); the row's SHA-256 is of the PDF itself, which batch_render.read_certificate gives
-    back byte for byte."""
+    shows stored once), packed here or already (a Stored of stored_forms); the row's SHA-256 is of the
+    PDF itself, which batch_render.read_certificate gives back byte for byte."""
     from ..core import audit
     from ..core.storage import storage
     from ..extensions import db
@@ -326,8 +251,9 @@ def save_packed(planned, pdfs: list[bytes], actor, fair):
     streams = artwork_streams({p.design for p in new})
     save_blobs(store, streams)
     for item, data in zip(new, pdfs):
-        item.new.pdf_key = store.save(pack(data, streams), "pdf")
-        item.new.pdf_sha256 = hashlib.sha256(data).hexdigest()
+        stored = data if isinstance(data, Stored) else Stored(pack(data, streams), hashlib.sha256(data).hexdigest())
+        item.new.pdf_key = store.save(stored.data, "pdf")
+        item.new.pdf_sha256 = stored.sha256
         db.session.add(item.new)
         item.certificate = item.new
     if new:

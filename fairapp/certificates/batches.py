@@ -1,21 +1,24 @@
 """Print batches: a set of certificates issued and rendered into one merged PDF, by jobs (core.jobs).
 
 How a batch runs:
-1. The set (`PrintBatch.items`, fixed when the batch was made) is cut into chunks of `chunk_size`, one
-   `PrintBatchChunk` row each, written with the batch. Once that commits, each chunk is a job (`run_chunk`,
+1. The set (fixed when the batch was made) is cut into chunks of `chunk_size`, one `PrintBatchChunk` row
+   each holding its share (`items`), written with the batch. A chunk reads and writes its own row and the
+   batch's counters, never the whole set: the work of a chunk does not grow with the batch. Once that commits, each chunk is a job (`run_chunk`,
    Celery's "print" queue: workers on any machine share one batch; or this process's job threads; or
    inline in tests).
 2. A chunk job claims its chunk under the row's lock and a lease (`_claim_chunk`: one unit of work), plans
    it (finds existing certificates, gives new ones a serial and a signature), renders it with no
    transaction open (a process pool when this process may have one, CERTIFICATE_WORKERS; else here), then
    stores it in one unit of work under the chunk's and the batch's locks (`_finish_chunk`): the new
-   certificates (PDF, SHA-256, row), the chunk's print PDF and the batch's progress, or nothing. A chunk
+   certificates (PDF, SHA-256, row: hashed and packed where it rendered), the chunk's print PDF and
+   certificate ids (its row) and the batch's progress, or nothing. A chunk
    that another worker finished meanwhile stores nothing (nothing is issued or stored twice); a chunk that
    loses a subject to another batch re-plans inside a savepoint (the unique constraint decides).
 3. Each finished chunk's PDF can be printed at once from the batch page (printing.print_chunk), in order,
    while the next chunks render. Whoever finishes the last chunk enqueues `merge_batch` (after its
-   commit); the merge streams the chunk PDFs into the result (batch_render.merge_pdfs: one chunk in
-   memory at a time, the artwork once) under the batch's lock, once, and the batch is done. The chunk
+   commit); the merge streams the chunk PDFs into a temporary file (batch_render.merge_pdfs: one chunk
+   in memory at a time, the artwork once) and that file to the store (Storage.save_file: S3 multipart)
+   under the batch's lock, once, and the batch is done. The chunk
    files stay (printable again).
 
 Faults: a worker killed mid-chunk leaves its chunk "running" with a lease (CERTIFICATE_CHUNK_LEASE); Celery
@@ -38,7 +41,7 @@ from datetime import timedelta
 from functools import partial
 
 from flask import current_app
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..core import jobs
@@ -51,16 +54,16 @@ from ..fairs.models import Fair
 from ..nominations.models import Category
 from . import operations as ops
 from .models import PrintBatch, PrintBatchChunk
-from .batch_render import merge_pdfs, ping, pool, render_chunk, save_packed, shutdown_pool  # noqa: F401
-from .queries import batch_certificate_ids as certificate_ids  # noqa: F401 (the batch's pages, in order)
+from .batch_rows import (SWEEP_AFTER, WAITING, _due, _merge_due, _pending, certificate_ids,  # noqa: F401
+                         chunk_of, finished_chunks, printed_chunks, stalled, unfinished)
+from .batch_render import (Stored, merge_pdfs, ping, pool, render_chunk, render_for_store,  # noqa: F401
+                           save_packed, shutdown_pool, stored_forms)
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=30)         # the batch is being worked on until then (renewed by every chunk)
 CHUNK_LEASE = timedelta(seconds=120)  # a worker holding a chunk longer than this is taken to have died
-SWEEP_AFTER = timedelta(minutes=3)    # a chunk asked for this long ago and still not taken is asked again
 RETRY_BASE = 10  # seconds before a failed chunk's first retry (Celery); each next waits twice as long
 CHUNK_SIZE = 25
-WAITING = ("queued", "running")
 
 # ---- making batches ----
 
@@ -68,23 +71,18 @@ def create(fair: Fair, kind: str, candidates: list[ops.Candidate], actor, title:
            category: Category | None = None, *, chunk_size: int | None = None) -> PrintBatch:
     """A queued batch for these candidates (in the order given), with its chunk rows. Flushes; nothing runs
     until `start` (or the sweep, or `flask certificates work`)."""
+    size = chunk_size or CHUNK_SIZE
     batch = PrintBatch(fair_id=fair.id, kind=kind, category_id=category.id if category else None,
-                       title=title[:300], items=[c.to_json() for c in candidates],
-                       chunk_size=chunk_size or CHUNK_SIZE,
+                       title=title[:300], items=[], chunk_size=size,
                        chunk_keys={}, certificate_ids={}, total=len(candidates), done=0, skipped=0,
                        status="queued", created_by_id=actor.id, base_url=ops.public_base_url())
     db.session.add(batch)
     db.session.flush()
-    db.session.add_all(PrintBatchChunk(batch_id=batch.id, index=i, status="queued", attempts=0)
+    db.session.add_all(PrintBatchChunk(batch_id=batch.id, index=i, status="queued", attempts=0,
+                                       items=[c.to_json() for c in candidates[i * size:(i + 1) * size]])
                        for i in range(batch.chunks))
     db.session.flush()
     return batch
-
-
-def _pending(batch_id: int) -> list[int]:
-    """The ids of the batch's chunks not done yet, in order."""
-    return list(db.session.scalars(select(PrintBatchChunk.id).where(
-        PrintBatchChunk.batch_id == batch_id, PrintBatchChunk.status != "done").order_by(PrintBatchChunk.index)))
 
 
 def start(batch: PrintBatch) -> None:
@@ -121,35 +119,6 @@ def requeue(batch: PrintBatch) -> None:
                            .execution_options(synchronize_session=False))
         batch.status, batch.error, batch.lease_until = "queued", None, None
         db.session.flush()
-
-
-def _due(now):
-    """Chunks that wait for a job nobody is running: queued and never asked for (or asked for a while ago,
-    or the broker missed them) and not waiting for a retry; or held by a worker whose lease ran out."""
-    return and_(PrintBatch.status.in_(WAITING), or_(
-        and_(PrintBatchChunk.status == "queued",
-             or_(PrintBatchChunk.lease_until.is_(None), PrintBatchChunk.lease_until < now),
-             or_(PrintBatchChunk.queued_at.is_(None), PrintBatchChunk.queued_at < now - SWEEP_AFTER,
-                 PrintBatch.queue_missed_at.is_not(None))),
-        and_(PrintBatchChunk.status == "running", PrintBatchChunk.lease_until < now)))
-
-
-def _merge_due(now):
-    """Batches whose chunks are all done but which are not (their merge was lost)."""
-    unfinished = exists().where(PrintBatchChunk.batch_id == PrintBatch.id, PrintBatchChunk.status != "done")
-    return and_(PrintBatch.status.in_(WAITING), ~unfinished,
-                or_(PrintBatch.lease_until.is_(None), PrintBatch.lease_until < now))
-
-
-def stalled(batch: PrintBatch) -> bool:
-    """True when the batch waits for work that no live worker holds and no job was asked for lately."""
-    now = utcnow()
-    if batch.status not in WAITING or (batch.lease_until is not None and batch.lease_until >= now):
-        return False
-    due = select(PrintBatchChunk.id).join(PrintBatch, PrintBatch.id == PrintBatchChunk.batch_id).where(
-        PrintBatchChunk.batch_id == batch.id, _due(now)).limit(1)
-    merge = select(PrintBatch.id).where(PrintBatch.id == batch.id, _merge_due(now))
-    return db.session.scalar(due) is not None or db.session.scalar(merge) is not None
 
 
 def resume(batch_id: int | None = None) -> int:
@@ -217,7 +186,7 @@ def _claim_chunk(chunk_id: int):
         batch = _locked(PrintBatch, chunk.batch_id)
         if batch.status not in WAITING:
             return None
-        if str(chunk.index) in (batch.chunk_keys or {}) or chunk.index >= batch.chunks:
+        if chunk.index >= batch.chunks:
             chunk.status, chunk.lease_until = "done", None
             return None
         if chunk.status == "running" and chunk.lease_until is not None and chunk.lease_until > now:
@@ -231,46 +200,55 @@ def _claim_chunk(chunk_id: int):
         return batch.id, chunk.index, batch.base_url
 
 
-def _prepare(batch_id: int, index: int):
-    """(planned, skipped, render jobs) of one chunk: read in the current transaction."""
-    batch = db.session.get(PrintBatch, batch_id)
-    size = batch.chunk_size
-    candidates = [ops.Candidate.from_json(item) for item in batch.items[index * size:(index + 1) * size]]
+def _prepare(chunk_id: int):
+    """(planned, skipped, render jobs) of one chunk (its own row's share of the set): read in the current
+    transaction."""
+    chunk = db.session.get(PrintBatchChunk, chunk_id)
+    batch = db.session.get(PrintBatch, chunk.batch_id)
+    candidates = [ops.Candidate.from_json(item) for item in chunk.items or []]
     planned, skipped = ops.plan(batch.fair, candidates, batch.created_by, ops.templates_of(batch.fair))
     return planned, skipped, [(p.design, p.face, p.new is not None) for p in planned]
 
 
-def _render(render_jobs) -> tuple[list[bytes], bytes | None]:
-    """Render a chunk: in the process pool when this process may have one (a Celery worker's process may
-    not: it renders itself, and its siblings share the work), else here."""
+def _render_here(render_jobs) -> tuple[list[Stored], bytes | None]:
+    own, merged = render_chunk(render_jobs)
+    return stored_forms(render_jobs, own, bool(current_app.config.get("CERTIFICATE_PACKED"))), merged
+
+
+def _render(render_jobs) -> tuple[list[Stored], bytes | None]:
+    """Render a chunk and hash (and pack) its new certificates: in the process pool when this process may
+    have one (a Celery worker's process may not: it renders itself, and its siblings share the work), else
+    here."""
     workers = int(current_app.config.get("CERTIFICATE_WORKERS", 2))
     if jobs.mode() == "celery" or multiprocessing.current_process().daemon:
         workers = 0
     executor = pool(workers)
     if executor is None:
-        return render_chunk(render_jobs)
+        return _render_here(render_jobs)
     try:
-        return executor.submit(render_chunk, render_jobs).result()
+        return executor.submit(render_for_store, render_jobs,
+                               bool(current_app.config.get("CERTIFICATE_PACKED"))).result()
     except BrokenProcessPool:  # a render process died (out of memory?): a new pool next time
         shutdown_pool(wait=False)
-        return render_chunk(render_jobs)
+        return _render_here(render_jobs)
 
 
-def _store(planned, own, merged, batch: PrintBatch):  # (the chunk's PDF key, its certificates)
-    save = save_packed if current_app.config.get("CERTIFICATE_PACKED") else ops.save_new  # small: batch_render
-    return (storage().save(merged, "pdf") if merged else ""), save(planned, own, batch.created_by, batch.fair)
+def _store(planned, own: list[Stored], merged, batch: PrintBatch):  # (the chunk's PDF key, its certificates)
+    if current_app.config.get("CERTIFICATE_PACKED"):  # small: batch_render
+        certificates = save_packed(planned, own, batch.created_by, batch.fair)
+    else:
+        certificates = ops.save_new(planned, [o.data for o in own], batch.created_by, batch.fair)
+    return (storage().save(merged, "pdf") if merged else ""), certificates
 
 
-def _finish_chunk(chunk_id: int, batch_id: int, index: int, planned, skipped: int, own, merged,
-                  *, merge: bool) -> str:
+def _finish_chunk(chunk_id: int, batch_id: int, planned, skipped: int, own, merged, *, merge: bool) -> str:
     """Store the rendered chunk (one unit of work, under the chunk's and the batch's locks): its new
     certificates, its PDF and the batch's progress, unless another worker stored it first. The last chunk
     asks for the merge (`merge`) once this commits."""
     with unit_of_work():
         chunk = _locked(PrintBatchChunk, chunk_id)
         batch = _locked(PrintBatch, batch_id)
-        if chunk.status == "done" or str(index) in (batch.chunk_keys or {}):
-            chunk.status = "done"
+        if chunk.status == "done":
             return "duplicate"  # another worker stored it (its lease had run out): nothing twice
         try:
             with savepoint():
@@ -278,18 +256,17 @@ def _finish_chunk(chunk_id: int, batch_id: int, index: int, planned, skipped: in
         except IntegrityError:
             # Another batch issued some of these subjects meanwhile: the savepoint undid our rows and
             # deleted the files it stored; plan again (finding theirs) and render again, here.
-            planned, skipped, render_jobs = _prepare(batch_id, index)
-            own, merged = render_chunk(render_jobs)
+            planned, skipped, render_jobs = _prepare(chunk_id)
+            own, merged = _render_here(render_jobs)
             key, certificates = _store(planned, own, merged, batch)
-        size = batch.chunk_size
         now = utcnow()
-        batch.chunk_keys = {**batch.chunk_keys, str(index): key}
-        batch.certificate_ids = {**batch.certificate_ids, str(index): [c.id for c in certificates]}
-        batch.done = min(batch.total, batch.done + len(batch.items[index * size:(index + 1) * size]))
+        chunk.pdf_key, chunk.certificate_ids = key, [c.id for c in certificates]
+        chunk.pages = len(chunk.certificate_ids)
+        batch.done = min(batch.total, batch.done + len(chunk.items or []))  # each chunk counted once
         batch.skipped += skipped
         batch.lease_until = now + LEASE
         chunk.status, chunk.lease_until, chunk.finished_at, chunk.error = "done", None, now, None
-        if merge and len(batch.chunk_keys) >= batch.chunks:
+        if merge and batch.done >= batch.total:
             enqueue(merge_batch, batch_id)
     return "done"
 
@@ -350,9 +327,9 @@ def do_chunk(chunk_id: int, *, attempt: int = 0, task=None, merge: bool = True) 
     with current_app.test_request_context(base_url=base_url or ops.public_base_url()):
         try:
             with unit_of_work(write=False):  # what the chunk issues is read in one transaction
-                planned, skipped, render_jobs = _prepare(batch_id, index)
+                planned, skipped, render_jobs = _prepare(chunk_id)
             own, merged = _render(render_jobs)
-            return _finish_chunk(chunk_id, batch_id, index, planned, skipped, own, merged, merge=merge)
+            return _finish_chunk(chunk_id, batch_id, planned, skipped, own, merged, merge=merge)
         except Exception as error:  # noqa: BLE001  (told on the chunk and, after its last try, the batch)
             log.exception("certificate batch %s, chunk %s failed", batch_id, index)
             return _chunk_failed(chunk_id, error, attempt, task)
@@ -371,7 +348,7 @@ def merge_batch(batch_id: int, *, attempt: int = 0, task=None) -> str:
     batch = _locked(PrintBatch, batch_id)
     if batch is None or batch.status not in WAITING:
         return "skipped"
-    if len(batch.chunk_keys or {}) < batch.chunks:
+    if unfinished(batch_id):
         return "waiting"
     with current_app.test_request_context(base_url=batch.base_url or ops.public_base_url()):
         _merge(batch)
@@ -380,15 +357,20 @@ def merge_batch(batch_id: int, *, attempt: int = 0, task=None) -> str:
 
 def _merge(batch: PrintBatch) -> None:
     """Join the chunk PDFs into the result, streamed (one chunk in memory at a time, written to a temporary
-    file, each piece of artwork once); the batch is done. The chunk files stay: staff may have printed
-    from them while the rest rendered, and may print a chunk again."""
+    file, each piece of artwork once, and that file to the store: Storage.save_file); the batch is done.
+    The chunk files stay: staff may have printed from them while the rest rendered, and may print a chunk
+    again. The batch's JSON maps of chunk keys and certificate ids are written here, once (readers of a
+    finished batch)."""
     store = storage()
-    keys = [batch.chunk_keys[str(i)] for i in range(batch.chunks)]
+    rows = db.session.execute(select(PrintBatchChunk.index, PrintBatchChunk.pdf_key, PrintBatchChunk.certificate_ids)
+                              .where(PrintBatchChunk.batch_id == batch.id).order_by(PrintBatchChunk.index)).all()
     with tempfile.TemporaryFile() as out:
-        pages = merge_pdfs([partial(store.read, key) for key in keys if key], out, batch.title)
+        pages = merge_pdfs([partial(store.read, key) for _, key, _ in rows if key], out, batch.title)
         if pages:
             out.seek(0)
-            batch.result_key = store.save(out.read(), "pdf")
+            batch.result_key = store.save_file(out, "pdf")
+    batch.chunk_keys = {str(index): key or "" for index, key, _ in rows}
+    batch.certificate_ids = {str(index): ids or [] for index, _, ids in rows}
     batch.status = "done"
     batch.done = batch.total
     batch.finished_at = utcnow()

@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (JSON, CheckConstraint, Date, ForeignKey, Integer, String, Text,
                         UniqueConstraint)
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from ..accounts.models import User
 from ..core.time import UTCDateTime, utcnow
@@ -165,10 +165,12 @@ class CertificatePrint(db.Model):
 class PrintBatch(db.Model):
     """A set of certificates issued and rendered into one merged PDF, chunk by chunk, by jobs.
 
-    `items` is the set, fixed when the batch is made (subjects in stage or booth order), cut into chunks of
-    `chunk_size`, each a `PrintBatchChunk` row run by its own job (any worker on any machine). Each
-    finished chunk's PDF key is kept in `chunk_keys` and its certificates in `certificate_ids`, so nothing
-    finished is redone. `lease_until`: someone works on the batch until then (renewed by every chunk).
+    The set (subjects in stage or booth order, `total` of them) is fixed when the batch is made and cut
+    into chunks of `chunk_size`, each a `PrintBatchChunk` row holding its share (`items`) and, once done,
+    what it made (its print PDF, its certificates), run by its own job (any worker on any machine): a chunk
+    reads and writes its own row and the batch's counters, never the whole set. `items`, `chunk_keys` and
+    `certificate_ids` here are the whole batch's, written once by the merge (older batches: when made);
+    they are deferred (read only when asked for). `lease_until`: someone works on the batch until then (renewed by every chunk).
     `queue_missed_at`: the job server could not take its chunks (the sweep sends them once it is back).
     """
 
@@ -180,10 +182,10 @@ class PrintBatch(db.Model):
     kind: Mapped[str] = mapped_column(String(20))
     category_id: Mapped[int | None] = mapped_column(ForeignKey("award_categories.id", ondelete="SET NULL"))
     title: Mapped[str] = mapped_column(String(300))
-    items: Mapped[list] = mapped_column(JSON, default=list)
+    items: Mapped[list] = deferred(mapped_column(JSON, default=list))  # the chunks' rows hold the set
     chunk_size: Mapped[int] = mapped_column(Integer, default=25)
-    chunk_keys: Mapped[dict] = mapped_column(JSON, default=dict)  # chunk index (str) -> storage key
-    certificate_ids: Mapped[dict] = mapped_column(JSON, default=dict)  # chunk index (str) -> [ids]
+    chunk_keys: Mapped[dict] = deferred(mapped_column(JSON, default=dict))  # chunk index (str) -> key, at the merge
+    certificate_ids: Mapped[dict] = deferred(mapped_column(JSON, default=dict))  # index (str) -> [ids], at the merge
     status: Mapped[str] = mapped_column(String(10), default="queued")
     total: Mapped[int] = mapped_column(Integer, default=0)
     done: Mapped[int] = mapped_column(Integer, default=0)
@@ -209,7 +211,7 @@ class PrintBatch(db.Model):
 
     @property
     def chunks(self) -> int:
-        return -(-len(self.items) // self.chunk_size) if self.items else 0
+        return -(-self.total // self.chunk_size) if self.total and self.chunk_size else 0
 
     @property
     def percent(self) -> int:
@@ -219,7 +221,8 @@ class PrintBatch(db.Model):
 class PrintBatchChunk(db.Model):
     """One chunk of a batch, run by one job: queued -> running (a worker holds it until `lease_until`)
     -> done, or failed (the batch then says so and can be retried). `queued_at`: when a job was last asked
-    for it (the sweep asks again for one no job took); `attempts` counts the workers that claimed it."""
+    for it (the sweep asks again for one no job took); `attempts` counts the workers that claimed it. `items`:
+    its share of the batch's set; `pdf_key`, `certificate_ids` and `pages`: what it made."""
 
     __tablename__ = "certificate_batch_chunks"
     __table_args__ = (UniqueConstraint("batch_id", "index"),
@@ -235,5 +238,9 @@ class PrintBatchChunk(db.Model):
     error: Mapped[str | None] = mapped_column(Text)
     claimed_by: Mapped[str | None] = mapped_column(String(120))  # host:pid of the worker that last took it
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    items: Mapped[list | None] = deferred(mapped_column(JSON))  # its share of the batch's set (Candidate.to_json)
+    pdf_key: Mapped[str | None] = mapped_column(String(80))  # its print PDF once done ("": nothing to print)
+    certificate_ids: Mapped[list | None] = deferred(mapped_column(JSON))  # its certificates, in page order
+    pages: Mapped[int | None] = mapped_column(Integer)  # how many (len(certificate_ids)) once done
 
     batch: Mapped[PrintBatch] = relationship()

@@ -29,7 +29,7 @@ from .candidates import candidates_for
 from .errors import BatchNotReady, NoCandidates, NotFinalized, NothingToPrint, NoTemplate, NotPrintable, PrintedBefore
 from .labels import KIND_LABELS, batch_title_th
 from .models import Certificate, CertificatePrint, PrintBatch
-from .queries import batch_certificates, chunk_certificates, last_prints
+from .queries import last_prints
 from .template_ops import template_for, templates_of
 
 
@@ -173,7 +173,7 @@ def chunk_print_problem(batch: PrintBatch, index: int, *, confirmed: bool = Fals
                         certificates: list[Certificate] | None = None) -> DomainError | None:
     """What stops printing one chunk of the batch now: not rendered yet, or as print_problem for its
     certificates (printed before, by the chunk or the whole batch: the same confirmation)."""
-    if not 0 <= index < batch.chunks or str(index) not in (batch.chunk_keys or {}):
+    if not 0 <= index < batch.chunks or batches.chunk_of(batch, index) is None:
         return BatchNotReady()
     certificates = chunk_certificates(batch, index) if certificates is None else certificates
     return print_problem(certificates, confirmed=confirmed, batch=True)
@@ -189,11 +189,27 @@ def print_chunk(batch: PrintBatch, index: int, actor: User, *, confirmed: bool =
     if problem is not None:
         raise problem
     pages = [i for i, cert in enumerate(certificates) if cert.status == "valid"]
-    data = storage().read(batch.chunk_keys[str(index)])
+    data = storage().read(batches.chunk_of(batch, index).pdf_key)
     if len(pages) < len(certificates):
         data = _only_pages(data, pages, batch.title)
     _record([certificates[i] for i in pages], actor, "batch", batch)
     return data
+
+
+def _in_order(ids: list[int]) -> list[Certificate]:
+    rows = {c.id: c for c in db.session.scalars(select(Certificate).where(Certificate.id.in_(ids)))} if ids else {}
+    return [rows[i] for i in ids if i in rows]
+
+
+def batch_certificates(batch: PrintBatch) -> list[Certificate]:
+    """The batch's certificates as they are now (revoked or replaced ones included), in page order."""
+    return _in_order(batches.certificate_ids(batch))
+
+
+def chunk_certificates(batch: PrintBatch, index: int) -> list[Certificate]:
+    """The certificates of one finished chunk of the batch as they are now, in its pages' order."""
+    chunk = batches.chunk_of(batch, index)
+    return _in_order(chunk.certificate_ids or []) if chunk is not None else []
 
 
 def certificate_pdf(certificate: Certificate) -> bytes:

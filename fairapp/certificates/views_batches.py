@@ -16,7 +16,7 @@ from ..core.templating import num
 from ..core.transaction import attempt
 from ..fairs.access import staff_fair_or_404
 from ..fairs.models import Fair
-from . import access, printing, queries
+from . import access, batches, printing, queries
 from .blueprint import bp
 from .forms import BatchForm, PrintForm
 from .labels import KIND_LABELS, KINDS
@@ -71,7 +71,7 @@ def batch(batch_id: int):
                            can_print=access.can_print(problem),
                            reprint=access.reprint_warning(problem), can_retry=access.can_retry(batch),
                            waiting=printing.waiting_for_job_server(batch),
-                           chunks=_chunks(batch), printed_chunks=queries.printed_chunks(batch))
+                           chunks=_chunks(batch), printed_chunks=batches.printed_chunks(batch))
 
 
 def _chunks(batch, after: int = -1) -> list[dict]:
@@ -79,7 +79,7 @@ def _chunks(batch, after: int = -1) -> list[dict]:
     address that prints it."""
     return [{**chunk, "action": url_for("certificates.batch_chunk_print", batch_id=batch.id, index=chunk["index"]),
              "label": _("พิมพ์หน้า %(first)s–%(last)s", first=num(chunk["first"]), last=num(chunk["last"]))}
-            for chunk in queries.finished_chunks(batch) if chunk["index"] > after]
+            for chunk in batches.finished_chunks(batch, after)]
 
 
 @bp.route("/certificates/batches/<int:batch_id>/progress")

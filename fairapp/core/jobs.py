@@ -132,6 +132,13 @@ def dispatch(app: Flask, job_: Job, *ids: int):
         return False
 
 
+def run_here(app: Flask, job_: Job, *ids: int):
+    """Run a job now in this process (a thread of the caller's choosing, a command), as the job runner
+    runs it locally: its own app context (its own session), its own unit of work; returns what the job
+    returned, or None when it failed (logged: its row says what is left)."""
+    return _run_local(app, job_, ids)
+
+
 def _run_local(app: Flask, job_: Job, ids: tuple):
     """A job in this process: its own app context (its own session), its own unit of work."""
     try:

@@ -8,7 +8,9 @@ template artwork, certificate PDFs, merged print PDFs) goes through `storage()`,
   (endpoint omitted for AWS). Credentials: the standard AWS variables (AWS_ACCESS_KEY_ID /
   AWS_SECRET_ACCESS_KEY) or the URL's `access_key` / `secret_key`.
 
-The interface: `save(data, ext) -> key`, `open(key)` (a readable file with `.size`), `read`, `size`,
+The interface: `save(data, ext) -> key`, `save_file(fileobj, ext) -> key` (a file's content streamed to
+the store, never whole in memory: S3 multipart for a big one), `put_shared(key, data)` (bytes under a
+content-addressed key several rows may name, never undone by a rollback), `open(key)` (a readable file with `.size`), `read`, `size`,
 `exists`, `delete`, `send(key, name, ...)` (a streamed response, core.responses' header policy) and
 `local_path(key)` (a file on this machine: the stored file itself, or for S3 a cached copy; keys never
 change content, so a cached copy is never stale; used for the renderer's template images).
@@ -28,8 +30,9 @@ import logging
 import os
 import re
 import secrets
+import shutil
 from pathlib import Path
-from typing import Iterator
+from typing import BinaryIO, Iterator
 
 from flask import current_app, g, has_app_context
 from flask_babel import lazy_gettext as _l
@@ -40,6 +43,7 @@ log = logging.getLogger(__name__)
 
 _KEY = re.compile(r"^[a-z0-9]{32}\.(jpg|png|webp|pdf)$")
 CHUNK = 256 * 1024  # bytes a streamed download reads at a time
+PART = 8 * 1024 * 1024  # bytes of each part of an S3 multipart upload (save_file)
 
 
 class StorageUnavailable(DomainError):
@@ -135,6 +139,23 @@ class Storage:
             g.setdefault("storage_stored", []).append(key)
         return key
 
+    def save_file(self, fileobj: BinaryIO, ext: str) -> str:
+        """Store a file's content (from its current position to its end) under a new random key, streamed:
+        read and written a piece at a time, never whole in memory (a local file copied; S3: a multipart
+        upload in parts of PART bytes when bigger, with its SHA-256 as metadata as `save` gives it). All or
+        nothing and recorded for the unit of work, as `save`; raises StorageSaveFailed when the store is down."""
+        key = check_key(f"{secrets.token_hex(16)}.{ext}")
+        self._put_file(key, fileobj)
+        if has_app_context():
+            g.setdefault("storage_stored", []).append(key)
+        return key
+
+    def put_shared(self, key: str, data: bytes) -> None:
+        """Store bytes under a key the caller chose: a content-addressed name (the same key always holds the
+        same bytes) that rows of any unit of work may share, so it is not recorded for the unit of work:
+        a rollback never deletes it (a row committed elsewhere may name it). All or nothing, as `save`."""
+        self._put(check_key(key), data)
+
     def read(self, key: str) -> bytes:
         with self.open(key) as fh:
             return fh.read()
@@ -154,9 +175,17 @@ class Storage:
 
         return send_stream(opener, name, **options)
 
-    # Each backend: _put, open, size, exists, delete, local_path, healthy, keys.
+    # Each backend: _put, open, size, exists, delete, local_path, healthy, keys (and _put_file to stream).
     def _put(self, key: str, data: bytes) -> None:
         raise NotImplementedError
+
+    def _put_file(self, key: str, fileobj: BinaryIO) -> None:
+        """save_file's writing. An S3 store (a boto3 client and a bucket): boto3's managed upload, multipart
+        in parts of PART bytes; any other backend without its own: read whole, then _put."""
+        if self.kind == "s3":
+            _s3_put_file(self, key, fileobj)
+        else:
+            self._put(key, fileobj.read())
 
     def open(self, key: str) -> StoredFile:
         """The stored file, to read (FileNotFoundError when the key is not stored)."""
@@ -198,6 +227,19 @@ class LocalStorage(Storage):
         tmp.write_bytes(data)
         os.replace(tmp, path)
 
+    def _put_file(self, key: str, fileobj: BinaryIO) -> None:
+        """Copied a piece at a time to a temporary name, then renamed: no half file stays."""
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".part")
+        try:
+            with open(tmp, "wb") as out:
+                shutil.copyfileobj(fileobj, out, CHUNK)
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
     def local_path(self, key: str) -> Path:
         """The stored file itself (FileNotFoundError when the key is not stored)."""
         path = self._path(key)
@@ -238,6 +280,31 @@ class LocalStorage(Storage):
             for path in sorted(folder.iterdir()):
                 if is_key(path.name) and path.name[:2] == folder.name and path.is_file():
                     yield path.name, path
+
+
+def _s3_put_file(store, key: str, fileobj: BinaryIO) -> None:
+    """An S3 store's save_file: the file's SHA-256 first (read a piece at a time), then boto3's managed
+    upload from the same position (one PUT below PART bytes, else a multipart upload of PART-byte parts,
+    which S3 completes atomically or aborts). A store that is down raises StorageSaveFailed."""
+    import hashlib
+
+    from boto3.s3.transfer import TransferConfig
+
+    start = fileobj.tell()
+    digest = hashlib.sha256()
+    for piece in iter(lambda: fileobj.read(CHUNK), b""):
+        digest.update(piece)
+    fileobj.seek(start)
+    config = TransferConfig(multipart_threshold=PART, multipart_chunksize=PART, use_threads=False)
+    try:
+        store.client.upload_fileobj(fileobj, store.bucket, store._object(key), Config=config,
+                                    ExtraArgs={"Metadata": {"sha256": digest.hexdigest()}})
+    except Exception as error:  # botocore's errors, or boto3's S3UploadFailedError around them
+        try:
+            store.client.delete_object(Bucket=store.bucket, Key=store._object(key))
+        except Exception as again:  # noqa: BLE001
+            log.warning("storage: S3 object %s may be left without a row: %s", key, again)
+        raise store._down(error, "put", key, StorageSaveFailed) from error
 
 
 # ---- which store ----

@@ -7,7 +7,9 @@ import pytest
 from pypdf import PdfReader
 
 from fairapp.certificates import batches, operations as ops
-from fairapp.certificates.models import CertificatePrint, PrintBatch
+from sqlalchemy import select
+
+from fairapp.certificates.models import CertificatePrint, PrintBatch, PrintBatchChunk
 from fairapp.certificates.render import render_pages
 from fairapp.core.storage import storage
 
@@ -116,7 +118,9 @@ def test_the_merged_file_has_one_copy_of_the_artwork(app, w, db):
         assert batch.status == "done"
         merged = storage().read(batch.result_key)
         chunk_bytes = sum(len(storage().read(k)) for k in batch.chunk_keys.values())
-        planned, _ = ops.plan(batch.fair, [ops.Candidate.from_json(i) for i in batch.items], w.staff)
+        items = [i for c in db.session.scalars(select(PrintBatchChunk).where(PrintBatchChunk.batch_id == batch.id)
+                                              .order_by(PrintBatchChunk.index)) for i in c.items]
+        planned, _ = ops.plan(batch.fair, [ops.Candidate.from_json(i) for i in items], w.staff)
         one = render_pages([(p.design, p.face) for p in planned])
     reader = PdfReader(io.BytesIO(merged))
     assert len(reader.pages) == 30 and reader.metadata["/Title"] == "ผู้เข้าร่วมงาน"

@@ -223,3 +223,28 @@ def test_healthz_tells_the_broker_apart_and_stays_up_without_it(celery_app, brok
     response = client.get("/healthz")
     assert response.status_code == 200  # pages still serve; queued work waits in the database
     assert response.get_json()["broker"] == "down"
+
+
+def test_run_here_runs_a_job_in_its_own_context_and_says_none_when_it_fails(app, caplog):
+    """jobs.run_here: the public way to run a job now in this process (the print batch's chunk threads)."""
+    from flask import g
+
+    from fairapp.core import jobs as core_jobs
+
+    seen = {}
+
+    def fine(value):
+        seen["g"] = id(g._get_current_object())
+        g.mark = value
+        return value * 2
+
+    def broken(value):
+        raise RuntimeError("no paper")
+
+    fine.name, broken.name = "fine", "broken"
+    with app.app_context():
+        outer = id(g._get_current_object())
+        assert core_jobs.run_here(app, fine, 21) == 42
+        assert seen["g"] != outer and "mark" not in g  # its own app context
+        assert core_jobs.run_here(app, broken, 1) is None
+    assert "job broken(1,) failed" in caplog.text

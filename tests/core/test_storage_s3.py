@@ -344,3 +344,27 @@ def test_create_bucket_makes_it_once(s3_app, s3, monkeypatch):
     again = runner.invoke(args=["storage", "create-bucket"])
     assert again.exit_code == 0 and "already there" in again.output
     s3["client"].head_bucket(Bucket=fresh)
+
+
+def test_save_file_streams_a_big_file_as_a_multipart_upload(s3_app, s3, monkeypatch):
+    """Storage.save_file on S3: parts of PART bytes (a multipart upload: its ETag says how many parts),
+    the SHA-256 as metadata, the object's bytes those of the file, read from its current position."""
+    import hashlib
+    import io
+
+    from fairapp.core import storage as storage_module
+
+    monkeypatch.setattr(storage_module, "PART", 5 * 1024 * 1024)  # S3's smallest part
+    data = bytes(range(256)) * (11 * 4096)  # 11 MiB: three parts
+    source = io.BytesIO(b"skip" + data)
+    source.seek(4)
+    with _in_app(s3_app):
+        store = storage()
+        key = store.save_file(source, "pdf")
+        head = s3["client"].head_object(Bucket=s3["bucket"], Key=key)
+        assert head["ETag"].strip('"').endswith("-3")
+        assert head["Metadata"]["sha256"] == hashlib.sha256(data).hexdigest()
+        assert store.read(key) == data
+        small = store.save_file(io.BytesIO(b"%PDF-1.4 small"), "pdf")  # below one part: one PUT
+        assert "-" not in s3["client"].head_object(Bucket=s3["bucket"], Key=small)["ETag"]
+        assert store.read(small) == b"%PDF-1.4 small"
