@@ -152,6 +152,15 @@ def paginate(query, *, size: int = PAGE_SIZE, count: bool = True, number: int | 
 
 
 
+def list_page(total: int, *, size: int = PAGE_SIZE, number: int | None = None) -> Page:
+    """An empty Page (?page=N, bounded by `total`) for rows the caller cuts itself (e.g. a ranking computed
+    whole): it sets `items` to the rows of (number - 1) * size .. number * size."""
+    number = page_number() if number is None else number
+    number = min(number, max(1, -(-total // size)))
+    return Page(items=[], number=number, size=size, total=total, has_next=number * size < total,
+                args=_request_args(), endpoint=_here()[0], view_args=_here()[1])
+
+
 # ---- exports that stream: a CSV written while its rows are read ----
 
 class _Chunks:

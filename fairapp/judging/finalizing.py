@@ -23,19 +23,24 @@ from ..core.thai import format_date
 from ..core.time import today_local, utcnow
 from ..extensions import db
 from .models import Result, Rubric
-from .queries import detected_conflicts, eligible_nominations, judge_names, scoring_inputs
+from .queries import (detected_conflicts, eligible_nomination_ids, judge_names, nominations_by_id,
+                      scoring_inputs)
 from .rules import (CategoryFinalized, FinalizeNeedsReason, JudgingNotOpen, WeightsInvalid, clean_reason,
                     lock_rubric, record)
 from .scoring import Rule, TieData, award_level, panel_totals, rank, raw_means, z_normalized_means
 
 
-def ranking(rubric: Rubric):
+def ranking(rubric: Rubric, inputs=None):
     """The category's ranking from the scores as they are now (what finalizing would freeze).
 
-    Returns (rows, raw means, z means): the same scores always give the same ranking.
+    Returns (rows, raw means, z means): the same scores always give the same ranking. `inputs`:
+    (criteria, sheets, totals) when the caller has read and summed them already.
     """
-    criteria, sheets = scoring_inputs(rubric)
-    totals = panel_totals(sheets, criteria)
+    if inputs is None:
+        criteria, sheets = scoring_inputs(rubric)
+        totals = panel_totals(sheets, criteria)
+    else:
+        criteria, sheets, totals = inputs
     raw, z = raw_means(totals), z_normalized_means(totals)
     final = z if rubric.ranking == "z" else raw
     rules = []
@@ -79,24 +84,47 @@ def problem_text(problem: Problem | dict) -> str:
              name=p.get("nominee", ""), id=p.get("nomination"), scored=p.get("scored"), needed=p.get("needed"))
 
 
-def finalize_problems(rubric: Rubric) -> list[Problem]:
-    """What is missing before the category can be finalized without a reason, in nomination order."""
+def finalize_problems(rubric: Rubric, inputs=None, limit: int | None = None) -> list[Problem]:
+    """What is missing before the category can be finalized without a reason, in nomination order.
+
+    `inputs`: (criteria, sheets, totals) when the caller has them. With `limit`, only the first `limit`
+    problems are named (their nominations loaded; finalize_problem_count says how many there are): the
+    chair's page shows a window, not every nomination of a category where judging has just begun."""
     category = rubric.category
-    nominations = eligible_nominations(category.id)
-    criteria, sheets = scoring_inputs(rubric)
-    totals = panel_totals(sheets, criteria)
+    if inputs is None:
+        criteria, sheets = scoring_inputs(rubric)
+        totals = panel_totals(sheets, criteria)
+    else:
+        _criteria, sheets, totals = inputs
     complete: dict[int, int] = {}
     for (_j, n), total in totals.items():
         complete[n] = complete.get(n, 0) + int(total is not None)
     needed = rubric.judges_per_nomination
-    by_id = {n.id: n for n in nominations}
-    problems = [Problem("missing_scores", n.id, n.nominee_name(), scored=complete.get(n.id, 0), needed=needed)
-                for n in nominations if complete.get(n.id, 0) < needed]
-    detected = [(j, n, why) for j, n, why in detected_conflicts(category.fair_id, category.id) if n in by_id]
-    names = judge_names(category.fair_id, {j for j, _n, _w in detected}) if detected else {}
-    problems += [Problem("undecided_conflict", n, by_id[n].nominee_name(), judge=j, judge_name=names.get(j, ""))
-                 for j, n, _why in detected]
+    eligible = eligible_nomination_ids(category.id)
+    detected = [(j, n, why) for j, n, why in detected_conflicts(category.fair_id, category.id) if n in eligible]
+    wanted = sorted([(n, "missing_scores", 0) for n in eligible if complete.get(n, 0) < needed]
+                    + [(n, "undecided_conflict", j) for j, n, _why in detected])
+    if limit is not None:
+        wanted = wanted[:limit]
+    by_id = nominations_by_id(n for n, _k, _j in wanted)
+    names = judge_names(category.fair_id, {j for _n, k, j in wanted if k == "undecided_conflict"}) if detected else {}
+    problems = [Problem("missing_scores", n, by_id[n].nominee_name(), scored=complete.get(n, 0), needed=needed)
+                if kind == "missing_scores" else
+                Problem("undecided_conflict", n, by_id[n].nominee_name(), judge=j, judge_name=names.get(j, ""))
+                for n, kind, j in wanted]
     return sorted(problems, key=lambda p: (p.nomination, p.kind, p.judge or 0))
+
+
+def finalize_problem_count(rubric: Rubric, inputs) -> int:
+    """How many problems finalize_problems finds (without naming them)."""
+    _criteria, sheets, totals = inputs
+    complete: dict[int, int] = {}
+    for (_j, n), total in totals.items():
+        complete[n] = complete.get(n, 0) + int(total is not None)
+    eligible = eligible_nomination_ids(rubric.category_id)
+    missing = sum(1 for n in eligible if complete.get(n, 0) < rubric.judges_per_nomination)
+    return missing + sum(1 for _j, n, _w in detected_conflicts(rubric.category.fair_id, rubric.category_id)
+                         if n in eligible)
 
 
 def finalize_refusal(rubric: Rubric, today: date | None = None) -> DomainError | None:

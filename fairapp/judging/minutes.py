@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..core import pdf
@@ -54,19 +54,35 @@ class Row:
     note: str
 
 
-def result_rows(rubric: Rubric) -> list[Row]:
-    """The frozen results of a finalized category; otherwise what finalizing would freeze now."""
+def result_rows(rubric: Rubric, inputs=None, window: tuple[int, int] | None = None) -> list[Row]:
+    """The frozen results of a finalized category; otherwise what finalizing would freeze now.
+
+    `inputs`: (criteria, sheets, totals) when the caller has them already (not read and summed twice);
+    `window`: (offset, size) of the rows wanted (the ranking is of the whole category, but only these rows'
+    nominations are loaded)."""
+    start, stop = (0, None) if window is None else (window[0], window[0] + window[1])
     if rubric.finalized:
-        results = db.session.scalars(select(Result).where(Result.rubric_id == rubric.id)
-                                     .order_by(Result.position)).all()
+        query = select(Result).where(Result.rubric_id == rubric.id).order_by(Result.position)
+        if window is not None:
+            query = query.offset(start).limit(window[1])
+        results = db.session.scalars(query).all()
         noms = nominations_by_id(r.nomination_id for r in results)
         return [Row(r.position, noms[r.nomination_id], r.score, r.raw_mean, r.z_mean, r.level_th,
                     tie_note_text(r.tie_note, rubric)) for r in results]
-    rows, raw, z = ranking(rubric)
+    rows, raw, z = ranking(rubric, inputs)
+    rows = rows[start:stop]
     levels = [(level.min_score, level.name_th) for level in rubric.levels]
     noms = nominations_by_id(r.nomination for r in rows)
     return [Row(r.position, noms[r.nomination], r.score, raw.get(r.nomination), z.get(r.nomination),
                 award_level(r.score, levels), tie_note_text(r.tie_note, rubric)) for r in rows]
+
+
+def result_count(rubric: Rubric, inputs=None) -> int:
+    """How many rows result_rows gives (the category's assigned nominations, or its frozen results)."""
+    if rubric.finalized:
+        return db.session.scalar(select(func.count(Result.id)).where(Result.rubric_id == rubric.id)) or 0
+    sheets = inputs[1] if inputs is not None else scoring_inputs(rubric)[1]
+    return len({n for _j, n in sheets})
 
 
 def judges_of(fair_id: int) -> list[tuple[int, str, str]]:

@@ -55,8 +55,19 @@ def judge_total(sheet: Mapping[int, float | None], criteria: Iterable[Criterion]
     None when any criterion is unscored (incomplete). Raises ValueError for a score outside its scale.
     Computed exactly (fractions) and rounded once, so e.g. 80 is exactly 80.0.
     """
-    total = _weighted(sheet, criteria, partial=False)
-    return None if total is None else float(total)
+    # The same exact sum as _weighted, in plain integers (a numerator over the product of the spans): no
+    # Fraction object per term, and num / den is the correctly rounded float that float(Fraction) gives.
+    num, den = 0, 1
+    for c in criteria:
+        value = sheet.get(c.id)
+        if value is None:
+            return None
+        if not c.scale_min <= value <= c.scale_max:
+            raise ValueError(f"criterion {c.id}: score {value} outside {c.scale_min}..{c.scale_max}")
+        span = c.scale_max - c.scale_min
+        num = num * span + c.weight * (value - c.scale_min) * den
+        den *= span
+    return num / den
 
 
 def running_total(sheet: Mapping[int, float | None], criteria: Iterable[Criterion]) -> float:

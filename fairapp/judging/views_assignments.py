@@ -12,7 +12,7 @@ from ..accounts.models import User
 from ..core.i18n import use_thai_digits
 from ..core.transaction import attempt
 from ..nominations.models import Nomination
-from . import access, queries
+from . import access, queries, queries_assignments
 from . import operations as ops
 from .blueprint import bp
 
@@ -36,7 +36,7 @@ def assignments(category_id: int):
     view = "judges" if request.args.get("view") == "judges" else "nominations"
     q = (request.args.get("q") or "").strip()[:100]
     return render_template("judging/chair_assignments.html", category=category, fair=category.fair, rubric=rubric,
-                           why=ops.WHY, **queries.assignment_overview(category, rubric, view=view, q=q,
+                           why=ops.WHY, **queries_assignments.assignment_overview(category, rubric, view=view, q=q,
                                                                       short=request.args.get("short") == "1"),
                            **access.chair_actions(category.fair_id, rubric))
 

@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 
 from ..core import audit
 from ..core.i18n import use_thai_digits
+from ..core.pagination import list_page
 from ..core.text import form_text
 from ..core.thai import sort_key
 from ..core.transaction import attempt
@@ -23,12 +24,14 @@ from ..core.urls import external_url
 from . import access, queries
 from . import operations as ops
 from .blueprint import bp
-from .minutes import result_rows
+from .finalizing import finalize_problem_count
+from .minutes import result_count, result_rows
 from .scoring import panel_totals, spread
 
 # The audit chain's state, as the chair page shows it.
 AUDIT_STATES = {"intact": _l("สมบูรณ์"), "broken": _l("ถูกแก้ไขนอกระบบ")}
 PLOT_W, PLOT_LEFT, PLOT_RIGHT, ROW_H = 640, 150, 20, 22
+PROBLEMS_SHOWN = 50  # what is missing before finalizing: the first ones named, all of them counted
 
 
 def _plot(spread_data, names_by_nom: dict[int, str], order: list[int]) -> dict:
@@ -50,18 +53,21 @@ def _plot(spread_data, names_by_nom: dict[int, str], order: list[int]) -> dict:
             "height": 40 + len(rows) * ROW_H, "left": PLOT_LEFT, "right": PLOT_W - PLOT_RIGHT}
 
 
-def _finalizing(rubric) -> dict:
+def _finalizing(rubric, inputs) -> dict:
     """What the page says about finalizing: the outright refusal, what is missing, and once finalized the
     chair's recorded reason and what was missing then."""
     if rubric.finalized:
         entry = queries.finalize_record(rubric)
         after = (entry.after or {}) if entry is not None else {}
-        return {"finalize_refusal": None, "finalize_problems": [],
+        return {"finalize_refusal": None, "finalize_problems": [], "finalize_problem_count": 0,
                 "finalized_reason": after.get("reason"),
                 "finalized_problems": [ops.problem_text(p) for p in after.get("problems") or []]}
     refusal = ops.finalize_refusal(rubric)
+    shown = ops.finalize_problems(rubric, inputs, limit=PROBLEMS_SHOWN)
     return {"finalize_refusal": str(refusal) if refusal else None,
-            "finalize_problems": [ops.problem_text(p) for p in ops.finalize_problems(rubric)],
+            "finalize_problems": [ops.problem_text(p) for p in shown],
+            "finalize_problem_count": (len(shown) if len(shown) < PROBLEMS_SHOWN
+                                       else finalize_problem_count(rubric, inputs)),
             "finalized_reason": None, "finalized_problems": []}
 
 
@@ -77,18 +83,29 @@ def chair(category_id: int):
         return redirect(url_for("judging.rubric", category_id=category.id))
     criteria, sheets = queries.scoring_inputs(rubric)
     totals = panel_totals(sheets, criteria) if criteria else {}
+    inputs = (criteria, sheets, totals)
     progress = queries.progress(sheets, totals)
     data = spread(totals)
-    rows = result_rows(rubric) if criteria else []
-    names = queries.judge_names(fair.id, set(progress))
+    # The whole category is ranked (and its totals summed); the page shows it PAGE_SIZE rows at a time
+    # (?page=N), and the judges furthest behind first, PAGE_SIZE of them.
+    page = list_page(result_count(rubric, inputs) if criteria else 0)
+    rows = result_rows(rubric, inputs, window=((page.number - 1) * page.size, page.size)) if criteria else []
+    page.items = rows
+    behind = sorted(progress, key=lambda j: (progress[j][0] - progress[j][1], j))  # most sheets missing first
+    shown_judges = behind[:page.size]
     nom_names = {r.nomination.id: r.nomination.nominee_name() for r in rows}
+    shown_spread = {n: data.nominations[n] for n in nom_names if n in data.nominations}
+    names = queries.user_names(set(shown_judges) | {j for s in shown_spread.values() for j, _t in s.totals})
     broken = audit.verify_recent([fair.id]).bad  # the fair's chain, since its last checkpoint
+    summary = {"judges": len(progress), "sheets": len(sheets), "complete": sum(d for d, _a in progress.values()),
+               "behind": sum(1 for d, a in progress.values() if d < a)}
     return render_template(
         "judging/chair_page.html", category=category, fair=fair, rubric=rubric, progress=progress, names=names,
-        spread=data, rows=rows, nom_names=nom_names, plot=_plot(data, nom_names, [r.nomination.id for r in rows]),
+        spread=data, shown_spread=shown_spread, rows=rows, page=page, nom_names=nom_names, summary=summary,
+        plot=_plot(data, nom_names, [r.nomination.id for r in rows]),
         broken=broken, audit_state=AUDIT_STATES["broken" if broken else "intact"],
-        judge_order=sorted(progress, key=lambda j: (sort_key(names.get(j, "")), j)),
-        **_finalizing(rubric), **access.chair_actions(fair.id, rubric))
+        judge_order=sorted(shown_judges, key=lambda j: (sort_key(names.get(j, "")), j)),
+        **_finalizing(rubric, inputs), **access.chair_actions(fair.id, rubric))
 
 
 def _back(category_id: int):
