@@ -1,5 +1,5 @@
 """Command line: `flask demo`, `flask create-admin`, `flask audit verify`, `flask booths expire-offers`,
-`flask certificates verify-qr / public-key / work`.
+`flask certificates verify-qr / public-key / work`, `flask storage ...`, `flask privacy dpo`.
 
 A command's database work runs inside `core.transaction.unit_of_work()`, as a request's does: one commit
 at the end, then the queued mail; any exception rolls it all back. No command commits by hand.
@@ -17,6 +17,8 @@ def register(app: Flask) -> None:
 
     from .core import storage_cli
     storage_cli.register(app)  # flask storage migrate / create-bucket
+    from .privacy import cli as privacy_cli
+    privacy_cli.register(app)  # flask privacy dpo
 
     @app.cli.command("demo")
     @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")

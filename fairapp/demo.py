@@ -42,7 +42,9 @@ USERS = [
     ("chair@fairapp.local", "รศ.ดร.", "ประเสริฐ", "คำแก้ว", "crru", False, "chair"),
     ("culture@fairapp.local", "นาง", "สุภาพร", "อินทร์แก้ว", "culture", False, None),
     ("temple@fairapp.local", "พระมหา", "สมชาย", "ปญฺญาวโร", "mcu", False, None),
+    ("dpo@fairapp.local", "นางสาว", "ปิยนุช", "รักษาสัตย์", "moral", False, None),
 ]
+DPO_EMAIL = "dpo@fairapp.local"  # the data protection officer (privacy pages at /privacy/dpo)
 
 
 def load_demo() -> str:
@@ -85,7 +87,8 @@ def load_demo() -> str:
     password_hash = hash_password(DEMO_PASSWORD)
     for email, title, first, last, org_key, admin, role in USERS:
         user = User(email=email, title=title, first_name=first, last_name=last, phone="+66812345678",
-                    password_hash=password_hash, is_admin=admin, email_confirmed_at=now, locale="th")
+                    password_hash=password_hash, is_admin=admin, email_confirmed_at=now, locale="th",
+                    is_dpo=email == DPO_EMAIL)
         db.session.add(user)
         db.session.add(Membership(user=user, organization=orgs[org_key],
                                   role="owner" if org_key not in ("moral",) or admin else "member"))

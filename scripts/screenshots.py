@@ -295,6 +295,39 @@ class Shooter:
             self.shot(page, f"verify-typo-360-{lang}", f"/verify/{typo}")
             ctx.close()
 
+        # Privacy: the full notice on a phone in both languages; the DPO's register: a breach typed with a
+        # mistake (the form keeps it), then saved; the register with its deadline, the record, the letter.
+        for lang in ("th", "en"):
+            ctx = self.context(PHONE, lang=lang)
+            self.shot(ctx.new_page(), f"privacy-notice-360-{lang}", "/privacy")
+            ctx.close()
+        ctx = self.context(PHONE)
+        page = self.login(ctx, "dpo@fairapp.local", demo_password)
+        page.goto("/privacy/breaches/new")
+        page.fill("#title", "ส่งอีเมลรายชื่อผู้ประจำบูธผิดผู้รับ")
+        page.fill("#description", "ไฟล์รายชื่อผู้ประจำบูธ 40 คนแนบไปยังผู้รับผิดคน")
+        page.fill("#found_at", "2099-01-01T09:00")  # in the future: refused, the rest kept
+        page.check("input[name=categories][value=booth]")
+        page.fill("#people_affected", "40")
+        page.check("input[name=risk][value=high]")
+        with page.expect_navigation():
+            page.click("main form button[type=submit]")
+        self.shot(page, "privacy-breach-360-th-errors")
+        found = page.evaluate("() => { const d = new Date(Date.now() - 5 * 3600e3 + 7 * 3600e3);"
+                              " return d.toISOString().slice(0, 16); }")  # five hours ago, Bangkok time
+        page.fill("#found_at", found)
+        with page.expect_navigation():
+            page.click("main form button[type=submit]")
+        self.shot(page, "privacy-breach-360-th")
+        self.shot(page, "privacy-dpo-360-th", "/privacy/dpo")
+        breach = page.evaluate("document.querySelector('[id^=breach-] a').getAttribute('href')")
+        self.shot(page, "privacy-letter-360-th", breach + "/letter")
+        ctx.close()
+        ctx = self.context(DESKTOP)
+        page = self.login(ctx, "dpo@fairapp.local", demo_password)
+        self.shot(page, "privacy-record-1280-th", "/privacy/record")
+        ctx.close()
+
     def pdf_pages(self, page, name: str, path: str) -> list[Path]:
         """Fetch a PDF with the page's cookies and turn every page into `name`-N.png (pdftoppm)."""
         response = page.context.request.get(path)

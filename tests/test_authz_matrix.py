@@ -42,7 +42,7 @@ from fairapp.fairs.models import FairRole
 from tests.conftest import csrf_token_from
 from tests.factories import PASSWORD, create_fair, create_org, create_user, grant
 
-ROLES = ("anonymous", "org_member", "other_org_member", "staff", "judge", "chair", "admin")
+ROLES = ("anonymous", "org_member", "other_org_member", "staff", "judge", "chair", "admin", "dpo")
 GARBAGE = "not-a-real-token"
 CSRF_WORDS = "แบบฟอร์มหมดอายุ"  # the CSRF error page's title and the start of the form message
 
@@ -60,7 +60,7 @@ BAD_TOKEN = _all("400")
 POST_ONLY = _all("405")  # a GET on a POST-only endpoint
 # Organization A: its members, fair staff and admins see it; to anyone else it does not exist.
 ORG_A_VIEW = {"anonymous": "302 login", "org_member": "200", "other_org_member": "404",
-              "staff": "200", "judge": "404", "chair": "404", "admin": "200"}
+              "staff": "200", "judge": "404", "chair": "404", "admin": "200", "dpo": "404"}
 # ... and only its members and admins manage it (staff may look, not touch).
 ORG_A_MANAGE = {**ORG_A_VIEW, "staff": "403"}
 
@@ -72,7 +72,7 @@ NOMINATION_STAFF = {**ORG_A_VIEW, "org_member": "403"}
 ORG_MEMBERS = {**_all("403"), "anonymous": "302 login", "org_member": "200", "other_org_member": "200"}
 # A fair's back office (and the objects under it): its staff and admins; its other role holders get 403;
 # to people with no role in the fair it does not exist (404, as for a missing id).
-NO_ROLE_IN_FAIR = ("org_member", "other_org_member")
+NO_ROLE_IN_FAIR = ("org_member", "other_org_member", "dpo")
 FAIR_STAFF = {**STAFF_ONLY, **{role: "404" for role in NO_ROLE_IN_FAIR}}
 PLAN = "302 /fairs/{fair}/booths/plan"
 
@@ -112,11 +112,30 @@ class Row:
     post: dict[str, str] | None = None  # a POST with a valid CSRF token and no other fields
 
 
+DPO_ONLY = {**_all("403"), "anonymous": "302 login", "dpo": "200"}
+
+
 EXPECTED: dict[str, Row] = {
+    # privacy (issue 15): the notice is public; the record and the breach register are the DPO's alone
+    "privacy.notice": Row("/privacy", get=PUBLIC),
+    "privacy.dpo_home": Row("/privacy/dpo", get=DPO_ONLY),
+    "privacy.record_page": Row("/privacy/record", get=DPO_ONLY),
+    "privacy.record_xlsx": Row("/privacy/record.xlsx", get=DPO_ONLY),
+    "privacy.new_breach": Row("/privacy/breaches/new", get=DPO_ONLY, post={**DPO_ONLY, "dpo": "400"}),
+    "privacy.breach": Row("/privacy/breaches/{breach}", get=DPO_ONLY, post={**DPO_ONLY, "dpo": "400"}),
+    "privacy.breach_letter": Row("/privacy/breaches/{breach}/letter", get=DPO_ONLY),
+    "privacy.my_data_page": Row("/my/data", get=SIGNED_IN),  # each person's own data, nobody else's
+    "privacy.my_data_json": Row("/my/data.json", get=SIGNED_IN),
+    "privacy.my_data_zip": Row("/my/data.zip", get=SIGNED_IN),
+    "privacy.make_request": Row("/my/requests", get=_all("405"), post={**_all("400"), "anonymous": "302 login"}),
+    "privacy.request_queue": Row("/privacy/requests", get=DPO_ONLY),
+    "privacy.new_request": Row("/privacy/requests/new", get=DPO_ONLY, post={**DPO_ONLY, "dpo": "400"}),
+    "privacy.request_detail": Row("/privacy/requests/{privacy_request}", get=DPO_ONLY,
+                                  post={**DPO_ONLY, "dpo": "400"}),
+    "privacy.request_data": Row("/privacy/requests/{privacy_request}/data.zip", get=DPO_ONLY),
     # core
     "core.healthz": Row("/healthz", get=PUBLIC),
     "core.livez": Row("/livez", get=PUBLIC),
-    "privacy.notice": Row("/privacy", get=PUBLIC),
     "core.set_language": Row("/lang/th", get=_all("302 /"), post=_all("302 /")),
     "core.districts": Row("/geo/districts/57", get=PUBLIC),
     "core.session_state": Row("/session", get=PUBLIC),
@@ -353,6 +372,7 @@ def world(app, db):
         "judge": create_user(),
         "chair": create_user(),
         "admin": create_user(admin=True),
+        "dpo": _dpo(),
     }
     for role in ("staff", "judge", "chair"):
         grant(fair, users[role], role)
@@ -379,8 +399,36 @@ def world(app, db):
            "category": category.id, "nomination": nomination.id, "evidence": evidence.id,
            "assignment": assignment.id, "judged_evidence": judged_evidence.id,
            "judged_nomination": assignment.nomination_id, "criterion": assignment.nomination.category_id and
-           _db.session.scalar(select(JudgingCriterion.id)), "judge_id": users["judge"].id, "spare_id": spare.id, **certificates}
+           _db.session.scalar(select(JudgingCriterion.id)), "judge_id": users["judge"].id, "spare_id": spare.id, "breach": _breach(), "privacy_request": _privacy_request(users["org_member"]),
+           **certificates}
     return SimpleNamespace(ids=ids, users=users, spare=spare, invitation_token=invitation_token)
+
+
+def _dpo():
+    """The data protection officer: no organization, no role in any fair."""
+    user = create_user()
+    user.is_dpo = True
+    _db.session.commit()
+    return user
+
+
+def _breach():
+    from fairapp.privacy.models import Breach
+    from fairapp.core.time import utcnow
+    breach = Breach(title="ส่งอีเมลผิดผู้รับ", description="", found_at=utcnow(), categories=["mail"],
+                    risk="high", measures="")
+    _db.session.add(breach)
+    _db.session.commit()
+    return breach.id
+
+
+def _privacy_request(user):
+    from fairapp.privacy.models import PrivacyRequest
+    item = PrivacyRequest(kind="correction", subject_user=user, subject_name=user.first_name,
+                          subject_contact=user.email, channel="web", received_on=today_local(), details="")
+    _db.session.add(item)
+    _db.session.commit()
+    return item.id
 
 
 def _booth_world(app, fair, org, member):
@@ -515,7 +563,7 @@ def test_every_route_has_a_row(app):
 
 def test_every_row_is_complete_and_points_at_its_endpoint(app):
     ids = {"org": 1, "other_org": 2, "fair": 3, "other_fair": 4, "invitation": 5, "invitation_b": 6,
-           "grant": 7, "other_fair_grant": 8, "mail": 21,
+           "grant": 7, "other_fair_grant": 8, "mail": 21, "breach": 22, "privacy_request": 23,
            "booth_type": 9, "application": 10, "category": 11, "nomination": 12, "evidence": 13,
            "assignment": 14, "judged_evidence": 15, "cert_template": 16, "cert_template_copy": 17,
            "certificate": 18, "serial": "MC69-2345-6789-ABCD", "cert_batch": 19, "org_certificate": 20,
@@ -578,6 +626,7 @@ def test_authorization_matrix(app, client, login_as, world, role):
             response = client.post(url, data={"csrf_token": token})
         checked += 1
         got = _check(response, expect, url)
+        response.close()  # a streamed download (an XLSX's temporary file) is closed now, not by the GC
         if got is not None:
             wrong.append(f"  {endpoint} {method} {url} as {role}: expected {expect}, got {got}")
     assert checked == sum((r.get is not None) + (r.post is not None) for r in EXPECTED.values())
@@ -641,11 +690,13 @@ def test_objects_out_of_reach(client, login_as, world, db, role, method, url, ex
 IN_FAIR = frozenset({"staff", "judge", "chair", "admin"})
 ORG_A = frozenset({"org_member", "staff", "admin"})
 KNOWS = {
-    "fair": IN_FAIR, "category": IN_FAIR, "booth_type": IN_FAIR, "grant": IN_FAIR,
+    # A fair and its categories are public pages: anyone signed in may know them (the DPO has no role).
+    "fair": IN_FAIR | {"dpo"}, "category": IN_FAIR | {"dpo"}, "booth_type": IN_FAIR, "grant": IN_FAIR,
     "assignment": IN_FAIR, "judged_evidence": IN_FAIR,
     "cert_template": IN_FAIR, "cert_template_logo": IN_FAIR, "cert_batch": IN_FAIR, "certificate": IN_FAIR,
     "org": ORG_A, "invitation": ORG_A, "application": ORG_A, "nomination": ORG_A, "evidence": ORG_A,
     "org_certificate": frozenset({"org_member", "admin"}), "mail": frozenset({"admin"}),
+    "breach": frozenset({"dpo"}), "privacy_request": frozenset({"dpo"}),
 }
 MISSING = {"cert_template_logo": "0123456789abcdef0123456789abcdef.png"}
 
@@ -882,6 +933,12 @@ def _unconfirmed(world):
     return {}
 
 
+def _breach_form(world):
+    from fairapp.core.time import BANGKOK, utcnow
+    return {"title": "ส่งอีเมลผิดผู้รับ", "description": "รายชื่อแนบไปผิดคน", "risk": "risk",
+            "found_at": utcnow().astimezone(BANGKOK).strftime("%Y-%m-%dT%H:%M"), "categories": ["mail"]}
+
+
 def _reset_token(world):
     return {"reset_token": account_ops.make_reset_token(world.users["org_member"])}
 
@@ -892,6 +949,15 @@ def _invitee_signed_in(world):
 
 
 CSRF_CASES: dict[str, list[CsrfCase]] = {
+    "privacy.new_breach": [CsrfCase("dpo", "/privacy/breaches/new", refusal="form-400", data=_breach_form, ok=303)],
+    "privacy.breach": [CsrfCase("dpo", "/privacy/breaches/{breach}", refusal="form-400", data=_breach_form, ok=303)],
+    "privacy.make_request": [CsrfCase("org_member", "/my/requests", refusal="form-400", ok=303,
+                                      data={"kind": "erasure", "details": "ลบภาพของฉัน"})],
+    "privacy.new_request": [CsrfCase("dpo", "/privacy/requests/new", refusal="form-400", ok=303, data={
+        "subject_name": "นายบุญมี ใจงาม", "channel": "post", "received_on": today_local().isoformat(),
+        "kind": "erasure"})],
+    "privacy.request_detail": [CsrfCase("dpo", "/privacy/requests/{privacy_request}", refusal="form-400", ok=303,
+                                        data={"decision": "granted"})],
     "accounts.signup": [CsrfCase("anonymous", "/signup", refusal="form", data={
         **PERSON, "email": "mali@example.org", "org_name_th": "ชุมชนคุณธรรมบ้านป่าซาง", "sector": "civil",
         "province": "57", "district": "5701", "accept": "y"})],

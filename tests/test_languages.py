@@ -27,7 +27,7 @@ THAI_IN_ENGLISH_OK = {"ไทย", "ภาษาไทย"}
 ENGLISH_IN_THAI_OK = {"English", "PDF", "CSV", "XLSX", "QR", "PNG", "JPEG", "JPG", "WebP", "ID", "fairapp",
                       "Ed25519", "SHA", "URL", "JSON", "LinkedIn", "Excel", "A4", "A5", "Letter", "ISO",
                       "km", "MB", "KB", "GPS", "JavaScript", "Ctrl", "Shift", "Tab", "Enter", "Esc", "z-score",
-                      "instance", "Sarabun", "OFL", "MC64", "Open", "Badges"}
+                      "instance", "Sarabun", "OFL", "MC64", "Open", "Badges", "ZIP"}
 _DROP = re.compile(r"<(script|style)\b.*?</\1>|<!--.*?-->", re.S | re.I)
 _ATTRS = re.compile(r'\b(?:placeholder|title|alt|aria-label|aria-description|data-label[\w-]*)="([^"]*)"')
 _TAG = re.compile(r"<[^>]+>")

