@@ -1,7 +1,7 @@
 """Certificates: the real path of printing a set against the fastest plain-ReportLab floor, in the same run.
 
 Run: .venv/bin/python benchmarks/certificates.py [--count 500] [--workers N] [--tenfold] [--old-floor]
-     [--packed] [--skip-kiosk] [--skip-load] [--verify-requests 2000]
+     [--packed] [--skip-kiosk] [--skip-load] [--verify-requests 2000] [--cluster]
 
 1. The fair floor, no database: plain ReportLab drawing the same page `count` times, the fastest way we know:
    the fixed part (background, emblems, signatures, title, issuer, preamble, signatories, hint) drawn once
@@ -21,6 +21,10 @@ Run: .venv/bin/python benchmarks/certificates.py [--count 500] [--workers N] [--
 3. --tenfold: the real path again at 10x the count in a database of its own (time and query ratios).
 4. One kiosk print through the WSGI app against a bare `SELECT 1` route; /verify under load on gunicorn
    and PostgreSQL (skipped with --skip-load or without PostgreSQL).
+--cluster: instead of the above, the real path on a cluster of its own (scripts/cluster.sh up --fresh on port
+8380, database fairapp_bench_cluster, a temporary run folder; stopped, dropped and removed at the end): its
+two Celery workers issue and print the batch made as staff make it, against the 2-process floor in the same
+run; first printable chunk, pages/s, stored bytes, peak RSS of each worker process.
 --old-floor: also the floor this file used to print (PNG QR with automatic masks, everything drawn on
 every page), for comparison.
 
@@ -635,6 +639,171 @@ def verify_under_load(requests: int) -> dict | None:
         server.wait(timeout=10)
 
 
+# ---- --cluster: the real path on the cluster's two Celery workers ----
+
+CLUSTER_PORT = "8380"
+CLUSTER_DB = "fairapp_bench_cluster"
+
+
+def _cluster_env(path: Path) -> dict[str, str]:
+    """The environment scripts/cluster.sh wrote for every process of the cluster (its `env` file)."""
+    out = subprocess.run(["bash", "-c", 'set -a; . "$0"; env -0', str(path)], check=True, capture_output=True,
+                         env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")}).stdout
+    pairs = dict(item.split("=", 1) for item in out.decode().split("\0") if "=" in item)
+    return {k: v for k, v in pairs.items() if k not in ("PATH", "PWD", "SHLVL", "_", "OLDPWD")}
+
+
+class TreeRssSampler(threading.Thread):
+    """The peak resident memory (MB) of each process in the trees of these pids (a Celery worker and its
+    prefork children), every 50 ms."""
+
+    def __init__(self, roots: dict[str, int]):
+        super().__init__(daemon=True)
+        self.roots, self.stop_event, self.peaks = roots, threading.Event(), {}
+
+    @staticmethod
+    def _tree(pid: int) -> list[int]:
+        pids, todo = [], [pid]
+        while todo:
+            current = todo.pop()
+            pids.append(current)
+            try:
+                for task in os.listdir(f"/proc/{current}/task"):
+                    with open(f"/proc/{current}/task/{task}/children") as fh:
+                        todo += [int(p) for p in fh.read().split()]
+            except OSError:
+                pass
+        return pids
+
+    def run(self) -> None:
+        while not self.stop_event.wait(0.05):
+            for name, root in self.roots.items():
+                for pid in self._tree(root):
+                    rss = RssSampler._rss(pid)
+                    if rss is not None and rss > self.peaks.get((name, pid), 0):
+                        self.peaks[(name, pid)] = rss
+
+    def stop(self) -> dict[str, float]:
+        self.stop_event.set()
+        self.join()
+        out: dict[str, float] = {}
+        for (name, pid), rss in self.peaks.items():
+            label = f"{name} (main)" if pid == self.roots[name] else f"{name} (pool process)"
+            out[label] = max(out.get(label, 0.0), rss)
+        return out
+
+
+def _bucket_sizes(store) -> dict[str, int]:
+    sizes, token = {}, None
+    while True:
+        page = store.client.list_objects_v2(Bucket=store.bucket, **({"ContinuationToken": token} if token else {}))
+        sizes.update({item["Key"]: item["Size"] for item in page.get("Contents", [])})
+        if not page.get("IsTruncated"):
+            return sizes
+        token = page["NextContinuationToken"]
+
+
+def cluster_run(count: int) -> dict:
+    """Start a cluster of our own (scripts/cluster.sh up --fresh on port CLUSTER_PORT, a temporary folder,
+    database CLUSTER_DB), build the world in its database, make the batch as staff would (printing.create_batch
+    in an app configured as the cluster's: Celery jobs on its Redis, its S3 store, its PostgreSQL), and
+    time its two workers doing it against the 2-process floor measured here in the same run (before and
+    after, the faster counting). The cluster is stopped and its database dropped in `finally`."""
+    from sqlalchemy import select
+
+    from fairapp import create_app
+    from fairapp.certificates import operations as ops, printing
+    from fairapp.certificates.models import PrintBatch, PrintBatchChunk
+    from fairapp.core.storage import storage
+    from fairapp.core.transaction import unit_of_work
+
+    run_dir = Path(temp_dir("cluster"))
+    env = {**os.environ, "CLUSTER_PORT": CLUSTER_PORT, "CLUSTER_DIR": str(run_dir), "CLUSTER_DB": CLUSTER_DB}
+    env.pop("DATABASE_URL", None)
+    script = str(ROOT / "scripts" / "cluster.sh")
+    saved = dict(os.environ)
+    try:
+        started = time.perf_counter()
+        subprocess.run([script, "up", "--fresh"], env=env, cwd=ROOT, check=True)
+        print(f"  cluster up in {time.perf_counter() - started:.0f} s")
+        settings = _cluster_env(run_dir / "env")
+        os.environ.update(settings)
+        app = create_app()
+        with app.test_request_context(base_url=settings["BASE_URL"]):
+            ids = build_world(count, "cluster")
+            fair, category, staff = _load(*ids)
+            planned, _ = ops.plan(fair, ops.candidates_for(fair, "awardee", category), staff)
+            design, faces = planned[0].design, [p.face for p in planned]
+            db.session.rollback()
+            before = _bucket_sizes(storage())
+        floor = fair_floor(design, faces, 2)[0]
+        workers = {name: int((run_dir / "pids" / f"{name}.pid").read_text()) for name in ("worker-1", "worker-2")}
+        sampler = TreeRssSampler(workers)
+        sampler.start()
+        try:
+            with app.test_request_context(base_url=settings["BASE_URL"]):
+                fair, category, staff = _load(*ids)
+                start = time.perf_counter()
+                with unit_of_work():
+                    batch = printing.create_batch(fair, "awardee", staff, category=category)
+                batch_id = batch.id
+            first = None
+            while True:
+                with app.app_context():
+                    row = db.session.get(PrintBatch, batch_id)
+                    status, error = row.status, row.error
+                    first_key = db.session.scalar(select(PrintBatchChunk.pdf_key).where(
+                        PrintBatchChunk.batch_id == batch_id, PrintBatchChunk.index == 0,
+                        PrintBatchChunk.status == "done"))
+                    db.session.remove()
+                now = time.perf_counter()
+                if first is None and (first_key or status == "done"):
+                    first = now - start
+                if status == "done":
+                    seconds = now - start
+                    break
+                if status == "failed":
+                    raise RuntimeError(f"the batch failed on the cluster: {error}")
+                if now - start > 3600:
+                    raise RuntimeError("the batch did not finish on the cluster within an hour")
+                time.sleep(0.1)
+        finally:
+            memory = sampler.stop()
+        floor = min(floor, fair_floor(design, faces, 2)[0])
+        with app.app_context():
+            chunks = db.session.execute(select(PrintBatchChunk.pdf_key, PrintBatchChunk.pages).where(
+                PrintBatchChunk.batch_id == batch_id)).all()
+            result_key = db.session.get(PrintBatch, batch_id).result_key
+            after = _bucket_sizes(storage())
+            issued = sum(p or 0 for _, p in chunks)
+            db.session.remove()
+            db.engine.dispose()
+        added = {k: v for k, v in after.items() if k not in before}
+        merged = added.pop(result_key, 0)
+        for key, _ in chunks:
+            added.pop(key, None)
+        rate, floor_rate = count / seconds, count / floor
+        out = {"count": count, "real_s": seconds, "real_pages_s": rate, "fair_floor_2p_pages_s": floor_rate,
+               "real_vs_fair_floor": rate / floor_rate, "first_printable_s": first,
+               "stored_bytes_per_certificate": sum(added.values()) / max(1, issued), "merged_bytes": merged,
+               "worker_peak_rss_mb": memory, "peak_rss_mb": max(memory.values(), default=0.0)}
+        print(f"  cluster (2 Celery workers x 2 processes, PostgreSQL, Redis, S3), {count} certificates: "
+              f"{seconds:.2f} s, {rate:.1f} pages/s = x{out['real_vs_fair_floor']:.2f} of the 2-process floor "
+              f"({floor_rate:.1f} pages/s, {'; '.join(FLOOR_CHECK[-2:])}); first printable after {first:.2f} s; "
+              f"stored {out['stored_bytes_per_certificate'] / 1024:.1f} KB per certificate")
+        print("  peak RSS: " + ", ".join(f"{k} {v:.0f} MB" for k, v in sorted(memory.items())))
+        return out
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        subprocess.run([script, "down"], env=env, cwd=ROOT, check=False)
+        subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-c",
+                        "import sys, psycopg\n"
+                        "with psycopg.connect(sys.argv[1], autocommit=True) as c:\n"
+                        "    c.execute(f'DROP DATABASE IF EXISTS \"{sys.argv[2]}\" WITH (FORCE)')",
+                        PG_URL.replace("+psycopg", "").rsplit("/", 1)[0] + "/postgres", CLUSTER_DB], check=False)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=500)
@@ -647,7 +816,18 @@ def main() -> int:
     parser.add_argument("--verify-requests", type=int, default=2000)
     parser.add_argument("--skip-kiosk", action="store_true")
     parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--cluster", action="store_true",
+                        help="only the real path on a cluster of its own (scripts/cluster.sh, port 8380): its two "
+                             "Celery workers against the 2-process floor")
     args = parser.parse_args()
+    if args.cluster:
+        figures: dict = {}
+        try:
+            figures["cluster"] = cluster_run(args.count)
+        finally:
+            cleanup()
+        json_line(figures)
+        return 0
     os.environ.pop("DATABASE_URL", None)  # the issuing runs are on SQLite; the load test sets PostgreSQL
     figures: dict = {}
     try:
