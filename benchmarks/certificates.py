@@ -17,7 +17,8 @@ Run: .venv/bin/python benchmarks/certificates.py [--count 500] [--workers N] [--
    the first chunk's PDF when the batch page offers chunks, else the merged file), bytes stored per
    certificate (every file the batch added to the store but its print files, divided by the certificates),
    the merged PDF against one render_pages of the same pages, and the peak RSS of every process (this one
-   and the render processes, sampled every 20 ms).
+   and the render processes, sampled every 50 ms). The batch's state is read every 100 ms (the batch page
+   asks every second): the measuring must not take the real path's CPU.
 3. --tenfold: the real path again at 10x the count in a database of its own (time and query ratios).
 4. One kiosk print through the WSGI app against a bare `SELECT 1` route; /verify under load on gunicorn
    and PostgreSQL (skipped with --skip-load or without PostgreSQL).
@@ -34,6 +35,7 @@ is one JSON object of the figures and ratios.
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import json
 import os
@@ -313,7 +315,7 @@ def old_floor(planned, count: int) -> tuple[float, int]:
 # ---- the real path ----
 
 class RssSampler(threading.Thread):
-    """The peak resident memory (MB) of this process and of each of its child processes, every 20 ms."""
+    """The peak resident memory (MB) of this process and of each of its child processes, every 50 ms."""
 
     def __init__(self):
         super().__init__(daemon=True)
@@ -342,7 +344,7 @@ class RssSampler(threading.Thread):
         return pids
 
     def run(self) -> None:
-        while not self.stop_event.wait(0.02):
+        while not self.stop_event.wait(0.05):
             for pid in [os.getpid(), *self._children()]:
                 rss = self._rss(pid)
                 if rss is not None and rss > self.peaks.get(pid, 0):
@@ -383,6 +385,7 @@ def real_path(app, ids, workers: int) -> dict:
 
     with app.app_context():
         engine = db.engine
+    start_mb = RssSampler._rss(os.getpid()) or 0.0  # this process before the batch (the world, the app)
     sampler = RssSampler()
     sampler.start()
     event.listen(engine, "before_cursor_execute", count)
@@ -411,7 +414,7 @@ def real_path(app, ids, workers: int) -> dict:
                 break
             if status == "failed":
                 raise RuntimeError(f"the batch failed: {error}")
-            time.sleep(0.02)
+            time.sleep(0.1)
     finally:
         event.remove(engine, "before_cursor_execute", count)
         memory = sampler.stop()
@@ -437,7 +440,7 @@ def real_path(app, ids, workers: int) -> dict:
     return {"seconds": seconds, "first_printable_s": first, "pages": pages, "issued": issued,
             "merged_bytes": merged, "print_files_bytes": print_files,
             "stored_bytes": sum(added.values()), "queries": queries[0], "batch_id": batch_id,
-            **memory}
+            "web_process_start_mb": start_mb, **memory}
 
 
 def one_render_bytes(app, ids) -> int:
@@ -478,6 +481,8 @@ def run_scale(count: int, workers: int | None, *, old: bool, packed: bool = Fals
         design, faces = planned[0].design, [p.face for p in planned]
         old_seconds = old_floor(planned, count)[0] if old else None
         db.session.rollback()
+        del planned  # the floor's input only (design, faces): this process' memory is the real path's
+    gc.collect()
     floor1, floor_bytes = fair_floor(design, faces, 1)
     floorn, _ = fair_floor(design, faces, workers)
     try:
@@ -508,7 +513,8 @@ def report_scale(r: dict) -> dict:
            "print_files_bytes": r["print_files_bytes"],
            "queries": r["queries"], "queries_per_certificate": r["queries"] / max(1, r["issued"]),
            "peak_rss_mb": max(r["web_process_mb"], r["render_processes_mb"]),
-           "web_process_rss_mb": r["web_process_mb"], "render_process_rss_mb": r["render_processes_mb"]}
+           "web_process_rss_mb": r["web_process_mb"], "render_process_rss_mb": r["render_processes_mb"],
+           "web_process_before_batch_mb": r["web_process_start_mb"]}
     if r.get("old_floor_s"):
         out["old_floor_pages_s"] = n / r["old_floor_s"]
         out["fair_vs_old_floor_1p"] = r["old_floor_s"] / r["floor_1p_s"]
@@ -528,7 +534,8 @@ def report_scale(r: dict) -> dict:
     print(f"  first printable pages after {r['first_printable_s']:.2f} s; stored "
           f"{out['stored_bytes_per_certificate'] / 1024:.1f} KB per certificate; merged PDF "
           f"{r['merged_bytes'] / 1e6:.2f} MB = x{out['merged_bytes_vs_one_render']:.2f} of one render "
-          f"({r['one_render_bytes'] / 1e6:.2f} MB); peak RSS {out['web_process_rss_mb']:.0f} MB (web/job process), "
+          f"({r['one_render_bytes'] / 1e6:.2f} MB); peak RSS {out['web_process_rss_mb']:.0f} MB (web/job process; "
+          f"{r['web_process_start_mb']:.0f} MB before the batch), "
           f"{out['render_process_rss_mb']:.0f} MB (a render process)")
     return out
 
