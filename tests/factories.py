@@ -64,3 +64,21 @@ def grant(fair: Fair, user: User, role: str) -> FairRole:
     db.session.add(row)
     db.session.commit()
     return row
+
+
+def insert_old_user(email: str | None = None, *, first_name: str = "สมชาย", org: Organization | None = None) -> int:
+    """A user (and its membership of `org`) written with the columns users has had since migration 0006,
+    for tests that build a database at an older revision (the model may have columns added since)."""
+    from sqlalchemy import text
+    now = utcnow().replace(tzinfo=None)
+    user_id = db.session.execute(text(
+        "INSERT INTO users (email, password_hash, title, first_name, last_name, phone, locale, is_admin, active, "
+        "email_confirmed_at, created_at, session_version) VALUES (:email, :hash, 'นาย', :first, 'ใจดี', "
+        "'+66812345678', 'th', false, true, :now, :now, 0) RETURNING id"),
+        {"email": email or f"user{next(_seq)}@example.org", "hash": _hash(PASSWORD), "first": first_name,
+         "now": now}).scalar_one()
+    if org is not None:
+        db.session.execute(text("INSERT INTO memberships (user_id, organization_id, role, created_at) "
+                                "VALUES (:u, :o, 'owner', :now)"), {"u": user_id, "o": org.id, "now": now})
+    db.session.commit()
+    return user_id

@@ -18,7 +18,7 @@ from fairapp import create_app
 from fairapp.core import audit
 from fairapp.core.audit import AuditCheckpoint, AuditEntry, verify_chain
 from fairapp.extensions import db
-from tests.factories import create_fair, create_user
+from tests.factories import create_fair, insert_old_user
 
 MIGRATIONS = str(Path(__file__).resolve().parents[2] / "migrations")
 
@@ -37,7 +37,7 @@ def _old_log(tmp_path, *, tamper: bool = False):
     with app.app_context():
         upgrade(directory=MIGRATIONS, revision="0010_print_chunks")
         fairs = [create_fair().id, create_fair().id]
-        actor = create_user().id
+        actor = insert_old_user()
         db.session.commit()
         prev, start = "0" * 64, datetime(2026, 11, 1, 8, 30, tzinfo=timezone.utc)
         for i in range(12):

@@ -14,7 +14,7 @@ from fairapp import create_app
 from fairapp.accounts.models import Organization, User
 from fairapp.extensions import db
 from fairapp.nominations.models import Category, Nomination
-from tests.factories import create_fair, create_org, create_user
+from tests.factories import create_fair, create_org, insert_old_user
 
 MIGRATIONS = str(Path(__file__).resolve().parents[2] / "migrations")
 
@@ -25,7 +25,7 @@ def test_stored_text_loses_control_characters_and_one_line_columns_their_breaks(
     with app.app_context():
         upgrade(directory=MIGRATIONS, revision="0007_hardening")
         org = create_org("ชุมชน\r\nBcc: x@example.org\u202e")
-        user = create_user("mali@example.org", org=org, first_name="มะลิ\x00")
+        user_id = insert_old_user("mali@example.org", org=org, first_name="มะลิ\x00")
         nomination_text = {"sufficiency": "บรรทัดแรก\nบรรทัดสอง\u202e", "n": 3}
         category = Category(fair_id=create_fair().id, name_th="ประเภท\u2066", opens_on=date(2026, 1, 1),
                             closes_on=date(2026, 2, 1))
@@ -34,7 +34,7 @@ def test_stored_text_loses_control_characters_and_one_line_columns_their_breaks(
         db.session.add(Nomination(fair_id=category.fair_id, category_id=category.id, nominator_org_id=org.id,
                                   nominee_org_id=org.id, narratives=nomination_text))
         db.session.commit()
-        ids = org.id, user.id, category.id
+        ids = org.id, user_id, category.id
         db.session.remove()
         upgrade(directory=MIGRATIONS)
         org, user, category = (db.session.get(m, i) for m, i in zip((Organization, User, Category), ids))
