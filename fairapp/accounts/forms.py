@@ -56,8 +56,10 @@ class PersonFields:
 
 
 class SignupForm(OrgFields, PersonFields, BaseForm):
-    accept = BooleanField(_l("ข้าพเจ้ายินยอมให้ศูนย์คุณธรรมใช้ข้อมูลนี้เพื่อการจัดงานตลาดนัดคุณธรรม"),
-                          [required(_l("กรุณายืนยันความยินยอมก่อนลงทะเบียน"))])
+    # The fair's core work rests on a public task (PDPA s.24(4)), not consent: the person acknowledges the
+    # notice at collection above (privacy.notices), which the account records (privacy_notice_receipts).
+    accept = BooleanField(_l("ข้าพเจ้าได้อ่านข้อมูลส่วนบุคคลในแบบฟอร์มนี้และประกาศความเป็นส่วนตัวแล้ว"),
+                          [required(_l("กรุณายืนยันว่าได้อ่านประกาศความเป็นส่วนตัวก่อนลงทะเบียน"))])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

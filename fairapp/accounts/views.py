@@ -12,6 +12,7 @@ from flask_login import current_user, login_fresh, login_required, login_user, l
 
 from ..core.access import staff_required
 from ..core.forms import form_csrf
+from ..privacy import notices
 from ..core.i18n import locale_code, safe_next
 from ..core.transaction import after_commit, attempt
 from ..extensions import limiter
@@ -71,6 +72,7 @@ def signup():
         with attempt(form) as done:  # EmailTaken -> the email field, TaxIdTaken -> the tax ID field
             user = ops.register_organization(org=org, person={"email": form.email.data, **_person(form)},
                                              password=form.password.data, locale=locale_code())
+            notices.seen(user, "signup")  # the notice stood above the button they pressed
         if done:
             _sign_in_after_commit(user)
             flash(_("ลงทะเบียนเรียบร้อย เราส่งลิงก์ยืนยันไปที่ %(email)s แล้ว", email=user.email), "success")
@@ -249,6 +251,7 @@ def join(token: str):
         with attempt(form) as done:
             user = ops.join_by_invitation(invitation, person=_person(form), password=form.password.data,
                                           locale=locale_code())
+            notices.seen(user, "join")
         if done:
             _sign_in_after_commit(user)
             flash(_("ยินดีต้อนรับ คุณเป็นสมาชิกของ %(org)s แล้ว", org=org.name_th), "success")

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 
 from ..accounts.forms import ActionForm
 from ..core.forms import form_csrf
+from ..privacy import notices
 from ..core.i18n import locale_code, use_thai_digits
 from ..core.kept_files import keep_upload
 from ..core.storage import storage
@@ -62,6 +63,7 @@ def _save(form: ApplicationForm, fair: Fair, org_id: int, application: Applicati
                                      booth_type=get_in(BoothType, form.booth_type.data, fair),
                                      data=form.values(), people=form.people_data(), actor=current_user,
                                      photo_key=photo_key, submit=request.form.get("action") == "submit")
+        notices.seen(current_user, "booth_application")
     return saved if done else None
 
 

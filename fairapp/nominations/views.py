@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from ..accounts.forms import ActionForm
 from ..core.errors import envelope
 from ..core.forms import form_csrf
+from ..privacy import notices
 from ..core.i18n import locale_code, use_thai_digits
 from ..core.thai import format_date
 from ..core.time import utcnow
@@ -78,6 +79,7 @@ def new(fair_id: int, category_id: int):
     elif form.validate_on_submit() and (nominee := _nominee(form, nominator, office)) is not None:
         with attempt(form) as done:
             nomination = ops.create_nomination(category, nominator, narratives={}, actor=current_user, **nominee)
+            notices.seen(current_user, "nomination")
         if done:
             flash(_("เริ่มการเสนอชื่อแล้ว กรุณาเขียนเรื่องเล่าและแนบหลักฐาน"), "success")
             return redirect(url_for("nominations.edit", nomination_id=nomination.id))
@@ -124,6 +126,7 @@ def edit(nomination_id: int):
                 ops.save_and_submit(nomination, narratives, current_user)
             else:
                 ops.save_narratives(nomination, narratives, current_user)
+            notices.seen(current_user, "nomination")
         if done and submitting:
             flash(_("ส่งการเสนอชื่อแล้ว"), "success")
             return redirect(url_for("nominations.view", nomination_id=nomination.id))

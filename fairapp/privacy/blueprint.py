@@ -4,3 +4,4 @@ from flask import Blueprint
 bp = Blueprint("privacy", __name__)
 
 from . import views, views_dpo, views_my, views_requests  # noqa: E402,F401
+

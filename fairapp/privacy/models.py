@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
@@ -123,3 +123,17 @@ class PrivacyRequest(db.Model):
     @property
     def status_label(self) -> str:
         return str(DECISIONS.get(self.status, _l("รอดำเนินการ")))
+
+
+class NoticeReceipt(db.Model):
+    """Which version of a notice at collection (registry.VERSION) a person saw, at which form, and when
+    (first seen; the form was sent with the notice above its button)."""
+
+    __tablename__ = "privacy_notice_receipts"
+    __table_args__ = (UniqueConstraint("user_id", "version", "form", name="once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    form: Mapped[str] = mapped_column(String(40))
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

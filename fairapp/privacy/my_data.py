@@ -21,6 +21,7 @@ from ..extensions import db
 from ..fairs.models import FairRole
 from ..judging.models import Assignment, Conflict, JudgeProfile, Score
 from ..nominations.models import Evidence, Nomination
+from .models import NoticeReceipt
 
 FORMAT = 1  # the layout of the JSON (a reader of old downloads knows which one it holds)
 
@@ -119,6 +120,8 @@ def collect(user: User, base_url: str = "") -> dict:
     actions = db.session.execute(
         select(AuditEntry.created_at, AuditEntry.action, AuditEntry.object_type, AuditEntry.object_id,
                AuditEntry.fair_id).where(AuditEntry.actor_id == user.id).order_by(AuditEntry.id)).all()
+    receipts = db.session.execute(select(NoticeReceipt.version, NoticeReceipt.form, NoticeReceipt.seen_at)
+                                  .where(NoticeReceipt.user_id == user.id).order_by(NoticeReceipt.id)).all()
     scans = db.session.execute(select(CheckInScan.scanned_at, CheckInScan.fair_id, CheckInScan.application_id,
                                       CheckInScan.result).where(CheckInScan.by_id == user.id)
                                .order_by(CheckInScan.id)).all()
@@ -149,6 +152,7 @@ def collect(user: User, base_url: str = "") -> dict:
                         for i in invitations],
         "checkin_scans_made": [{"scanned_at": _plain(s), "fair_id": f, "application_id": a, "result": r}
                                for s, f, a, r in scans],
+        "notices_seen": [{"version": v, "form": f, "seen_at": _plain(t)} for v, f, t in receipts],
         "your_actions": [{"at": _plain(t), "action": a, "object_type": o, "object_id": i, "fair_id": f}
                          for t, a, o, i, f in actions],
     }

@@ -20,7 +20,8 @@ SECTIONS = {
     "judge_profiles": _l("ข้อมูลกรรมการ"), "booth_applications": _l("ใบสมัครออกบูธ"),
     "nominations": _l("การเสนอชื่อ"), "judging": _l("การตัดสิน"), "certificates": _l("เกียรติบัตร"),
     "mail": _l("อีเมลที่ระบบส่งถึงท่าน"), "invitations": _l("คำเชิญเข้าร่วมองค์กร"),
-    "checkin_scans_made": _l("การสแกนเช็กอินที่ท่านทำ"), "your_actions": _l("การกระทำของท่านในบันทึกการใช้งาน"),
+    "checkin_scans_made": _l("การสแกนเช็กอินที่ท่านทำ"), "notices_seen": _l("ประกาศความเป็นส่วนตัวที่ท่านได้เห็น"),
+    "your_actions": _l("การกระทำของท่านในบันทึกการใช้งาน"),
 }
 WIDTH, HEIGHT = A4
 MARGIN = 18 * mm

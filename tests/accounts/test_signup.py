@@ -78,7 +78,7 @@ def test_tax_id_with_dashes_is_normalized(db, post_form):
     ("sector", "aliens", "ไม่มีในรายการ"),
     ("org_name_th", "", "กรุณากรอกชื่อองค์กร"),
     ("org_name_th", "ก" * 201, "ไม่เกิน 200"),
-    ("accept", "", "ยืนยันความยินยอม"),
+    ("accept", "", "ยืนยันว่าได้อ่านประกาศความเป็นส่วนตัว"),
 ])
 def test_bad_input_is_explained_kept_and_nothing_saved(db, post_form, field, value, message):
     data = {**GOOD, field: value}
