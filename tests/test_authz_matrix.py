@@ -127,6 +127,8 @@ EXPECTED: dict[str, Row] = {
     "privacy.my_data_page": Row("/my/data", get=SIGNED_IN),  # each person's own data, nobody else's
     "privacy.my_data_json": Row("/my/data.json", get=SIGNED_IN),
     "privacy.my_data_zip": Row("/my/data.zip", get=SIGNED_IN),
+    "privacy.set_consent": Row("/my/consents/news", get=_all("405"), post={**_all("302 /my/data"),
+                                                                          "anonymous": "302 login"}),
     "privacy.make_request": Row("/my/requests", get=_all("405"), post={**_all("400"), "anonymous": "302 login"}),
     "privacy.request_queue": Row("/privacy/requests", get=DPO_ONLY),
     "privacy.new_request": Row("/privacy/requests/new", get=DPO_ONLY, post={**DPO_ONLY, "dpo": "400"}),
@@ -951,6 +953,7 @@ def _invitee_signed_in(world):
 CSRF_CASES: dict[str, list[CsrfCase]] = {
     "privacy.new_breach": [CsrfCase("dpo", "/privacy/breaches/new", refusal="form-400", data=_breach_form, ok=303)],
     "privacy.breach": [CsrfCase("dpo", "/privacy/breaches/{breach}", refusal="form-400", data=_breach_form, ok=303)],
+    "privacy.set_consent": [CsrfCase("org_member", "/my/consents/news", ok=303, data={"given": "1"})],
     "privacy.make_request": [CsrfCase("org_member", "/my/requests", refusal="form-400", ok=303,
                                       data={"kind": "erasure", "details": "ลบภาพของฉัน"})],
     "privacy.new_request": [CsrfCase("dpo", "/privacy/requests/new", refusal="form-400", ok=303, data={

@@ -21,7 +21,7 @@ from ..extensions import db
 from ..fairs.models import FairRole
 from ..judging.models import Assignment, Conflict, JudgeProfile, Score
 from ..nominations.models import Evidence, Nomination
-from .models import NoticeReceipt
+from .models import ConsentChange, NoticeReceipt
 
 FORMAT = 1  # the layout of the JSON (a reader of old downloads knows which one it holds)
 
@@ -152,6 +152,9 @@ def collect(user: User, base_url: str = "") -> dict:
                         for i in invitations],
         "checkin_scans_made": [{"scanned_at": _plain(s), "fair_id": f, "application_id": a, "result": r}
                                for s, f, a, r in scans],
+        "consents": [{"purpose": c.purpose, "given": c.given, "version": c.version, "at": _plain(c.at)}
+                     for c in db.session.scalars(select(ConsentChange).where(ConsentChange.user_id == user.id)
+                                                 .order_by(ConsentChange.id))],
         "notices_seen": [{"version": v, "form": f, "seen_at": _plain(t)} for v, f, t in receipts],
         "your_actions": [{"at": _plain(t), "action": a, "object_type": o, "object_id": i, "fair_id": f}
                          for t, a, o, i, f in actions],

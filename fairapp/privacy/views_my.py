@@ -7,10 +7,11 @@ import json
 import tempfile
 import zipfile
 
-from flask import render_template, request
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..accounts.forms import ActionForm
 from ..certificates.models import Certificate
 from ..certificates.printing import certificate_pdf
 from ..core.i18n import locale_code
@@ -18,7 +19,7 @@ from ..core.time import today_local
 from ..core.responses import send_bytes, send_stream
 from ..core.storage import storage
 from ..extensions import db
-from . import my_data
+from . import consents, my_data, registry
 from .blueprint import bp
 from .forms import OwnRequestForm
 from .readable import SECTIONS, readable_pdf
@@ -39,7 +40,21 @@ def my_page(form: OwnRequestForm | None = None, status: int = 200):
     counts = {key: (len(value) if isinstance(value, list) else sum(len(v) for v in value.values())
                     if key == "judging" else 1) for key, value in data.items() if key in SECTIONS}
     return render_template("privacy/my_data.html", sections=SECTIONS, counts=counts, form=form or OwnRequestForm(),
-                           requests=own_requests(current_user), today=today_local()), status
+                           requests=own_requests(current_user), today=today_local(),
+                           consents=consents.current(current_user), purposes=registry.PURPOSE,
+                           action_form=ActionForm()), status
+
+
+@bp.post("/my/consents/<purpose>")
+@login_required
+def set_consent(purpose: str):
+    """Give (given=1) or withdraw (given=0) consent for an optional purpose: one click, effective at once."""
+    if purpose not in consents.OPTIONAL:
+        abort(404)
+    given = request.form.get("given") == "1"
+    if consents.set_consent(current_user, purpose, given):
+        flash(_("บันทึกความยินยอมแล้ว") if given else _("ถอนความยินยอมแล้ว มีผลทันที"), "success")
+    return redirect(url_for("privacy.my_data_page") + "#consents", code=303)
 
 
 @bp.get("/my/data")
