@@ -96,50 +96,6 @@ def last_prints(certificate_ids: list[int]) -> dict[int, CertificatePrint]:
     return {row.certificate_id: row for row in rows}
 
 
-def batch_certificate_ids(batch: PrintBatch) -> list[int]:
-    """The batch's certificates, in page order."""
-    return [cid for i in range(batch.chunks) for cid in (batch.certificate_ids or {}).get(str(i), [])]
-
-
-def chunk_certificates(batch: PrintBatch, index: int) -> list[Certificate]:
-    """The certificates of one finished chunk of the batch as they are now, in its pages' order."""
-    ids = (batch.certificate_ids or {}).get(str(index), [])
-    rows = {c.id: c for c in db.session.scalars(select(Certificate).where(Certificate.id.in_(ids)))} if ids else {}
-    return [rows[i] for i in ids if i in rows]
-
-
-def finished_chunks(batch: PrintBatch) -> list[dict]:
-    """The batch's finished chunks with pages to print, in order, as long as they follow one another from
-    the first (pages are printed in order): index, first and last page (counted from 1)."""
-    chunks, page = [], 0
-    keys, ids = batch.chunk_keys or {}, batch.certificate_ids or {}
-    for index in range(batch.chunks):
-        if str(index) not in keys:
-            break
-        count = len(ids.get(str(index), []))
-        if keys[str(index)] and count:
-            chunks.append({"index": index, "first": page + 1, "last": page + count})
-        page += count
-    return chunks
-
-
-def printed_chunks(batch: PrintBatch) -> set[int]:
-    """The indexes of the batch's chunks of which a certificate was printed before (one query)."""
-    owner = {cid: int(index) for index, ids in (batch.certificate_ids or {}).items() for cid in ids}
-    if not owner:
-        return set()
-    printed = db.session.scalars(select(CertificatePrint.certificate_id).distinct()
-                                 .where(CertificatePrint.certificate_id.in_(list(owner))))
-    return {owner[cid] for cid in printed}
-
-
-def batch_certificates(batch: PrintBatch) -> list[Certificate]:
-    """The batch's certificates as they are now (revoked or replaced ones included), in page order."""
-    ids = batch_certificate_ids(batch)
-    rows = {c.id: c for c in db.session.scalars(select(Certificate).where(Certificate.id.in_(ids)))} if ids else {}
-    return [rows[i] for i in ids if i in rows]
-
-
 def holder_certificates(user) -> list[Certificate]:
     """The certificates whose holder is the user's organization (or its people), or the user as a judge."""
     org_ids = [m.organization_id for m in user.memberships]

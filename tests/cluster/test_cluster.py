@@ -154,9 +154,12 @@ def test_with_redis_stopped_pages_serve_and_queued_mail_and_a_new_batch_run_once
         assert served_by == {"a", "b"}
         assert _status(cluster, mail_id)[0] == "queued"  # kept in the database, not lost
         assert batch_state(cluster, batch_id)[0] == "queued"
+        planned = cluster.sql("SELECT count(*) FROM (SELECT json_array_elements(items)->>'subject_key' "
+                              "FROM certificate_batch_chunks WHERE batch_id = %s) AS planned", batch_id)[0][0]
+        assert planned > 0  # the batch's share of the set is in its chunk rows ...
         assert cluster.sql("SELECT count(*) FROM certificates WHERE subject_key IN (SELECT "
-                           "json_array_elements(items)->>'subject_key' FROM certificate_batches WHERE id = %s)",
-                           batch_id)[0][0] == 0  # nothing issued yet
+                           "json_array_elements(items)->>'subject_key' FROM certificate_batch_chunks "
+                           "WHERE batch_id = %s)", batch_id)[0][0] == 0  # ... and nothing of it issued yet
     finally:
         cluster.script("start", "redis")
         both_servers_behind_the_balancer(cluster)
