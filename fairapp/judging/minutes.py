@@ -13,7 +13,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from ..core import pdf
 from ..core.tables import Table
@@ -93,7 +93,7 @@ def judges_of(fair_id: int) -> list[tuple[int, str, str]]:
                               .outerjoin(JudgeProfile, (JudgeProfile.user_id == User.id)
                                          & (JudgeProfile.fair_id == fair_id))
                               .where(FairRole.fair_id == fair_id, FairRole.role == "judge")
-                              .options(selectinload(JudgeProfile.affiliation))).all()
+                              .options(joinedload(JudgeProfile.affiliation))).all()
     out = [(u.id, u.full_name, p.affiliation.name_th if p is not None and p.affiliation else "") for u, p in rows]
     return sorted(out, key=lambda r: (sort_key(r[1]), r[0]))
 
@@ -246,7 +246,7 @@ def render_minutes(rubric: Rubric) -> bytes:
     doc.y -= 8
     doc.line(_("ลงนามรับรองผลการตัดสิน"), size=13, font="Sarabun-Bold")
     chairs = db.session.scalars(select(FairRole).where(FairRole.fair_id == fair.id, FairRole.role == "chair")
-                                .options(selectinload(FairRole.user))).all()
+                                .options(joinedload(FairRole.user))).all()
     signers = [(c.user.full_name, _("ประธานกรรมการ")) for c in chairs]
     signers += [(name, _("กรรมการ") + (f" {aff}" if aff else "")) for _j, name, aff in judges]
     col_w = WIDTH / 2

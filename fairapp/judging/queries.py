@@ -3,7 +3,7 @@ page, the chair's assignment overview, score sheets for ranking, progress, and t
 from __future__ import annotations
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..accounts.models import Organization, User
 from ..core.audit import AuditEntry
@@ -201,7 +201,7 @@ def nominations_by_id(ids) -> dict[int, Nomination]:
     if not ids:
         return {}
     return {n.id: n for n in db.session.scalars(select(Nomination).where(Nomination.id.in_(ids))
-                                                .options(selectinload(Nomination.nominee_org)))}
+                                                .options(joinedload(Nomination.nominee_org)))}
 
 
 def nomination_ids(category_id: int) -> set[int]:
