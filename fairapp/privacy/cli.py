@@ -1,4 +1,5 @@
-"""`flask privacy dpo EMAIL [--revoke]`: make a person the data protection officer (or no longer)."""
+"""`flask privacy dpo EMAIL [--revoke]`: make a person the data protection officer (or no longer);
+`flask privacy purge [--dry-run]`: remove what is past its retention period."""
 from __future__ import annotations
 
 import click
@@ -25,5 +26,21 @@ def register(app: Flask) -> None:
             changed = set_dpo(user, not revoke, None)
         state = "is no longer" if revoke else "is"
         click.echo(f"{email} {state} the data protection officer" + ("" if changed else " (unchanged)"))
+
+    @group.command("purge")
+    @click.option("--dry-run", is_flag=True, help="List what would be removed; remove nothing.")
+    def purge_command(dry_run: bool) -> None:
+        """Remove what is past its retention period (the daily job does the same)."""
+        from ..core.transaction import unit_of_work
+        from . import purge
+
+        with unit_of_work():
+            result = purge.plan() if dry_run else purge.purge()
+        verb = "would remove" if dry_run else "removed"
+        for name, count in result.counts.items():
+            click.echo(f"{name}: {verb} {count}")
+        click.echo(f"outbox files: {verb} {len(result.files)}")
+        for path in result.files[:50]:
+            click.echo(f"  {path.name}")
 
     app.cli.add_command(group)

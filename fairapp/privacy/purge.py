@@ -1,0 +1,109 @@
+"""Retention (PDPA s.37(3)): what is past its period is removed, by `flask privacy purge [--dry-run]` and
+once a day as a job. Idempotent: a second run finds nothing; a dry run lists what a run would remove.
+
+Purged here, by the registry's default periods:
+- mail: messages sent or given up more than `mail` days ago, and the outbox files (`make run`) as old;
+- check-in scans: `checkin` days after the last day of their fair;
+- invitations: `session` days after they expired (they hold the invited address);
+- ended sessions: kept while a captured "remember me" cookie of that session could still be presented
+  (REMEMBER_COOKIE_DURATION), then `session` days more;
+(Request limits, keyed by address, are deleted by core.ratelimit itself once their window has passed.)
+Drafts never submitted and the evidence of nominations not awarded carry stored files; they are purged with
+the durable file deletion of the next step of issue 15, not here.
+
+One audit entry per run that removed anything (`privacy.purged`, the counts per category)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import delete, func, select
+
+from ..accounts.models import EndedSession, Invitation
+from ..booths.models import CheckInScan
+from ..core import audit
+from ..core.jobs import every, job
+from ..core.mail import MailMessage
+from ..core.time import today_local, utcnow
+from ..extensions import db
+from ..fairs.models import Fair
+from .registry import retention_days
+
+REMEMBER_DEFAULT = timedelta(days=365)  # Flask-Login's REMEMBER_COOKIE_DURATION when none is set
+
+
+@dataclass
+class Plan:
+    """What a run removes (or, dry, would remove): counts per category and the outbox files."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values()) + len(self.files)
+
+
+def _remember() -> timedelta:
+    value = current_app.config.get("REMEMBER_COOKIE_DURATION", REMEMBER_DEFAULT)
+    return value if isinstance(value, timedelta) else timedelta(seconds=int(value))
+
+
+def _statements(now: datetime) -> dict[str, tuple]:
+    """Each category: (the rows past their period as a WHERE clause on a table)."""
+    mail_before = now - timedelta(days=retention_days("mail"))
+    session_days = timedelta(days=retention_days("session"))
+    ended_fairs = select(Fair.id).where(Fair.ends_on < today_local() - timedelta(days=retention_days("checkin")))
+    return {
+        "mail": (MailMessage.__table__, MailMessage.status.in_(("sent", "failed")) & (MailMessage.created_at < mail_before)),
+        "checkin": (CheckInScan.__table__, CheckInScan.fair_id.in_(ended_fairs)),
+        "invitations": (Invitation.__table__, Invitation.expires_at < now - session_days),
+        "ended_sessions": (EndedSession.__table__, EndedSession.ended_at < now - _remember() - session_days),
+    }
+
+
+def _old_outbox_files(now: datetime) -> list[Path]:
+    outbox = Path(current_app.config["MAIL_OUTBOX_DIR"])
+    if not outbox.is_dir():
+        return []
+    cutoff = (now - timedelta(days=retention_days("mail"))).timestamp()
+    return sorted(p for p in outbox.iterdir() if p.is_file() and p.suffix == ".eml" and p.stat().st_mtime < cutoff)
+
+
+def plan(now: datetime | None = None) -> Plan:
+    """What a run would remove now (the dry run)."""
+    now = now or utcnow()
+    counts = {name: db.session.scalar(select(func.count()).select_from(table).where(where)) or 0
+              for name, (table, where) in _statements(now).items()}
+    return Plan(counts=counts, files=_old_outbox_files(now))
+
+
+def purge(now: datetime | None = None) -> Plan:
+    """Remove what is past its period (inside the caller's unit of work); the outbox files go after the
+    rows (a file already gone is simply not counted)."""
+    now = now or utcnow()
+    done = Plan()
+    for name, (table, where) in _statements(now).items():
+        done.counts[name] = db.session.execute(delete(table).where(where)
+                                               .execution_options(synchronize_session=False)).rowcount or 0
+    for path in _old_outbox_files(now):
+        try:
+            os.remove(path)
+            done.files.append(path)
+        except FileNotFoundError:
+            pass
+    if done.total:
+        audit.record("privacy.purged", object_type="retention", object_id=None,
+                     after={**done.counts, "outbox_files": len(done.files)})
+    return done
+
+
+@every(timedelta(hours=24))
+@job("default")
+def purge_daily(*, attempt: int = 0, task=None) -> dict:
+    """The daily run (celery beat, or `make run`'s timer)."""
+    done = purge()
+    return {**done.counts, "outbox_files": len(done.files)}

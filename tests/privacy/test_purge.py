@@ -1,0 +1,97 @@
+"""Retention: `flask privacy purge [--dry-run]` and the daily job remove what is past its period, and only
+that; a second run finds nothing; a file already gone is no failure."""
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from fairapp.accounts.models import EndedSession, Invitation
+from fairapp.booths.models import CheckInScan
+from fairapp.core.audit import AuditEntry
+from fairapp.core.mail import MailMessage
+from fairapp.core.time import today_local, utcnow
+from fairapp.privacy import purge
+from tests.factories import create_fair, create_org, create_user
+
+def _world(app, db):
+    now = utcnow()
+    user, org = create_user(), create_org()
+    old_fair, new_fair = create_fair(), create_fair()
+    old_fair.starts_on, old_fair.ends_on = today_local() - timedelta(days=101), today_local() - timedelta(days=100)
+    for days, status in ((100, "sent"), (100, "failed"), (100, "queued"), (10, "sent")):
+        db.session.add(MailMessage(to="a@example.org", subject="x", body="y", template="confirm", status=status,
+                                   created_at=now - timedelta(days=days)))
+    for n, fair in enumerate((old_fair, old_fair, new_fair)):
+        db.session.add(CheckInScan(fair_id=fair.id, client_id=f"scan-{n}", result="refused", scanned_at=now))
+    for n, days in enumerate((40, 10)):
+        db.session.add(Invitation(organization_id=org.id, email=f"i{n}@example.org", token_hash=f"{n}" * 64,
+                                  expires_at=now - timedelta(days=days)))
+    for days in (400, 100):
+        db.session.add(EndedSession(user_id=user.id, nonce=f"nonce{days}aaaaaaaaaaaaaa", ended_at=now - timedelta(days=days)))
+    db.session.commit()
+    outbox = Path(app.config["MAIL_OUTBOX_DIR"])
+    outbox.mkdir(parents=True, exist_ok=True)
+    old_file, new_file = outbox / "old.eml", outbox / "new.eml"
+    for path in (old_file, new_file):
+        path.write_text("Subject: x\n\ny\n")
+    stamp = (now - timedelta(days=100)).timestamp()
+    os.utime(old_file, (stamp, stamp))
+    return old_file, new_file
+
+
+EXPECTED = {"mail": 2, "checkin": 2, "invitations": 1, "ended_sessions": 1}
+
+
+def _left(db):
+    return {"mail": db.session.scalar(select(func.count()).select_from(MailMessage)),
+            "checkin": db.session.scalar(select(func.count()).select_from(CheckInScan)),
+            "invitations": db.session.scalar(select(func.count()).select_from(Invitation)),
+            "ended_sessions": db.session.scalar(select(func.count()).select_from(EndedSession))}
+
+
+def test_a_dry_run_lists_and_a_run_removes_only_what_is_past_its_period(app, db):
+    old_file, new_file = _world(app, db)
+    runner = app.test_cli_runner()
+    dry = runner.invoke(args=["privacy", "purge", "--dry-run"])
+    assert dry.exit_code == 0
+    for name, count in EXPECTED.items():
+        assert f"{name}: would remove {count}" in dry.output
+    assert "outbox files: would remove 1" in dry.output and "old.eml" in dry.output
+    assert _left(db) == {"mail": 4, "checkin": 3, "invitations": 2, "ended_sessions": 2}
+    assert old_file.exists()
+    done = runner.invoke(args=["privacy", "purge"])
+    assert done.exit_code == 0 and "mail: removed 2" in done.output
+    db.session.expire_all()
+    assert _left(db) == {"mail": 2, "checkin": 1, "invitations": 1, "ended_sessions": 1}
+    statuses = set(db.session.scalars(select(MailMessage.status)))
+    assert statuses == {"queued", "sent"}  # an old message never delivered is not thrown away
+    assert not old_file.exists() and new_file.exists()
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "privacy.purged"))
+    assert entry.after == {**EXPECTED, "outbox_files": 1}
+    # idempotent: nothing more to remove, and no second entry
+    again = runner.invoke(args=["privacy", "purge"])
+    assert again.exit_code == 0 and "mail: removed 0" in again.output
+    assert db.session.scalar(select(func.count()).where(AuditEntry.action == "privacy.purged")) == 1
+
+
+def test_an_ended_session_stays_while_its_remember_cookie_could_come_back(app, db):
+    """A logged-out session's nonce is what refuses a captured "remember me" cookie: it goes only after that
+    cookie would have expired anyway (REMEMBER_COOKIE_DURATION) and the retention period after it."""
+    _world(app, db)
+    with app.app_context():
+        assert purge.plan().counts["ended_sessions"] == 1  # the one of 400 days, not the one of 100
+        app.config["REMEMBER_COOKIE_DURATION"] = timedelta(days=30)
+        assert purge.plan().counts["ended_sessions"] == 2
+
+
+def test_an_outbox_file_already_gone_is_no_failure(app, db, monkeypatch):
+    old_file, _new = _world(app, db)
+    old_file.unlink()  # listed, then removed by someone else before the run reaches it
+    monkeypatch.setattr(purge, "_old_outbox_files", lambda now: [old_file])
+    from fairapp.core.transaction import unit_of_work
+    with app.test_request_context(), unit_of_work():
+        done = purge.purge()
+    assert done.files == [] and done.counts["mail"] == 2
