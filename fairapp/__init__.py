@@ -63,6 +63,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from . import cli
     from .core import audit_jobs  # noqa: F401  (the daily full check of the audit log)
+    from .core import file_deletions  # noqa: F401  (files deleted after their rows, durably)
     from .privacy import purge  # noqa: F401  (the daily retention purge)
     cli.register(app)
     jobs.finish_setup(app)  # every feature has declared its jobs: beat's schedule

@@ -34,7 +34,7 @@ def _offenders(pattern: str, allowed: set[str]) -> list[str]:
 
 def test_only_the_unit_of_work_commits_or_rolls_back():
     found = _offenders(r"\.(commit|rollback)\(\)|\btransaction\.(commit|rollback)\b|"
-                       r"\b(send_queued_mail|delete_committed|keep_queued_files|discard_queued_mail)\(",
+                       r"\b(send_queued_mail|discard_queued_mail)\(",
                        {"fairapp/core/transaction.py", "fairapp/core/mail.py", "fairapp/core/storage.py"})
     assert not found, "commit/rollback outside core.transaction:\n" + "\n".join(found)
 

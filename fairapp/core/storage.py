@@ -338,17 +338,12 @@ def _delete_quietly(store: Storage, key: str) -> None:
 
 
 def delete_after_commit(*keys: str | None) -> None:
-    """Delete these files once the request's transaction has committed (see delete_committed)."""
-    g.setdefault("storage_deletions", []).extend(k for k in keys if k)
-
-
-def delete_committed() -> None:
-    """Delete the files queued by delete_after_commit; call right after the commit."""
-    keys = g.pop("storage_deletions", [])
+    """Delete these files once the unit of work has committed, durably (core.file_deletions: named in
+    storage_deletions in this unit of work; a store that refuses is tried again by the sweep)."""
+    keys = [k for k in keys if k]
     if keys:
-        store = storage()
-        for key in keys:
-            _delete_quietly(store, key)
+        from .file_deletions import request
+        request(keys)
 
 
 def stored_mark() -> int:
@@ -370,11 +365,6 @@ def forget_stored() -> None:
     """The unit of work committed: the files it stored now belong to committed rows."""
     if has_app_context():
         g.pop("storage_stored", None)
-
-
-def keep_queued_files() -> None:
-    """Forget queued deletions (the transaction rolled back, so the rows that own the files remain)."""
-    g.pop("storage_deletions", None)
 
 
 def store_health() -> str:

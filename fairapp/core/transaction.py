@@ -60,11 +60,10 @@ def _forget_queues() -> None:
 
 def _run_queues() -> None:
     from .mail import send_queued_mail
-    from .storage import delete_committed, forget_stored
+    from .storage import forget_stored
 
     forget_stored()
     send_queued_mail()
-    delete_committed()
     for callback in g.pop("after_commit", []):
         callback()
 
