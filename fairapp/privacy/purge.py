@@ -8,8 +8,12 @@ Purged here, by the registry's default periods:
 - ended sessions: kept while a captured "remember me" cookie of that session could still be presented
   (REMEMBER_COOKIE_DURATION), then `session` days more;
 (Request limits, keyed by address, are deleted by core.ratelimit itself once their window has passed.)
-Drafts never submitted and the evidence of nominations not awarded carry stored files; they are purged with
-the durable file deletion of the next step of issue 15, not here.
+- drafts never submitted: booth applications and nominations still drafts `draft` days after their window
+  closed, with their people, events, evidence and photos;
+- the evidence of nominations not awarded: `evidence` days after their category's results were finalized
+  (the nomination and its story stay: they are the fair's record).
+Stored files go through core.storage.delete_after_commit (durable: named in the same unit of work, deleted
+after the commit, retried while the store refuses).
 
 One audit entry per run that removed anything (`privacy.purged`, the counts per category)."""
 from __future__ import annotations
@@ -23,13 +27,16 @@ from flask import current_app
 from sqlalchemy import delete, func, select
 
 from ..accounts.models import EndedSession, Invitation
-from ..booths.models import CheckInScan
+from ..booths.models import Application, CheckInScan, Status
 from ..core import audit
 from ..core.jobs import every, job
 from ..core.mail import MailMessage
+from ..core.storage import delete_after_commit
 from ..core.time import today_local, utcnow
 from ..extensions import db
 from ..fairs.models import Fair
+from ..judging.models import Result, Rubric
+from ..nominations.models import Category, Evidence, Nomination, NominationStatus
 from .registry import retention_days
 
 REMEMBER_DEFAULT = timedelta(days=365)  # Flask-Login's REMEMBER_COOKIE_DURATION when none is set
@@ -65,6 +72,31 @@ def _statements(now: datetime) -> dict[str, tuple]:
     }
 
 
+def _file_owners(now: datetime) -> dict[str, list]:
+    """The rows past their period that carry stored files (deleted one by one, with their files)."""
+    draft_cut = today_local() - timedelta(days=retention_days("draft"))
+    evidence_cut = now - timedelta(days=retention_days("evidence"))
+    apps = db.session.scalars(select(Application).join(Fair, Fair.id == Application.fair_id)
+                              .where(Application.status == Status.draft, Fair.booth_closes < draft_cut)).all()
+    noms = db.session.scalars(select(Nomination).join(Category, Category.id == Nomination.category_id)
+                              .where(Nomination.status == NominationStatus.draft, Category.closes_on < draft_cut)).all()
+    awarded = select(Result.nomination_id).where(Result.level_th.is_not(None))
+    finalized = select(Rubric.category_id).where(Rubric.finalized_at < evidence_cut)
+    evidence = db.session.scalars(
+        select(Evidence).join(Nomination, Nomination.id == Evidence.nomination_id)
+        .where(Nomination.category_id.in_(finalized), Nomination.id.not_in(awarded),
+               Nomination.status != NominationStatus.draft)).all()
+    return {"draft_applications": list(apps), "draft_nominations": list(noms), "evidence_not_awarded": list(evidence)}
+
+
+def _keys(row) -> list[str]:
+    if isinstance(row, Application):
+        return [row.photo_key]
+    if isinstance(row, Nomination):
+        return [k for e in row.evidence for k in (e.storage_key, e.thumb_key)]
+    return [row.storage_key, row.thumb_key]
+
+
 def _old_outbox_files(now: datetime) -> list[Path]:
     outbox = Path(current_app.config["MAIL_OUTBOX_DIR"])
     if not outbox.is_dir():
@@ -78,6 +110,7 @@ def plan(now: datetime | None = None) -> Plan:
     now = now or utcnow()
     counts = {name: db.session.scalar(select(func.count()).select_from(table).where(where)) or 0
               for name, (table, where) in _statements(now).items()}
+    counts.update({name: len(rows) for name, rows in _file_owners(now).items()})
     return Plan(counts=counts, files=_old_outbox_files(now))
 
 
@@ -89,6 +122,11 @@ def purge(now: datetime | None = None) -> Plan:
     for name, (table, where) in _statements(now).items():
         done.counts[name] = db.session.execute(delete(table).where(where)
                                                .execution_options(synchronize_session=False)).rowcount or 0
+    for name, rows in _file_owners(now).items():
+        for row in rows:
+            delete_after_commit(*_keys(row))
+            db.session.delete(row)
+        done.counts[name] = len(rows)
     for path in _old_outbox_files(now):
         try:
             os.remove(path)

@@ -42,7 +42,8 @@ def _world(app, db):
     return old_file, new_file
 
 
-EXPECTED = {"mail": 2, "checkin": 2, "invitations": 1, "ended_sessions": 1}
+EXPECTED = {"mail": 2, "checkin": 2, "invitations": 1, "ended_sessions": 1, "draft_applications": 0,
+            "draft_nominations": 0, "evidence_not_awarded": 0}
 
 
 def _left(db):
@@ -95,3 +96,56 @@ def test_an_outbox_file_already_gone_is_no_failure(app, db, monkeypatch):
     with app.test_request_context(), unit_of_work():
         done = purge.purge()
     assert done.files == [] and done.counts["mail"] == 2
+
+
+def test_drafts_and_evidence_not_awarded_go_with_their_files(app, db):
+    from fairapp.booths.models import Application, Status
+    from fairapp.core.storage import storage
+    from fairapp.judging.models import Result, Rubric
+    from fairapp.nominations.models import Category, Evidence, Nomination, NominationStatus
+    from fairapp.core.transaction import unit_of_work
+    from tests.booths.factories import create_application, create_booth_type
+
+    now, today = utcnow(), today_local()
+    fair, org = create_fair(), create_org()
+    fair.booth_opens, fair.booth_closes = today - timedelta(days=260), today - timedelta(days=200)
+    booth_type = create_booth_type(fair)
+    with app.test_request_context():
+        keys = {name: storage().save(b"\x89PNG\r\n\x1a\n" + name.encode(), "png")
+                for name in ("draft_photo", "sent_photo", "draft_evidence", "lost_evidence", "won_evidence")}
+    draft_app = create_application(fair, org, booth_type, Status.draft, photo_key=keys["draft_photo"])
+    sent_app = create_application(fair, create_org(), booth_type, Status.submitted, photo_key=keys["sent_photo"])
+    old = Category(fair_id=fair.id, name_th="ประเภทเก่า", opens_on=today - timedelta(days=300),
+                   closes_on=today - timedelta(days=200))
+    db.session.add(old)
+    db.session.flush()
+    draft_nom, lost, won = (Nomination(fair_id=fair.id, category_id=old.id, nominator_org_id=org.id,
+                                       nominee_org_id=org.id, status=status)
+                            for status in (NominationStatus.draft, NominationStatus.eligible, NominationStatus.eligible))
+    db.session.add_all([draft_nom, lost, won])
+    db.session.flush()
+    for nomination, key in ((draft_nom, "draft_evidence"), (lost, "lost_evidence"), (won, "won_evidence")):
+        db.session.add(Evidence(nomination_id=nomination.id, kind="photo", storage_key=keys[key], original_name="x.png",
+                                size_bytes=10, sha256="0" * 64))
+    rubric = Rubric(category_id=old.id, finalized_at=now - timedelta(days=400))
+    db.session.add(rubric)
+    db.session.flush()
+    db.session.add_all([Result(rubric_id=rubric.id, nomination_id=won.id, position=1, score=90, level_th="ต้นแบบ"),
+                        Result(rubric_id=rubric.id, nomination_id=lost.id, position=2, score=40, level_th=None)])
+    db.session.commit()
+    ids = draft_app.id, sent_app.id, draft_nom.id, lost.id, won.id
+    with app.test_request_context():
+        planned = purge.plan()
+        assert (planned.counts["draft_applications"], planned.counts["draft_nominations"],
+                planned.counts["evidence_not_awarded"]) == (1, 1, 1)
+        with unit_of_work():
+            purge.purge()
+        db.session.expire_all()
+        assert db.session.get(Application, ids[0]) is None and db.session.get(Application, ids[1]) is not None
+        assert db.session.get(Nomination, ids[2]) is None
+        assert db.session.get(Nomination, ids[3]) is not None  # the story stays: the fair's record
+        left = set(db.session.scalars(select(Evidence.storage_key)))
+        assert left == {keys["won_evidence"]}
+        gone = {name for name, key in keys.items() if not storage().exists(key)}
+        assert gone == {"draft_photo", "draft_evidence", "lost_evidence"}  # the files went with their rows
+        assert purge.plan().total == 0  # idempotent
