@@ -209,9 +209,12 @@ def organization(org_id: int):
         if done:
             flash(_("ส่งคำเชิญไปที่ %(email)s แล้ว", email=invitation.email), "success")
             return redirect(url_for("accounts.organization", org_id=org.id))
+    # Minimization (PDPA): the 13-digit ID in full for the organization's members and admins; fair staff,
+    # who only need to tell organizations apart, read it masked (core.thai.mask_id).
+    full_ids = current_user.is_admin or current_user.is_member_of(org.id)
     return render_template("accounts/organization.html", org=org, members=queries.members(org), form=form,
                            invitations=queries.open_invitations(org) if can_manage else [],
-                           can_manage=can_manage, action_form=ActionForm())
+                           can_manage=can_manage, action_form=ActionForm(), full_ids=full_ids)
 
 
 @bp.post("/orgs/<int:org_id>/invitations/<int:invitation_id>/cancel")

@@ -5,7 +5,7 @@ from flask import g, request
 from flask_babel import get_locale
 
 from .forms import format_thai_phone
-from .thai import format_date, thai_digits
+from .thai import format_date, mask_id, thai_digits
 
 
 def _digits_on(digits: bool | None = None) -> bool:
@@ -31,6 +31,7 @@ def register(app) -> None:
     app.add_template_filter(thaidate, "thaidate")
     app.add_template_filter(num, "num")
     app.add_template_filter(format_thai_phone, "phone")
+    app.add_template_filter(mask_id, "mask_id")
 
     @app.context_processor
     def inject():

@@ -82,3 +82,13 @@ def sort_thai(items: Iterable[T], key: Callable[[T], str] | None = None) -> list
     """Items sorted in Thai dictionary order; `key` picks the text of each item."""
     pick = key or (lambda item: item)  # type: ignore[assignment, return-value]
     return sorted(items, key=lambda item: sort_key(pick(item)))
+
+
+def mask_id(value: str | None) -> str:
+    """A 13-digit ID for someone who does not need it in full: its first and last digits only, grouped as
+    Thai IDs are written (1-2345-67890-12-3 -> 1-xxxx-xxxxx-x2-3)."""
+    digits = "".join(ch for ch in (value or "") if ch.isdigit())
+    if len(digits) != 13:
+        return "x" * len(digits)
+    masked = digits[0] + "x" * 10 + digits[11:]
+    return f"{masked[0]}-{masked[1:5]}-{masked[5:10]}-{masked[10:12]}-{masked[12]}"
