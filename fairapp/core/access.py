@@ -7,7 +7,7 @@ the features' policies (`can_...` in `<feature>/access.py`), whose results templ
 from __future__ import annotations
 
 from functools import wraps
-from typing import TypeVar
+from typing import Callable, TypeVar
 
 from flask import abort
 from flask_login import current_user, login_required
@@ -16,7 +16,7 @@ from sqlalchemy import inspect
 from ..extensions import db
 from .http import safe_id
 
-__all__ = ["login_required", "admin_required", "staff_required", "get_in", "get_or_404"]
+__all__ = ["login_required", "signed_in_as", "admin_required", "staff_required", "get_in", "get_or_404"]
 
 T = TypeVar("T")
 
@@ -64,27 +64,19 @@ def get_or_404(model: type[T], ident, parent: object | None = None, *, via: str 
     return row
 
 
-def admin_required(view):
-    """Signed-in admins only: anonymous users go to the login page, others get 403."""
+def signed_in_as(allowed: Callable[[object], bool]):
+    """A view for signed-in people whom `allowed(user)` admits: anonymous users go to the login page,
+    others get 403 (a role's page is no secret; the things behind it are checked by their loaders)."""
+    def decorate(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not allowed(current_user):
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorate
 
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_user.is_admin:
-            abort(403)
-        return view(*args, **kwargs)
 
-    return wrapped
-
-
-def staff_required(view):
-    """Signed-in admins or fair staff (of any fair) only."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_user.is_staff_anywhere:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
+admin_required = signed_in_as(lambda user: user.is_admin)  # signed-in admins only
+staff_required = signed_in_as(lambda user: user.is_staff_anywhere)  # admins or fair staff (of any fair)

@@ -2,26 +2,12 @@
 a breach that does not exist is 404."""
 from __future__ import annotations
 
-from functools import wraps
-
-from flask import abort
-from flask_login import current_user, login_required
-
-from ..core.access import get_or_404
+from ..core.access import get_or_404, signed_in_as
 from .models import Breach
 
 
-def dpo_required(view):
-    """Signed-in data protection officers only: anonymous users go to the login page, others get 403."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_user.is_dpo:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
+# Signed-in data protection officers only: anonymous users go to the login page, others get 403.
+dpo_required = signed_in_as(lambda user: user.is_dpo)
 
 
 def breach_or_404(breach_id) -> Breach:
