@@ -271,6 +271,7 @@ def _demo_booths(fair: Fair, orgs: dict, now) -> int:
             help_text="ให้คำปรึกษาการจัดทำแผนส่งเสริมคุณธรรม" if n % 2 else "",
             connect_text="เชื่อมเครือข่ายจังหวัดคุณธรรมเชียงราย",
             needs_power=bool(n % 3 == 0), needs_wheelchair=bool(n % 4 == 0),
+            access_consent_at=now if n % 4 == 0 else None,
             submitted_at=None if status == Status.draft else now - timedelta(days=9 - n % 9),
             decided_at=now - timedelta(days=2) if status in (Status.approved, Status.waitlisted) else None,
             waitlisted_at=now - timedelta(days=2) if status == Status.waitlisted else None)

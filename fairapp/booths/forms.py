@@ -36,14 +36,18 @@ class ApplicationForm(BaseForm):
     needs_water = BooleanField(_l("ต้องการน้ำประปา"))
     needs_wheelchair = BooleanField(_l("ต้องการทางลาดสำหรับรถเข็น"))
     needs_note = StringField(_l("ความต้องการอื่น ๆ"), [optional(), length(500)])
+    access_consent = BooleanField(_l("ข้าพเจ้ายินยอมโดยชัดแจ้งให้เก็บความต้องการทางลาด ซึ่งบอกถึงความพิการของผู้ประจำบูธ "
+                                     "เพื่อจัดบูธให้เข้าถึงได้ (ข้อมูลอ่อนไหว มาตรา 26) ถอนได้โดยเอาความต้องการนี้ออก"))
     people = FieldList(FormField(PersonForm), min_entries=4, max_entries=12)
     photo = FileField(_l("รูปภาพหรือโลโก้ขององค์กร (JPEG, PNG หรือ WebP ไม่เกิน 8 MB)"))
 
     def values(self) -> dict:
         """The application's own fields as the operation takes them (texts trimmed, needs as booleans)."""
         data = {k: getattr(self, k).data for k in FIELDS}
-        return {k: (bool(v) if k.startswith("needs_") and k != "needs_note" else (v or "").strip())
-                for k, v in data.items()}
+        values = {k: (bool(v) if k.startswith("needs_") and k != "needs_note" else (v or "").strip())
+                  for k, v in data.items()}
+        values["access_consent"] = bool(self.access_consent.data)
+        return values
 
     def people_data(self) -> list[dict]:
         """The people typed in, blank rows left out."""

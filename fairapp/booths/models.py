@@ -107,6 +107,8 @@ class Application(db.Model):
     needs_water: Mapped[bool] = mapped_column(Boolean, default=False)
     needs_wheelchair: Mapped[bool] = mapped_column(Boolean, default=False)
     needs_note: Mapped[str] = mapped_column(String(500), default="")
+    # PDPA s.26: when the organization gave explicit consent to keep the ramp need (someone's disability)
+    access_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     photo_key: Mapped[str | None] = mapped_column(String(80))
     rejection_reason: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -126,6 +128,11 @@ class Application(db.Model):
         back_populates="application", cascade="all, delete-orphan", order_by="BoothPerson.position")
     booth: Mapped["Booth | None"] = relationship(back_populates="application", uselist=False)
     checked_in_by: Mapped[User | None] = relationship(foreign_keys=[checked_in_by_id])
+
+    @property
+    def access_consent(self) -> bool:
+        """The form's consent box, ticked when consent was given (PDPA s.26)."""
+        return self.access_consent_at is not None
 
     def can_view(self, user) -> bool:
         """The organization's members, fair staff of this fair, and admins."""

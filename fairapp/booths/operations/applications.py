@@ -14,8 +14,8 @@ from ...extensions import db
 from ...fairs.models import Fair
 from ..models import Application, BoothPerson, BoothSetup, BoothType, Status
 from ..queries import live_applications
-from .errors import (AlreadyCheckedIn, Incomplete, LimitReached, NotEditable, OfferExpired, TypeLocked,
-                     TypeOfAnotherFair, WindowClosed, WrongStatus)
+from .errors import (AccessConsentNeeded, AlreadyCheckedIn, Incomplete, LimitReached, NotEditable, OfferExpired,
+                     TypeLocked, TypeOfAnotherFair, WindowClosed, WrongStatus)
 from .support import (EDITABLE, FIELDS, TYPE_EDITABLE, WITHDRAWABLE, audit_application, lock_application,
                       notify, release_booth)
 from .waitlist import offer_next
@@ -99,6 +99,14 @@ def save_application(application: Application | None, *, fair: Fair, org_id: int
     for key in FIELDS:
         if key in data:
             setattr(application, key, data[key])
+    # PDPA s.26: the ramp (someone at the booth uses a wheelchair) only with explicit consent, given with the
+    # form; no ramp, no consent kept.
+    if application.needs_wheelchair:
+        if not data.get("access_consent", application.access_consent_at is not None):  # the form asks each time
+            raise AccessConsentNeeded()
+        application.access_consent_at = application.access_consent_at or utcnow()
+    else:
+        application.access_consent_at = None
     if photo_key:
         if application.photo_key and application.photo_key != photo_key:
             delete_after_commit(application.photo_key)

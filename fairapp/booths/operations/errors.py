@@ -24,6 +24,14 @@ class TypeLocked(NotEditable):
     field = "booth_type"
 
 
+class AccessConsentNeeded(DomainError):
+    """PDPA s.26: a ramp for a wheelchair tells of someone's disability; it is kept only with explicit consent."""
+    message = _l("ความต้องการทางลาดบอกถึงความพิการของผู้ประจำบูธ ซึ่งเป็นข้อมูลอ่อนไหว "
+                 "กรุณาติ๊กให้ความยินยอมโดยชัดแจ้ง หรือเอาความต้องการนี้ออก")
+    status = 400
+    field = "access_consent"
+
+
 class TypeOfAnotherFair(DomainError):
     message = _l("ประเภทบูธนี้ไม่ใช่ของงานนี้")
     field = "booth_type"
