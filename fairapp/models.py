@@ -9,5 +9,5 @@ from .judging.models import (AwardLevel, Assignment, Conflict, Criterion, JudgeP
                              Rubric, Score, TieBreakRule)
 from .certificates.models import CertificatePrint, Certificate, CertificateTemplate, PrintBatch  # noqa: F401
 from .core.ratelimit import rate_limits  # noqa: F401
-from .privacy.models import Breach, ConsentChange, NoticeReceipt, PrivacyRequest  # noqa: F401
+from .privacy.models import Breach, ConsentChange, NoticeReceipt, PrivacyRequest, RetentionSetting  # noqa: F401
 from .core.file_deletions import StorageDeletion  # noqa: F401

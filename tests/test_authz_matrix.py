@@ -127,6 +127,8 @@ EXPECTED: dict[str, Row] = {
     "privacy.my_data_page": Row("/my/data", get=SIGNED_IN),  # each person's own data, nobody else's
     "privacy.my_data_json": Row("/my/data.json", get=SIGNED_IN),
     "privacy.my_data_zip": Row("/my/data.zip", get=SIGNED_IN),
+    "privacy.fair_retention": Row("/privacy/fairs/{fair}/retention", get=ADMIN_ONLY,
+                                  post={**ADMIN_ONLY, "admin": "302 /privacy/fairs/{fair}/retention"}),
     "privacy.set_consent": Row("/my/consents/news", get=_all("405"), post={**_all("302 /my/data"),
                                                                           "anonymous": "302 login"}),
     "privacy.make_request": Row("/my/requests", get=_all("405"), post={**_all("400"), "anonymous": "302 login"}),
@@ -953,6 +955,8 @@ def _invitee_signed_in(world):
 CSRF_CASES: dict[str, list[CsrfCase]] = {
     "privacy.new_breach": [CsrfCase("dpo", "/privacy/breaches/new", refusal="form-400", data=_breach_form, ok=303)],
     "privacy.breach": [CsrfCase("dpo", "/privacy/breaches/{breach}", refusal="form-400", data=_breach_form, ok=303)],
+    "privacy.fair_retention": [CsrfCase("admin", "/privacy/fairs/{fair}/retention", refusal="form-400", ok=303,
+                                        data={"checkin": "30"})],
     "privacy.set_consent": [CsrfCase("org_member", "/my/consents/news", ok=303, data={"given": "1"})],
     "privacy.make_request": [CsrfCase("org_member", "/my/requests", refusal="form-400", ok=303,
                                       data={"kind": "erasure", "details": "ลบภาพของฉัน"})],

@@ -3,5 +3,5 @@ from flask import Blueprint
 
 bp = Blueprint("privacy", __name__)
 
-from . import views, views_dpo, views_my, views_requests  # noqa: E402,F401
+from . import views, views_dpo, views_my, views_requests, views_retention  # noqa: E402,F401
 

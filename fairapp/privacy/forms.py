@@ -98,3 +98,14 @@ class DecideForm(BaseForm):
     decision = RadioField(_l("คำตัดสิน"), [InputRequired(_l("กรุณาเลือกคำตัดสิน"))], choices=choices(DECISIONS.items()))
     reason = TextAreaField(_l("เหตุผลที่แจ้งผู้ขอ"), [optional(), length(3000)],
                            description=_l("จำเป็นเมื่อปฏิเสธหรือดำเนินการบางส่วน"))
+
+
+class RetentionForm(BaseForm):
+    """A fair's own periods (days), each at most the registry's default; empty: the default."""
+
+    checkin = IntegerField(_l("การสแกนเช็กอินบูธ: เก็บกี่วันหลังวันสุดท้ายของงาน"),
+                           [optional(), NumberRange(min=1, message=_l("อย่างน้อย 1 วัน"))])
+    draft = IntegerField(_l("ใบสมัครและการเสนอชื่อที่ไม่ได้ส่ง: เก็บกี่วันหลังปิดรับ"),
+                         [optional(), NumberRange(min=1, message=_l("อย่างน้อย 1 วัน"))])
+    evidence = IntegerField(_l("หลักฐานของการเสนอชื่อที่ไม่ได้รับรางวัล: เก็บกี่วันหลังประกาศผล"),
+                            [optional(), NumberRange(min=1, message=_l("อย่างน้อย 1 วัน"))])

@@ -152,3 +152,19 @@ class ConsentChange(db.Model):
     given: Mapped[bool] = mapped_column(Boolean)
     version: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RetentionSetting(db.Model):
+    """A fair's own retention period for a data category, shorter than the registry's default (set by an
+    admin; the purge uses it for that fair's check-in scans, drafts and evidence)."""
+
+    __tablename__ = "privacy_retention"
+    __table_args__ = (UniqueConstraint("fair_id", "category", name="once"),
+                      CheckConstraint("days > 0", name="days_positive"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fair_id: Mapped[int] = mapped_column(ForeignKey("fairs.id", ondelete="CASCADE"), index=True)
+    category: Mapped[str] = mapped_column(String(40))
+    days: Mapped[int] = mapped_column(Integer)
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -3,7 +3,8 @@ once a day as a job. Idempotent: a second run finds nothing; a dry run lists wha
 
 Purged here, by the registry's default periods:
 - mail: messages sent or given up more than `mail` days ago, and the outbox files (`make run`) as old;
-- check-in scans: `checkin` days after the last day of their fair;
+- check-in scans: `checkin` days after the last day of their fair (a fair's own shorter period where an
+  admin set one: privacy.retention, as for drafts and evidence);
 - invitations: `session` days after they expired (they hold the invited address);
 - ended sessions: kept while a captured "remember me" cookie of that session could still be presented
   (REMEMBER_COOKIE_DURATION), then `session` days more;
@@ -38,6 +39,7 @@ from ..fairs.models import Fair
 from ..judging.models import Result, Rubric
 from ..nominations.models import Category, Evidence, Nomination, NominationStatus
 from .registry import retention_days
+from .retention import days_for_fairs
 
 REMEMBER_DEFAULT = timedelta(days=365)  # Flask-Login's REMEMBER_COOKIE_DURATION when none is set
 
@@ -63,7 +65,7 @@ def _statements(now: datetime) -> dict[str, tuple]:
     """Each category: (the rows past their period as a WHERE clause on a table)."""
     mail_before = now - timedelta(days=retention_days("mail"))
     session_days = timedelta(days=retention_days("session"))
-    ended_fairs = select(Fair.id).where(Fair.ends_on < today_local() - timedelta(days=retention_days("checkin")))
+    ended_fairs = _fairs_past("checkin", Fair.ends_on)
     return {
         "mail": (MailMessage.__table__, MailMessage.status.in_(("sent", "failed")) & (MailMessage.created_at < mail_before)),
         "checkin": (CheckInScan.__table__, CheckInScan.fair_id.in_(ended_fairs)),
@@ -72,16 +74,28 @@ def _statements(now: datetime) -> dict[str, tuple]:
     }
 
 
+def _past(category: str, rows, today) -> list[int]:
+    """The ids of `rows` (id, fair id, a date or time) past their fair's period for `category` (its own
+    period where an admin set one, else the registry's default) as of `today` (a date or a time)."""
+    own, default = days_for_fairs(category)
+    return [row_id for row_id, fair_id, at in db.session.execute(rows).all()
+            if at is not None and at < today - timedelta(days=own.get(fair_id, default))]
+
+
+def _fairs_past(category: str, column) -> list[int]:
+    return _past(category, select(Fair.id, Fair.id, column), today_local())
+
+
 def _file_owners(now: datetime) -> dict[str, list]:
     """The rows past their period that carry stored files (deleted one by one, with their files)."""
-    draft_cut = today_local() - timedelta(days=retention_days("draft"))
-    evidence_cut = now - timedelta(days=retention_days("evidence"))
-    apps = db.session.scalars(select(Application).join(Fair, Fair.id == Application.fair_id)
-                              .where(Application.status == Status.draft, Fair.booth_closes < draft_cut)).all()
-    noms = db.session.scalars(select(Nomination).join(Category, Category.id == Nomination.category_id)
-                              .where(Nomination.status == NominationStatus.draft, Category.closes_on < draft_cut)).all()
+    apps = db.session.scalars(select(Application).where(
+        Application.status == Status.draft, Application.fair_id.in_(_fairs_past("draft", Fair.booth_closes)))).all()
+    closed = _past("draft", select(Category.id, Category.fair_id, Category.closes_on), today_local())
+    noms = db.session.scalars(select(Nomination).where(Nomination.status == NominationStatus.draft,
+                                                       Nomination.category_id.in_(closed))).all()
     awarded = select(Result.nomination_id).where(Result.level_th.is_not(None))
-    finalized = select(Rubric.category_id).where(Rubric.finalized_at < evidence_cut)
+    finalized = _past("evidence", select(Rubric.category_id, Category.fair_id, Rubric.finalized_at)
+                      .join(Category, Category.id == Rubric.category_id).where(Rubric.finalized_at.is_not(None)), now)
     evidence = db.session.scalars(
         select(Evidence).join(Nomination, Nomination.id == Evidence.nomination_id)
         .where(Nomination.category_id.in_(finalized), Nomination.id.not_in(awarded),
