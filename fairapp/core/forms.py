@@ -13,9 +13,10 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from stdnum.th import tin as th_tin
-from wtforms import RadioField, SelectField, TelField, ValidationError
+from wtforms import RadioField, SelectField, SelectMultipleField, TelField, ValidationError
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, StopValidation
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..extensions import csrf
 from .text import CONTROL_MESSAGE, is_clean
@@ -82,6 +83,13 @@ class BaseForm(FlaskForm):
             if not any(str(v).strip() for v in (field.raw_data or [])):
                 field.errors = [str(_l("กรุณาเลือก%(label)s", label=field.label.text)) if e in not_valid else e
                                 for e in field.errors]
+
+
+class CheckboxesField(SelectMultipleField):
+    """A group of checkboxes (the template draws each one with its label: _forms.html's choice_group)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 def choices(pairs, placeholder=None) -> list[SelectChoice]:

@@ -4,10 +4,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..accounts.models import SECTOR_LABELS
-from ..core.forms import BaseForm, choices, length, optional, required
+from ..core.forms import BaseForm, CheckboxesField, choices, length, optional, required
 from ..core.geo import province_choices
 from ..core.thai import format_date
 from . import operations as ops
@@ -18,13 +17,6 @@ NOMINEE_KINDS = (("organization", _l("องค์กร")), ("community", _l("�
 NOMINATOR_KINDS = ((NominatorKind.self.value, _l("องค์กรเสนอตนเอง")),
                    (NominatorKind.office.value, _l("สำนักงานจังหวัดเป็นผู้เสนอ")),
                    (NominatorKind.both.value, _l("ได้ทั้งสองแบบ")))
-
-
-class CheckboxesField(SelectMultipleField):
-    """A group of checkboxes (the template draws each one with its label)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _count(label, least: int, most: int, description=None):

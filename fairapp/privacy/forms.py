@@ -5,22 +5,16 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, DateTimeLocalField, IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms import DateField, DateTimeLocalField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange
-from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..core.forms import BaseForm, choices, length, optional, required
+from ..core.forms import BaseForm, CheckboxesField, choices, length, optional, required
 from ..core.time import BANGKOK, to_local
 from . import registry
 from .models import CHANNELS, DECISIONS, REQUEST_KINDS, RISKS
 
 FORMAT = "%Y-%m-%dT%H:%M"
 TIME_MSG = _l("กรุณาเลือกวันและเวลา")
-
-
-class CheckboxesField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _when(label, *, needed: bool = False, description=None):

@@ -12,7 +12,7 @@ from ..core.errors import DomainError
 from ..extensions import db
 from ..fairs.models import Fair
 from .models import RetentionSetting
-from .registry import CATEGORY, retention_days
+from .registry import retention_days
 
 PER_FAIR = ("checkin", "draft", "evidence")  # the categories kept per fair
 
@@ -58,7 +58,3 @@ def set_periods(fair: Fair, periods: dict[str, int | None], actor: User) -> list
         audit.record("privacy.retention_set", fair, actor=actor, fair_id=fair.id,
                      before={k: before[k] for k in changed}, after={k: periods.get(k) or retention_days(k) for k in changed})
     return changed
-
-
-def label(key: str):
-    return CATEGORY[key].name

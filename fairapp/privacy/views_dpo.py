@@ -78,7 +78,7 @@ def breach(breach_id: int):
 @bp.get("/privacy/breaches/<int:breach_id>/letter")
 @dpo_required
 def breach_letter(breach_id: int):
-    """The draft in Thai (for the people affected), or in English with ?lang=en for an English-mode reader."""
+    """The draft in the page's language (Thai for the people affected); ?lang=th or ?lang=en picks one."""
     found = breach_or_404(breach_id)
     asked = request.args.get("lang")
     locale = asked if asked in ("th", "en") else locale_code()

@@ -9,16 +9,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts.operations import find_user_by_email
-from ..core.access import get_or_404
 from ..core.forms import form_csrf
 from ..core.pagination import paginate
 from ..core.time import today_local
 from ..core.transaction import attempt
 from . import requests as ops
-from .access import dpo_required
+from .access import dpo_required, request_or_404
 from .blueprint import bp
 from .forms import DecideForm, EnterRequestForm, OwnRequestForm
-from .models import PrivacyRequest
 from .views_my import my_page, zip_response
 
 
@@ -67,7 +65,7 @@ def new_request():
 @dpo_required
 @form_csrf
 def request_detail(request_id: int):
-    found = get_or_404(PrivacyRequest, request_id)
+    found = request_or_404(request_id)
     form = DecideForm()
     if request.method == "POST" and form.validate():
         with attempt(form) as done:
@@ -83,7 +81,7 @@ def request_detail(request_id: int):
 @dpo_required
 def request_data(request_id: int):
     """The data of the person who asked, to send them (a request tied to an account; else 404)."""
-    found = get_or_404(PrivacyRequest, request_id)
+    found = request_or_404(request_id)
     if found.subject_user is None:
         abort(404)
     return zip_response(found.subject_user)
