@@ -93,6 +93,9 @@ def audit_rows(entries: list[dict], last: dict) -> list[dict]:
         entry.chain = audit.chain_of(entry)
         entry.hash_version = version
         entry.prev_hash = last.get(entry.chain, audit.GENESIS)
+        if version and version >= 3:  # the personal part salted (format 3)
+            entry.erased_by = None
+            audit.seal(entry)
         entry.hash = last[entry.chain] = audit.entry_hash(entry)
         out.append(vars(entry))
     return out

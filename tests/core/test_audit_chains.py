@@ -186,17 +186,28 @@ def test_no_checkpoint_after_a_broken_check(app, db):
     assert _page_check(app, [a]).bad == [victim.id]  # and the next view still sees it
 
 
-def test_the_hash_covers_each_field_by_its_digest(db):
-    """A field's value can be replaced by its digest (erasure, issue 15) without changing the hash: the
-    hash covers the digests, not the values."""
+def test_the_hash_covers_each_field_by_its_digest_and_the_personal_part_by_a_salted_one(db):
+    """Format 3: the hash covers a digest of each non-personal value and one salted digest of the personal
+    part (PERSONAL_KEYS), so the personal part can be erased and the hash stays the same."""
     entry = AuditEntry(created_at=audit.utcnow().replace(microsecond=0), fair_id=3, action="test.x",
                        object_type="thing", object_id=1, before=None, after={"name": "มะลิ", "score": 4},
                        prev_hash=audit.GENESIS)
     digests = audit.field_digests(entry)
-    assert set(digests["after"]) == {"name", "score"} and digests["before"] == audit._digest(None)
-    assert entry.compute_hash() == audit.entry_hash(entry) and entry.chain == 3
-    entry.after = {"name": "ดวงใจ", "score": 4}
-    assert audit.entry_hash(entry) != entry.hash
+    assert set(digests["after"]) == {"score"} and digests["before"] == audit._digest(None)
+    entry.hash = entry.compute_hash()
+    assert entry.hash == audit.entry_hash(entry) and entry.chain == 3
+    assert len(entry.personal_salt) == 32 and entry.personal_digest == audit.personal_digest(
+        entry.personal_salt, {"before": None, "after": {"name": "มะลิ"}})
+    # an unsalted digest of the name is not what is kept: a guessed name cannot be checked without the salt
+    assert audit._digest("มะลิ") not in (entry.personal_digest, *digests["after"].values())
+    for changed in ({"name": "ดวงใจ", "score": 4}, {"name": "มะลิ", "score": 5}, {"score": 4}):
+        entry.after = changed
+        assert audit.entry_hash(entry) != entry.hash
+    entry.after = {"score": 4}            # erased: no part, no salt, the erasure's token: the same hash
+    entry.personal_salt, entry.erased_by = None, "t" * 32
+    assert audit.entry_hash(entry) == entry.hash
+    entry.erased_by = None                # removed without an erasure
+    assert audit.entry_hash(entry) is None
 
 
 def _waiting_on_advisory_locks(db) -> int:

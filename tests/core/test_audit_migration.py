@@ -69,7 +69,7 @@ def test_an_old_log_is_rechained_per_fair_and_verifies(tmp_path):
             entries = db.session.scalars(select(AuditEntry).where(AuditEntry.chain == chain)
                                          .order_by(AuditEntry.id)).all()
             assert len(entries) == 4 and entries[0].prev_hash == audit.GENESIS
-            assert all(e.hash_version == 2 and e.hash == e.compute_hash() for e in entries)
+            assert all(e.hash_version == audit.HASH_VERSION and e.hash == e.compute_hash() for e in entries)
             checkpoint = db.session.scalars(select(AuditCheckpoint).where(AuditCheckpoint.chain == chain)).one()
             assert (checkpoint.entry_id, checkpoint.hash) == (entries[-1].id, entries[-1].hash)
         # the app goes on appending to the re-chained log, and a later edit is caught
