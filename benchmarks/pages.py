@@ -13,12 +13,15 @@ and exports: DOCUMENTS) grow with it by nature: they are "linear by nature" when
 within 2x with the same queries, and their first byte is printed. Last line: one JSON object of the
 figures and ratios.
 Downloads are read to their last byte (a streamed export is timed whole, and its first chunk too).
+Pages of lists read by key (the booth review queue, the missing booths) are reached as a person reaches
+them: by their "next" links (`#next=N`), which carry the key.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import sys
@@ -35,17 +38,35 @@ from benchmarks.harness import BASELINE, has_route, make_app  # noqa: E402
 from fairapp.extensions import db  # noqa: E402
 
 
+NEXT = "#next="  # "<path>#next=2": the page reached from <path> by its "next" link twice, as a person does
+
+
+def follow(client, path: str) -> str:
+    """The address a "#next=N" path stands for (pages read by key carry the key in their links); the last
+    page when the list is shorter (a small --scales)."""
+    if NEXT not in path:
+        return path
+    path, times = path.split(NEXT)
+    for _ in range(int(times)):
+        html = client.get(path).get_data(as_text=True)
+        found = re.search(r'href="([^"]+)" rel="next"', html)
+        if not found:
+            break
+        path = found.group(1).replace("&amp;", "&")
+    return path
+
+
 def pages(ids: dict) -> list[tuple[str, str, str]]:
-    """(name, who, path): `who` is staff (the fairs' staff), admin, or anonymous."""
+    """(name, who, path): `who` is staff (the fairs' staff), admin, or anonymous; "#next=N": see follow."""
     nat, prov, cat = ids["national"], ids["provincial"], ids["category"]
     return [
         ("SELECT 1 (baseline)", "anonymous", BASELINE),
         ("booth review queue (national fair)", "staff", f"/fairs/{nat}/booths/review"),
-        ("booth review queue, page 3", "staff", f"/fairs/{nat}/booths/review?page=3"),
+        ("booth review queue, page 3", "staff", f"/fairs/{nat}/booths/review{NEXT}2"),
         ("booth review queue, status=approved", "staff", f"/fairs/{nat}/booths/review?status=approved"),
         ("booth review queue (provincial fair)", "staff", f"/fairs/{prov}/booths/review"),
         ("check-in dashboard", "staff", f"/fairs/{nat}/checkin/dashboard"),
-        ("check-in: all missing, page 2", "staff", f"/fairs/{nat}/checkin/missing?page=2"),
+        ("check-in: all missing, page 2", "staff", f"/fairs/{nat}/checkin/missing{NEXT}1"),
         ("nominations review list", "staff", f"/fairs/{nat}/nominations/review"),
         ("nominations review, status=eligible", "staff", f"/fairs/{nat}/nominations/review?status=eligible"),
         ("organizations list (staff)", "staff", "/orgs"),
@@ -139,10 +160,10 @@ def run_scale(scale: float, url: str, repeat: int) -> tuple[dict, dict]:
             db.session.remove()
         results = {}
         for name, who, path in pages(ids):
-            if not has_route(app, path.split("?")[0]):
+            if not has_route(app, path.split("?")[0].split(NEXT)[0]):
                 results[name] = {"status": "no route"}
                 continue
-            results[name] = measure(clients[who], path, repeat, engine)
+            results[name] = measure(clients[who], follow(clients[who], path), repeat, engine)
             if name in rows and "ms" in results[name]:
                 results[name]["rows"] = rows[name]
         engine.dispose()

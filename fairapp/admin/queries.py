@@ -1,7 +1,7 @@
 """Read-only queries of the admin pages."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, String, column, func, select, table
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Membership, Organization, User
@@ -12,14 +12,27 @@ from ..extensions import db
 from ..fairs.models import Fair
 
 
+# How many users and organizations there are, kept by triggers on PostgreSQL (migration 0022): the admin
+# home reads two numbers instead of counting every row (150,000 organizations at 10x) on every view.
+ROW_COUNTS = table("row_counts", column("name", String), column("n", BigInteger))
+
+
+def _how_many(name: str, model):
+    if db.session.get_bind().dialect.name == "postgresql":
+        return select(ROW_COUNTS.c.n).where(ROW_COUNTS.c.name == name).scalar_subquery()
+    return select(func.count(model.id)).scalar_subquery()  # SQLite (development): counted
+
+
 def counts() -> dict[str, int]:
     """How many users, organizations and fairs there are, and the audit log's latest entry number, in one
-    query. The audit log is never deleted from and grows by the million: its latest number (an index's
-    last key) is shown, not a count (a count reads every entry on every view)."""
+    query that reads a handful of rows whatever the data: users and organizations from row_counts (kept
+    by triggers), the fairs counted (a few dozen), the audit log's latest number (an index's last key; it
+    is never deleted from and grows by the million, so it is shown, not counted)."""
     users, organizations, fairs, audit = db.session.execute(select(
-        select(func.count(User.id)).scalar_subquery(), select(func.count(Organization.id)).scalar_subquery(),
+        _how_many("users", User), _how_many("organizations", Organization),
         select(func.count(Fair.id)).scalar_subquery(), select(func.max(AuditEntry.id)).scalar_subquery())).one()
-    return {"users": users, "organizations": organizations, "fairs": fairs, "audit_latest": audit or 0}
+    return {"users": users or 0, "organizations": organizations or 0, "fairs": fairs,
+            "audit_latest": audit or 0}
 
 
 def users_query():

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, literal, select, union_all
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Organization, Sector, User
 from ..core.http import safe_id
 from ..core.i18n import locale_code
-from ..core.pagination import Page, paginate, thai_order
+from ..core.pagination import Page, paginate, seek_condition, seek_fetch, seek_page, thai_order
 from ..core.thai import format_date, thai_digits
 from ..core.time import to_local, utcnow
 from ..extensions import db
@@ -79,9 +79,12 @@ def applications_in(fair: Fair, ids) -> list[Application]:
                                                         Application.id.in_(ids))).all()
 
 
-def _review_filtered(fair: Fair, filters: dict, query):
-    query = query.join(Organization, Application.organization_id == Organization.id).where(
-        Application.fair_id == fair.id, Application.status != Status.draft)
+def _review_filtered(fair: Fair, filters: dict, query, *, organizations: bool = True):
+    """The queue's filters on `query`; joined to the organizations when it reads them or a filter needs
+    them (the counts per status without a sector or province read the index on (fair, status) alone)."""
+    if organizations or filters["sector"] or filters["province"]:
+        query = query.join(Organization, Application.organization_id == Organization.id)
+    query = query.where(Application.fair_id == fair.id, Application.status != Status.draft)
     if filters["sector"] in {s.value for s in Sector}:
         query = query.where(Organization.sector == Sector(filters["sector"]))
     if filters["province"]:
@@ -93,23 +96,77 @@ def _review_filtered(fair: Fair, filters: dict, query):
     return query
 
 
+def _review_when():
+    """When an application joined the queue: the waiting list's time, else when it was sent (migration
+    0022 indexes it per fair and status)."""
+    return func.coalesce(Application.waitlisted_at, Application.submitted_at, Application.created_at)
+
+
+REVIEW_KEY = (str, datetime, str, int)  # a row's place in the queue: status, when, organization, id
+
+
+def _review_fetch(fair: Fair, filters: dict, statuses: list[Status]):
+    """seek_page's fetch for the queue: one query, a branch per status (each read from the index on
+    (fair, status, when) from the key on, at most `limit` rows), merged in the queue's order."""
+    ranks = {s: i for i, s in enumerate(REVIEW_STATUSES)}
+    when = _review_when()
+
+    def fetch(direction: str, key: list | None, limit: int) -> list:
+        at = ranks.get(Status(key[0])) if key and key[0] in {s.value for s in Status} else None
+        branches = []
+        for status in statuses:
+            rank = ranks[status]
+            order = [when, thai_order(Organization.name_th), Application.id]
+            branch = _review_filtered(fair, filters, select(
+                Application.id.label("id"), literal(rank).label("rank"), when.label("w"),
+                Organization.name_th.label("n"))).where(Application.status == status)
+            if at is not None:
+                if (rank < at) if direction == "after" else (rank > at):
+                    continue
+                if rank == at:
+                    branch = branch.where(seek_condition(order, key[1:], direction))
+            branch = branch.order_by(*(order if direction == "after" else [c.desc() for c in order]))
+            branches.append(select(branch.limit(limit).subquery()))
+        if not branches:
+            return []
+        merged = union_all(*branches).subquery()
+        order = [merged.c.rank, merged.c.w, thai_order(merged.c.n), merged.c.id]
+        return db.session.execute(select(merged).order_by(
+            *(order if direction == "after" else [c.desc() for c in order])).limit(limit)).all()
+
+    def offset(start: int, limit: int) -> list:  # a bare ?page=N
+        rank = case({s: i for i, s in enumerate(REVIEW_STATUSES)}, value=Application.status,
+                    else_=len(REVIEW_STATUSES))
+        return db.session.execute(_review_filtered(fair, filters, select(
+            Application.id.label("id"), rank.label("rank"), when.label("w"), Organization.name_th.label("n")))
+            .order_by(rank, when, thai_order(Organization.name_th), Application.id)
+            .offset(start).limit(limit)).all()
+
+    return fetch, offset
+
+
 def review_query(fair: Fair, args) -> tuple[Page, dict, dict[Status, int]]:
     """One page of a fair's review queue, filtered by sector, province, booth type and status, and the
-    count per status of the filtered queue: three queries whatever the queue's length.
-    Order (in SQL): submitted first (oldest first), then by status, then by organization in Thai order."""
+    count per status of the filtered queue, in a constant number of queries whatever the queue's length.
+    Order (in SQL): submitted first (oldest first), then by status, then by organization in Thai order.
+    Pages are read by key (core.pagination.seek_page: ?after= / ?before= in the pager's links): the page
+    after the row K reads from the index on (fair, status, when) at K, never the rows before it."""
     filters = {k: args.get(k) or "" for k in REVIEW_FILTERS}
     counts = {Status(status) if not isinstance(status, Status) else status: n for status, n in db.session.execute(
-        _review_filtered(fair, filters, select(Application.status, func.count(Application.id)))
+        _review_filtered(fair, filters, select(Application.status, func.count(Application.id)), organizations=False)
         .group_by(Application.status)).all()}
     counts = {s: counts[s] for s in REVIEW_STATUSES if counts.get(s)}
-    rank = case({s: i for i, s in enumerate(REVIEW_STATUSES)}, value=Application.status, else_=len(REVIEW_STATUSES))
-    query = (_review_filtered(fair, filters, select(Application))
-             .options(selectinload(Application.organization), selectinload(Application.booth_type),
-                      selectinload(Application.booth))
-             .order_by(rank, func.coalesce(Application.waitlisted_at, Application.submitted_at,
-                                           Application.created_at),
-                       thai_order(Organization.name_th), Application.id))
-    return paginate(query, total=sum(counts.values())), filters, counts
+    ranks = list(REVIEW_STATUSES)
+    fetch, offset = _review_fetch(fair, filters, list(counts))
+    page = seek_page(fetch, lambda row: [ranks[row.rank].value, row.w, row.n, row.id], REVIEW_KEY,
+                     total=sum(counts.values()), offset=offset)
+    ids = [row.id for row in page.items]
+    loaded = {a.id: a for a in db.session.scalars(
+        select(Application).where(Application.id.in_(ids))
+        .options(selectinload(Application.organization), selectinload(Application.booth_type),
+                 selectinload(Application.booth)))} if ids else {}
+    page.items = [loaded[i] for i in ids if i in loaded]
+    return page, filters, counts
 
 
 # ---- check-in ----
@@ -135,32 +192,76 @@ MISSING_SHOWN = 20  # booths still missing listed per zone on the dashboard; the
 
 
 def _expected(fair: Fair):
-    """The approved exhibitors' booths of the fair, with their check-in time and organization's names."""
+    """The approved exhibitors' booths of the fair, with their check-in time and organization's names (the
+    fair named on both sides: each side's index starts at it)."""
     return (select(Booth.zone, Booth.code, Application.checked_in_at, Organization.name_th, Organization.name_en)
             .join(Application, Booth.application_id == Application.id)
             .join(Organization, Application.organization_id == Organization.id)
-            .where(Booth.fair_id == fair.id, Application.status == Status.approved))
+            .where(Booth.fair_id == fair.id, Application.fair_id == fair.id, Application.status == Status.approved))
 
 
-def checkin_missing(fair: Fair, zone: str | None) -> Page:
-    """One page (?page=N) of the booths not yet checked in (of one zone when given; "-": booths without a
-    zone), by zone and code."""
-    query = _expected(fair).where(Application.checked_in_at.is_(None))
+MISSING_KEY = (str, str, int)  # a missing booth's place in the list: zone, code, id
+
+
+def checkin_missing(fair: Fair, zone: str | None, total: int | None = None) -> Page:
+    """One page of the booths not yet checked in (of one zone when given; "-": booths without a zone), by
+    zone and code, read by key from the index on booths (fair, zone, code, id) (core.pagination.seek_page:
+    the pager's links carry the key; a bare ?page=N is OFFSET)."""
+    query = (select(Booth.zone, Booth.code, Application.checked_in_at, Organization.name_th,
+                    Organization.name_en, Booth.id)
+             .join(Application, Booth.application_id == Application.id)
+             .join(Organization, Application.organization_id == Organization.id)
+             .where(Booth.fair_id == fair.id, Application.fair_id == fair.id,
+                    Application.status == Status.approved, Application.checked_in_at.is_(None)))
     if zone == "-":
-        query = query.where(Booth.zone.is_(None) | (Booth.zone == ""))
+        query = query.where(Booth.zone == "")
     elif zone:
         query = query.where(Booth.zone == zone)
+    if total is None:
+        total = missing_count(fair, zone)
+    fetch, offset = seek_fetch(query, [Booth.zone, Booth.code, Booth.id])
     lang = locale_code()
-    page = paginate(query.order_by(Booth.zone, Booth.code, Booth.id), scalars=False)
+    page = seek_page(fetch, lambda row: [row.zone, row.code, row.id], MISSING_KEY, total=total, offset=offset)
     page.items = [{"zone": z or "", "code": code, "organization": (en or th) if lang == "en" else th}
-                  for z, code, _at, th, en in page.items]
+                  for z, code, _at, th, en, _id in page.items]
     return page
+
+
+def missing_count(fair: Fair, zone: str | None) -> int:
+    """How many approved exhibitors with a booth (of the zone) have not checked in: one count."""
+    query = (select(func.count(Booth.id)).join(Application, Booth.application_id == Application.id)
+             .where(Booth.fair_id == fair.id, Application.fair_id == fair.id,
+                    Application.status == Status.approved, Application.checked_in_at.is_(None)))
+    if zone == "-":
+        query = query.where(Booth.zone == "")
+    elif zone:
+        query = query.where(Booth.zone == zone)
+    return db.session.scalar(query) or 0
+
+
+def _first_missing(fair: Fair, zones: list[str]) -> list:
+    """The first MISSING_SHOWN booths not yet checked in of each zone, by code: one query, a branch per
+    zone read from the booths' index (fair, zone, code) and stopped at MISSING_SHOWN (no sort of the
+    fair's missing booths)."""
+    if not zones:
+        return []
+    branches = []
+    for zone in zones:
+        branch = (_expected(fair).add_columns(Booth.id)
+                  .where(Application.checked_in_at.is_(None), Booth.zone == zone)
+                  .order_by(Booth.code, Booth.id).limit(MISSING_SHOWN))
+        branches.append(select(branch.subquery()))
+    merged = union_all(*branches).subquery()
+    return db.session.execute(select(merged.c.zone, merged.c.code, merged.c.checked_in_at, merged.c.name_th,
+                                     merged.c.name_en).order_by(merged.c.zone, merged.c.code, merged.c.id)).all()
 
 
 def checkin_stats(fair: Fair, recent: int = 8) -> dict:
     """Checked-in / expected per zone, the latest arrivals and who is still missing (the first
-    MISSING_SHOWN of each zone, with how many there are and a link to all of them): four queries whose
-    rows do not grow with the fair."""
+    MISSING_SHOWN of each zone, with how many there are and a link to all of them): three queries whose
+    rows do not grow with the fair: the counts per zone (one aggregate, from the indexes of migration
+    0022), the first missing of each zone (read from the booths' index, MISSING_SHOWN a zone), and the
+    latest arrivals (from the arrivals' index)."""
     from flask import url_for
 
     lang = locale_code()
@@ -168,14 +269,9 @@ def checkin_stats(fair: Fair, recent: int = 8) -> dict:
     zone_rows = db.session.execute(
         select(Booth.zone, func.count(Application.id), func.count(Application.checked_in_at))
         .join(Application, Booth.application_id == Application.id)
-        .where(Booth.fair_id == fair.id, Application.status == Status.approved)
+        .where(Booth.fair_id == fair.id, Application.fair_id == fair.id, Application.status == Status.approved)
         .group_by(Booth.zone).order_by(Booth.zone)).all()
-    ranked = (_expected(fair).where(Application.checked_in_at.is_(None))
-              .add_columns(func.row_number().over(partition_by=Booth.zone, order_by=(Booth.code, Booth.id))
-                           .label("n")).subquery())
-    missing_rows = db.session.execute(
-        select(ranked.c.zone, ranked.c.code, ranked.c.checked_in_at, ranked.c.name_th, ranked.c.name_en)
-        .where(ranked.c.n <= MISSING_SHOWN).order_by(ranked.c.zone, ranked.c.n)).all()
+    missing_rows = _first_missing(fair, [zone for zone, count, done in zone_rows if count > done])
     recent_rows = db.session.execute(
         select(Booth.code, Organization.name_th, Organization.name_en, Application.checked_in_at,
                User.title, User.first_name, User.last_name)

@@ -10,6 +10,7 @@ from ..accounts.models import Sector
 from ..core.forms import form_csrf
 from ..core.geo import province_choices
 from ..core.i18n import locale_code, safe_next, use_thai_digits
+from ..core.pagination import SEEK_ARGS
 from ..core.transaction import attempt
 from .blueprint import bp
 from . import operations as ops, queries
@@ -19,8 +20,9 @@ from .models import BoothType
 
 
 def _filter_args() -> dict:
-    """The queue's filters and page, kept when a decision sends the staff back to it."""
-    return {k: v for k, v in request.args.items() if k in (*queries.REVIEW_FILTERS, "page") and v}
+    """The queue's filters and page (its number and key), kept when a decision sends the staff back to it."""
+    kept = (*queries.REVIEW_FILTERS, "page", *SEEK_ARGS)
+    return {k: v for k, v in request.args.items() if k in kept and v}
 
 
 def _flash_decided(done: ops.Decided) -> None:

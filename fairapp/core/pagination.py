@@ -13,15 +13,19 @@ there is a next one, and the page has no total.
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import csv
 import io
+import json
 import sqlite3
+from datetime import datetime, timezone
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Callable, Iterator
 
 from flask import has_request_context, request, url_for
-from sqlalchemy import event, func, select
+from sqlalchemy import and_, event, func, literal, select, tuple_
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -150,6 +154,121 @@ def paginate(query, *, size: int = PAGE_SIZE, count: bool = True, number: int | 
     return Page(items=rows, number=number, size=size, total=total if count else None, has_next=has_next,
                 args=_request_args(), endpoint=_here()[0], view_args=_here()[1])
 
+
+# ---- keyset ("seek") pagination: OFFSET reads and drops every row before the page (page 60 of a queue
+# reads 3,000 rows); a seek starts at the key of the row next to the page, from an index, so every page
+# costs what the first one does. Links carry the key: ?after=K&page=N (the page after the row K),
+# ?before=K&page=N, ?last=1 (read backwards from the end); a bare ?page=N (an old link) is OFFSET. ----
+
+SEEK_ARGS = ("after", "before", "last")
+
+
+def encode_key(values) -> str:
+    """A row's position as a link argument (URL-safe base64 of JSON; datetimes as ISO text)."""
+    plain = [v.isoformat() if isinstance(v, datetime) else getattr(v, "value", v) for v in values]
+    raw = json.dumps(plain, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def decode_key(token: str | None, types: tuple) -> list | None:
+    """The values of encode_key's token, each read as its type (str, int, datetime), or None for anything
+    that is not such a token (a link that was cut or altered is the first page, never an error)."""
+    if not token or len(token) > 2000:
+        return None
+    try:
+        plain = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        if not isinstance(plain, list) or len(plain) != len(types):
+            return None
+        values = [datetime.fromisoformat(v) if kind is datetime else v for kind, v in zip(types, plain)]
+        if any(kind is not datetime and (not isinstance(v, kind) or isinstance(v, bool))
+               for kind, v in zip(types, values)):
+            return None
+        return [v.replace(tzinfo=timezone.utc) if isinstance(v, datetime) and not v.tzinfo else v for v in values]
+    except (ValueError, TypeError, UnicodeDecodeError, binascii.Error):
+        return None
+
+
+def seek_condition(columns: list, key: list, direction: str):
+    """Rows after (or before) `key` in the order of `columns` (all ascending, the last one unique): the row
+    comparison, and the first column's bound so that an index on the columns starts its scan at the key."""
+    values = [literal(v, type_=getattr(c, "type", None)) for c, v in zip(columns, key)]
+    if direction == "after":
+        return and_(columns[0] >= values[0], tuple_(*columns) > tuple_(*values))
+    return and_(columns[0] <= values[0], tuple_(*columns) < tuple_(*values))
+
+
+def seek_fetch(query, columns: list, *, scalars: bool = False):
+    """fetch(direction, key, limit) for seek_page over one ordered select: the `limit` rows after `key`
+    (ascending) or before it (descending, nearest first); no key: from the start or from the end."""
+    run = db.session.scalars if scalars else db.session.execute
+
+    def fetch(direction: str, key: list | None, limit: int) -> list:
+        q = query if key is None else query.where(seek_condition(columns, key, direction))
+        order = columns if direction == "after" else [c.desc() for c in columns]
+        return list(run(q.order_by(*order).limit(limit)).all())
+
+    def offset(start: int, limit: int) -> list:
+        return list(run(query.order_by(*columns).offset(start).limit(limit)).all())
+
+    return fetch, offset
+
+
+@dataclass
+class SeekPage(Page):
+    """A Page whose neighbours are found by key (seek_page): its links carry the key of its edge rows."""
+
+    next_key: str | None = None
+    prev_key: str | None = None
+
+    def url(self, number: int) -> str:
+        args = {k: v for k, v in self.args.items() if k not in SEEK_ARGS}
+        if number > 1:
+            args["page"] = number
+        if number == self.number + 1 and self.next_key:
+            args["after"] = self.next_key
+        elif number == self.number - 1 and number > 1 and self.prev_key:
+            args["before"] = self.prev_key
+        elif number > 1 and number == self.pages:
+            args["last"] = 1
+        return url_for(self.endpoint or request.endpoint, **{**self.view_args, **args})
+
+
+def seek_page(fetch, key_of: Callable[[Any], list], types: tuple, *, total: int, size: int = PAGE_SIZE,
+              offset: Callable[[int, int], list] | None = None) -> SeekPage:
+    """One page of a list read by key (see above). `fetch(direction, key, limit)` reads the rows after the
+    key in order ("after") or before it nearest first ("before"); `key_of(row)` is a row's key (the order's
+    values, `types` their types); `total` the list's length (for "หน้า 2 จาก 9" and the last page);
+    `offset(start, limit)` serves a bare ?page=N. Reads at most size + 1 rows whatever the page."""
+    args = request.args if has_request_context() else {}
+    pages = max(1, -(-total // size))
+    number = min(page_number(), pages)
+    after = decode_key(args.get("after"), types)
+    before = decode_key(args.get("before"), types)
+    rows: list = []
+    if after is not None:
+        rows = fetch("after", after, size + 1)
+        if rows:
+            has_next, rows, has_prev, number = len(rows) > size, rows[:size], True, max(number, 2)
+    elif before is not None:
+        rows = fetch("before", before, size + 1)
+        if rows:
+            has_prev, rows, has_next = len(rows) > size, rows[:size][::-1], True
+            number = number if has_prev else 1
+    if rows:
+        pass  # found by key
+    elif pages > 1 and before is None and (after is not None or args.get("last") or number == pages):
+        rows = fetch("before", None, total - (pages - 1) * size)[::-1]  # the last page, read from the end
+        number, has_prev, has_next = pages, True, False
+    elif number > 1 and before is None and offset is not None:
+        rows = offset((number - 1) * size, size + 1)  # a bare ?page=N (an old link): OFFSET
+        has_next, rows, has_prev = len(rows) > size, rows[:size], True
+    if not rows:
+        rows = fetch("after", None, size + 1)
+        has_next, rows, has_prev, number = len(rows) > size, rows[:size], False, 1
+    return SeekPage(items=rows, number=number, size=size, total=total, has_next=has_next,
+                    args=_request_args(), endpoint=_here()[0], view_args=_here()[1],
+                    next_key=encode_key(key_of(rows[-1])) if rows and has_next else None,
+                    prev_key=encode_key(key_of(rows[0])) if rows and has_prev else None)
 
 
 def list_page(total: int, *, size: int = PAGE_SIZE, number: int | None = None) -> Page:
