@@ -65,6 +65,7 @@ class User(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Carried by every session and remember cookie (get_id); raising it ends them all (end_sessions).
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # PDPA erasure: pseudonymized then
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", cascade="all, delete-orphan")

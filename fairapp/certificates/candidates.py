@@ -125,7 +125,8 @@ def judge_candidates(fair: Fair) -> list[Candidate]:
         select(Assignment.judge_id).join(Score, Score.assignment_id == Assignment.id)
         .join(Nomination, Nomination.id == Assignment.nomination_id)
         .where(Nomination.fair_id == fair.id).distinct()).all()
-    users = db.session.scalars(select(User).where(User.id.in_(judge_ids))).all()
+    # a judge erased at their request (PDPA s.33) gets no new certificate with a name
+    users = db.session.scalars(select(User).where(User.id.in_(judge_ids), User.erased_at.is_(None))).all()
     profiles = {p.user_id: p for p in db.session.scalars(
         select(JudgeProfile).where(JudgeProfile.fair_id == fair.id, JudgeProfile.user_id.in_(judge_ids))
         .options(selectinload(JudgeProfile.affiliation)))}

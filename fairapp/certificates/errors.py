@@ -73,3 +73,9 @@ class PrintedBefore(DomainError):
                          extra={"printed_at": latest.printed_at.isoformat()})
         self.printed_at = latest.printed_at
         self.count = count
+
+
+class Withheld(DomainError):
+    """The holder's name was erased at their request (PDPA s.33): the certificate's file is gone."""
+    message = _l("เกียรติบัตรนี้ไม่เปิดเผยชื่อตามคำขอของผู้ถือ ไฟล์จึงถูกลบแล้ว ยังตรวจสอบเลขที่ได้ที่หน้าตรวจสอบเกียรติบัตร")
+    status = 410

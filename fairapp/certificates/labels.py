@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from ..core.i18n import locale_code
 
 KINDS = ("awardee", "exhibitor", "judge", "participant")
+WITHHELD = _l("ไม่เปิดเผยชื่อตามคำขอของผู้ถือเกียรติบัตร")  # the name erased at the holder's request (PDPA s.33)
 KIND_LABELS = {"awardee": _l("ผู้ได้รับรางวัล"), "exhibitor": _l("ผู้ออกบูธ"), "judge": _l("กรรมการ"),
                "participant": _l("ผู้เข้าร่วมงาน")}
 

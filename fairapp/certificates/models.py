@@ -12,7 +12,7 @@ from ..core.time import UTCDateTime, utcnow
 from ..extensions import db
 from ..fairs.models import Fair
 from ..nominations.models import Category
-from .labels import KIND_LABELS, KINDS, batch_label, holder_org_label, public_reason_label, role_label
+from .labels import KIND_LABELS, KINDS, WITHHELD, batch_label, holder_org_label, public_reason_label, role_label
 
 __all__ = ["KINDS", "KIND_LABELS", "CertificateTemplate", "Certificate", "CertificatePrint", "PrintBatch",
            "PrintBatchChunk"]
@@ -90,6 +90,7 @@ class Certificate(db.Model):
     category_id: Mapped[int | None] = mapped_column(ForeignKey("award_categories.id", ondelete="SET NULL"))
     holder_name: Mapped[str] = mapped_column(String(300))
     holder_org: Mapped[str] = mapped_column(String(300), default="")
+    holder_withheld_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the name erased at the holder's request
     reason: Mapped[str] = mapped_column(Text, default="")
     role_th: Mapped[str] = mapped_column(String(300), default="")  # the award or role, for /verify
     given_on: Mapped[date] = mapped_column(Date)
@@ -123,6 +124,11 @@ class Certificate(db.Model):
     @property
     def kind_label(self) -> str:
         return str(KIND_LABELS[self.kind])
+
+    @property
+    def holder_shown(self) -> str:
+        """The holder's name, or, erased at their request (PDPA s.33), that it is withheld."""
+        return str(WITHHELD) if self.holder_withheld_at is not None else self.holder_name
 
     @property
     def public_reason_label(self) -> str | None:

@@ -27,7 +27,7 @@ from . import serials, signing
 # module, by the demo, the benchmarks and the tests.
 from .candidates import (Candidate, candidates_for, exhibitor_candidates, fill,  # noqa: F401
                          judge_candidates, participant_candidates, search_norm)
-from .errors import AlreadyRevoked, AlreadySuperseded, NoTemplate, PublicReasonRequired, ReasonRequired
+from .errors import AlreadyRevoked, AlreadySuperseded, NoTemplate, PublicReasonRequired, ReasonRequired, Withheld
 from .labels import KIND_LABELS, KINDS, PUBLIC_REASONS, REISSUE_PUBLIC_REASON  # noqa: F401
 from .models import Certificate, CertificateTemplate
 from .render import Design, Face, Signatory, render_one
@@ -205,6 +205,8 @@ def reissue_problem(certificate: Certificate) -> DomainError | None:
         return AlreadySuperseded(serial=certificate.grouped_serial)
     if certificate.revoked_at is not None:  # revoked stays revoked: no new valid one for the subject
         return AlreadyRevoked(serial=certificate.grouped_serial)
+    if certificate.holder_withheld_at is not None:  # erased at the holder's request: no new one with a name
+        return Withheld()
     if certificate.template is None:
         return NoTemplate(kind=certificate.kind_label)
     return None

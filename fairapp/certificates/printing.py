@@ -26,7 +26,8 @@ from ..nominations.models import Category
 from . import batches
 from .batch_render import read_certificate
 from .candidates import candidates_for
-from .errors import BatchNotReady, NoCandidates, NotFinalized, NothingToPrint, NoTemplate, NotPrintable, PrintedBefore
+from .errors import (BatchNotReady, NoCandidates, NotFinalized, NothingToPrint, NoTemplate, NotPrintable, PrintedBefore,
+                     Withheld)
 from .labels import KIND_LABELS, batch_title_th
 from .models import Certificate, CertificatePrint, PrintBatch
 from .queries import last_prints
@@ -216,6 +217,8 @@ def certificate_pdf(certificate: Certificate) -> bytes:
     """The certificate's PDF as issued, byte for byte (its SHA-256 is the row's), stored whole or small
     (a batch with CERTIFICATE_PACKED: batch_render.pack). Downloads, the kiosk and the PNG preview read it
     here."""
+    if certificate.holder_withheld_at is not None:
+        raise Withheld()
     return read_certificate(storage(), certificate.pdf_key)
 
 

@@ -58,7 +58,7 @@ def certificate(compact: str) -> Certificate | None:
 _FACTS = (Certificate.id, Certificate.revoked_at, Certificate.revoked_public_reason,
           Certificate.superseded_by_id, Certificate.holder_name, Certificate.holder_org, Certificate.role_th,
           Certificate.kind, Certificate.subject_key, Certificate.category_id, Certificate.given_on,
-          Certificate.pdf_sha256, Certificate.fair_id)
+          Certificate.pdf_sha256, Certificate.fair_id, Certificate.holder_withheld_at)
 _FAIR_FACTS = (Fair.name_th, Fair.name_en)
 
 

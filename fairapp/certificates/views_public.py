@@ -49,7 +49,8 @@ def public_keys() -> dict:
 def describe(cert: Certificate) -> dict:
     """What the public may know about a certificate, as JSON."""
     data = {"serial": cert.grouped_serial, "status": cert.status, "kind": cert.kind,
-            "holder": cert.holder_name, "holder_org": cert.holder_org, "award_or_role": cert.role_th,
+            "holder": None if cert.holder_withheld_at else cert.holder_name,
+            "holder_withheld": cert.holder_withheld_at is not None, "holder_org": cert.holder_org, "award_or_role": cert.role_th,
             "fair": cert.fair.name_th, "fair_en": cert.fair.name_en, "date": cert.given_on.isoformat(),
             "date_th": format_date(cert.given_on, "long", "th"), "pdf_sha256": cert.pdf_sha256}
     if cert.revoked_at is not None:
@@ -74,7 +75,9 @@ def _qr_check(cert: Certificate | None, token: str | None) -> dict | None:
         facts = signing.verify_token(token[:signing.MAX_SCAN_CHARS], public_keys())
     except signing.Tampered:
         return {"signature": "invalid"}
-    matches = bool(cert is not None and facts.serial == cert.serial and facts.holder == cert.holder_name
+    # a name withheld at the holder's request (PDPA s.33) cannot be compared: the rest still is
+    matches = bool(cert is not None and facts.serial == cert.serial
+                   and (facts.holder == cert.holder_name or cert.holder_withheld_at is not None)
                    and facts.kind == cert.kind and facts.fair_id == cert.fair_id
                    and facts.date == cert.given_on.isoformat())
     return {"signature": "valid", "matches_record": matches}

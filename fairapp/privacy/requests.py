@@ -74,12 +74,17 @@ def enter_request(values: dict, actor: User) -> PrivacyRequest:
 
 
 def decide(request: PrivacyRequest, decision: str, reason: str, actor: User) -> None:
+    """Decide an open request. Granting an erasure request (wholly or partly: what is kept and why goes in
+    the reason) of a person with an account erases them in the same unit of work (privacy.erasure)."""
     if request.status != "open":
         raise AlreadyDecided()
     if decision not in DECISIONS:
         raise DomainError(field="decision")
     if decision in ("refused", "partly") and not reason.strip():
         raise ReasonNeeded()
+    if request.kind == "erasure" and decision in ("granted", "partly") and request.subject_user is not None:
+        from .erasure import erase
+        erase(request.subject_user, actor, request)  # refused (CannotErase): nothing is decided either
     request.status, request.decision_reason = decision, reason.strip()
     request.decided_at, request.decided_by = utcnow(), actor
     audit.record("privacy.request_decided", request, actor=actor, before={"status": "open"},

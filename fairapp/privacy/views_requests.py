@@ -13,7 +13,7 @@ from ..core.forms import form_csrf
 from ..core.pagination import paginate
 from ..core.time import today_local
 from ..core.transaction import attempt
-from . import requests as ops
+from . import erasure, requests as ops
 from .access import dpo_required, request_or_404
 from .blueprint import bp
 from .forms import DecideForm, EnterRequestForm, OwnRequestForm
@@ -74,7 +74,11 @@ def request_detail(request_id: int):
             flash(_("บันทึกคำตัดสินแล้ว"), "success")
             return redirect(url_for("privacy.request_detail", request_id=found.id), code=303)
     status = 400 if request.method == "POST" else 200
-    return render_template("privacy/request.html", item=found, form=form, today=today_local()), status
+    erasing = found.kind == "erasure" and found.status == "open" and found.subject_user is not None \
+        and found.subject_user.erased_at is None
+    return render_template("privacy/request.html", item=found, form=form, today=today_local(),
+                           erasure=erasure.plan(found.subject_user) if erasing else None,
+                           blocker=erasure.blocker(found.subject_user) if erasing else None), status
 
 
 @bp.get("/privacy/requests/<int:request_id>/data.zip")
