@@ -22,3 +22,19 @@ def test_the_demo_loads_with_certificates_of_every_kind(app, db, client):
     superseded = next(c for c in certificates if c.status == "superseded")
     data = client.get(f"/verify/{superseded.grouped_serial}", headers={"Accept": "application/json"}).get_json()
     assert data["status"] == "superseded" and data["superseded_by"]
+    # Every value in the audit log that names a person (an email or a user's name) is under a personal key
+    # (core.audit.PERSONAL_KEYS), so an erasure can remove it and the chain still verifies.
+    from fairapp.accounts.models import User
+    from fairapp.core import audit
+    from fairapp.core.audit import AuditEntry
+
+    people = [(u.email, f"{u.first_name} {u.last_name}".strip()) for u in db.session.scalars(select(User))]
+    needles = {n for pair in people for n in pair if len(n) >= 5}
+    leaks = []
+    for entry in db.session.scalars(select(AuditEntry)):
+        for side in (entry.before, entry.after):
+            for key, value in (side or {}).items() if isinstance(side, dict) else ():
+                if key not in audit.PERSONAL_KEYS and any(n in str(value) for n in needles):
+                    leaks.append((entry.action, key))
+    assert leaks == []
+    assert audit.full_check().bad == []

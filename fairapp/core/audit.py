@@ -62,7 +62,7 @@ ERASURE_ACTION = "privacy.erased"  # the entry an erasure records: its token and
 PERSONAL_KEYS = frozenset({
     "email", "user", "name", "first_name", "last_name", "title", "phone", "holder_name", "subject_name",
     "subject_contact", "reason", "comment", "review_note", "rejection_reason", "details", "flag_note",
-    "chair_reason", "needs_note",
+    "chair_reason", "needs_note", "owner", "description", "measures",
 })
 _LOCK_KEY = 72_2563  # PostgreSQL advisory lock (key, chain) for appending to a chain
 _PENDING = "fairapp_audit_pending"   # session.info: [_Pending] recorded, not yet appended

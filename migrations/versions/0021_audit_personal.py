@@ -37,7 +37,7 @@ BATCH = 5000
 PERSONAL_KEYS = frozenset({
     "email", "user", "name", "first_name", "last_name", "title", "phone", "holder_name", "subject_name",
     "subject_contact", "reason", "comment", "review_note", "rejection_reason", "details", "flag_note",
-    "chair_reason", "needs_note",
+    "chair_reason", "needs_note", "owner", "description", "measures",
 })
 
 

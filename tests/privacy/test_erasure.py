@@ -55,6 +55,8 @@ def test_granting_an_erasure_pseudonymizes_the_judge_and_withholds_the_name_on_t
     fair_ops.grant_role(w.fair, "helper@example.org", "staff", w.admin)
     audit.record("fair.role_granted", object_type="users", object_id=judge.id, fair_id=w.fair.id,
                  actor=w.admin, after={"user": judge.email, "role": "judge"})
+    audit.record("organization.registered", object_type="organizations", object_id=1, actor=judge,
+                 after={"name_th": "ชุมชน", "owner": judge.email})  # as sign-up records it
     audit.record("test.note", object_type="thing", object_id=1, actor=w.admin,
                  after={"comment": f"โทรหา {judge.first_name} {judge.last_name} แล้ว", "n": 1})
     org = create_org("ชุมชนบ้านสบลาน")
