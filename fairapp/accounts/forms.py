@@ -9,6 +9,7 @@ from wtforms.validators import EqualTo, ValidationError
 from ..core.forms import (PASSWORD_HINT, BaseForm, EmailAddress, StrongPassword, ThaiPhone, ThaiPhoneField,
                           ThaiTaxId, choices, length, optional, required)
 from ..core.geo import district_choices, district_in_province, province_choices
+from ..privacy.sensitive import CONSENT_LABEL
 from .models import SECTOR_LABELS
 
 
@@ -43,6 +44,7 @@ class PersonFields:
 
     title = StringField(_l("คำนำหน้า"), [required(_l("กรุณากรอกคำนำหน้า เช่น นาย นาง นางสาว ดร. พระ")), length(60)],
                         description=_l("เลือกจากรายการหรือพิมพ์เอง เช่น พระครูสุธรรมโสภิต"))
+    religion_consent = BooleanField(CONSENT_LABEL)  # PDPA s.26: only for a monastic title (privacy.sensitive)
     first_name = StringField(_l("ชื่อ"), [required(_l("กรุณากรอกชื่อ")), length(100)])
     last_name = StringField(_l("นามสกุล"), [optional(), length(100)],
                             description=_l("พระภิกษุสงฆ์เว้นว่างได้"))

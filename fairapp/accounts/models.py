@@ -66,6 +66,7 @@ class User(UserMixin, db.Model):
     # Carried by every session and remember cookie (get_id); raising it ends them all (end_sessions).
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # PDPA erasure: pseudonymized then
+    religion_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # s.26: a monastic title kept
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", cascade="all, delete-orphan")

@@ -22,6 +22,7 @@ from ..core.time import utcnow
 from ..core.transaction import savepoint
 from ..core.urls import external_url
 from ..extensions import db
+from ..privacy.sensitive import ReligionConsentNeeded, is_monastic
 from .models import EndedSession, Invitation, Membership, Organization, User, token_digest
 
 
@@ -69,14 +70,19 @@ def find_user_by_email(email: str) -> User | None:
 
 
 def create_user(*, email: str, password: str, first_name: str, last_name: str = "",
-                title: str = "", phone: str | None = None, locale: str = "th") -> User:
+                title: str = "", phone: str | None = None, locale: str = "th",
+                religion_consent: bool = False) -> User:
     """A new user; raises EmailTaken when the address already has an account (also when another
-    request takes it at the same moment: the unique constraint decides, inside a savepoint)."""
+    request takes it at the same moment: the unique constraint decides, inside a savepoint), and
+    ReligionConsentNeeded for a monastic title without explicit consent (PDPA s.26)."""
+    if is_monastic(title) and not religion_consent:
+        raise ReligionConsentNeeded()
     if find_user_by_email(email):
         raise EmailTaken()
     user = User(email=email.strip().lower(), password_hash=hash_password(password), title=title.strip(),
                 first_name=first_name.strip(), last_name=last_name.strip(), phone=phone,
-                locale=locale if locale in ("th", "en") else "th")
+                locale=locale if locale in ("th", "en") else "th",
+                religion_consent_at=utcnow() if is_monastic(title) else None)
     try:
         with savepoint():
             db.session.add(user)

@@ -50,7 +50,8 @@ def _sign_in_after_commit(user, remember: bool = False) -> None:
 
 def _person(form) -> dict:
     return {"title": form.title.data, "first_name": form.first_name.data,
-            "last_name": form.last_name.data or "", "phone": form.phone.data}
+            "last_name": form.last_name.data or "", "phone": form.phone.data,
+            "religion_consent": bool(form.religion_consent.data)}
 
 
 def _token_problem(error, **context):

@@ -10,6 +10,7 @@ from wtforms.validators import NumberRange
 
 from ..core.forms import BaseForm, ChosenRadioField, length, optional, required
 from ..core.http import safe_id
+from ..privacy.sensitive import BOOTH_CONSENT_LABEL
 from .operations import ACTIONS, FIELDS
 
 TEXT_MAX = 1000
@@ -39,6 +40,7 @@ class ApplicationForm(BaseForm):
     access_consent = BooleanField(_l("ข้าพเจ้ายินยอมโดยชัดแจ้งให้เก็บความต้องการทางลาด ซึ่งบอกถึงความพิการของผู้ประจำบูธ "
                                      "เพื่อจัดบูธให้เข้าถึงได้ (ข้อมูลอ่อนไหว มาตรา 26) ถอนได้โดยเอาความต้องการนี้ออก"))
     people = FieldList(FormField(PersonForm), min_entries=4, max_entries=12)
+    religion_consent = BooleanField(BOOTH_CONSENT_LABEL)
     photo = FileField(_l("รูปภาพหรือโลโก้ขององค์กร (JPEG, PNG หรือ WebP ไม่เกิน 8 MB)"))
 
     def values(self) -> dict:
@@ -47,6 +49,7 @@ class ApplicationForm(BaseForm):
         values = {k: (bool(v) if k.startswith("needs_") and k != "needs_note" else (v or "").strip())
                   for k, v in data.items()}
         values["access_consent"] = bool(self.access_consent.data)
+        values["religion_consent"] = bool(self.religion_consent.data)
         return values
 
     def people_data(self) -> list[dict]:

@@ -109,6 +109,8 @@ class Application(db.Model):
     needs_note: Mapped[str] = mapped_column(String(500), default="")
     # PDPA s.26: when the organization gave explicit consent to keep the ramp need (someone's disability)
     access_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # PDPA s.26: when explicit consent was given to keep a monastic title of one of its people
+    religion_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     photo_key: Mapped[str | None] = mapped_column(String(80))
     rejection_reason: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -133,6 +135,11 @@ class Application(db.Model):
     def access_consent(self) -> bool:
         """The form's consent box, ticked when consent was given (PDPA s.26)."""
         return self.access_consent_at is not None
+
+    @property
+    def religion_consent(self) -> bool:
+        """The form's box (shown ticked when the consent is on record)."""
+        return self.religion_consent_at is not None
 
     def can_view(self, user) -> bool:
         """The organization's members, fair staff of this fair, and admins."""

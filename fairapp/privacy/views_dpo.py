@@ -20,6 +20,7 @@ from .blueprint import bp
 from .forms import BreachForm
 from .models import Breach
 from .requests import due_soon_count
+from .sensitive import unconsented
 from .views import contact
 
 
@@ -28,7 +29,7 @@ from .views import contact
 def dpo_home():
     breaches = paginate(select(Breach).order_by(Breach.found_at.desc(), Breach.id.desc()))
     return render_template("privacy/dpo.html", breaches=breaches, now=utcnow(), registry=registry,
-                           due_soon=due_soon_count())
+                           due_soon=due_soon_count(), unconsented=unconsented())
 
 
 @bp.get("/privacy/record")

@@ -134,11 +134,21 @@ def test_missing_csrf_keeps_the_form(client, db):
     assert _count(db) == (0, 0, 0)
 
 
-def test_monk_title_free_text(db, post_form):
+def test_monk_title_free_text_with_its_explicit_consent(db, post_form):
+    """A monastic title tells of religious belief (PDPA s.26): kept only with the explicit consent box."""
     data = {**GOOD, "title": "พระครูสุธรรมโสภิต", "last_name": ""}
-    assert post_form("/signup", data).status_code == 302
+    refused = post_form("/signup", data)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and "ข้อมูลความเชื่อทางศาสนา" in html and 'id="religion_consent-error"' in html
+    assert 'value="พระครูสุธรรมโสภิต"' in html and db.session.query(User).count() == 0  # kept, nothing saved
+    assert post_form("/signup", {**data, "religion_consent": "y"}).status_code == 302
     user = db.session.query(User).one()
-    assert user.full_name == "พระครูสุธรรมโสภิตมะลิ"
+    assert user.full_name == "พระครูสุธรรมโสภิตมะลิ" and user.religion_consent_at is not None
+
+
+def test_a_lay_title_needs_no_consent_and_records_none(db, post_form):
+    assert post_form("/signup", {**GOOD, "religion_consent": "y"}).status_code == 302
+    assert db.session.query(User).one().religion_consent_at is None
 
 
 def test_signed_in_user_is_sent_to_dashboard(client, db, login_as):

@@ -12,6 +12,7 @@ from ...core.storage import delete_after_commit
 from ...core.time import utcnow
 from ...extensions import db
 from ...fairs.models import Fair
+from ...privacy.sensitive import ReligionConsentNeeded, is_monastic
 from ..models import Application, BoothPerson, BoothSetup, BoothType, Status
 from ..queries import live_applications
 from .errors import (AccessConsentNeeded, AlreadyCheckedIn, Incomplete, LimitReached, NotEditable, OfferExpired,
@@ -112,6 +113,13 @@ def save_application(application: Application | None, *, fair: Fair, org_id: int
             delete_after_commit(application.photo_key)
         application.photo_key = photo_key
     people = [p for p in people if (p.get("first_name") or "").strip()]
+    # PDPA s.26: a monastic title of one of its people (religion) likewise, with its own consent
+    if any(is_monastic(p.get("title")) for p in people):
+        if not data.get("religion_consent", application.religion_consent_at is not None):
+            raise ReligionConsentNeeded()
+        application.religion_consent_at = application.religion_consent_at or utcnow()
+    else:
+        application.religion_consent_at = None
     application.people = [BoothPerson(position=i, title=(p.get("title") or "").strip(),
                                       first_name=p["first_name"].strip(), last_name=(p.get("last_name") or "").strip())
                           for i, p in enumerate(people)]

@@ -1,0 +1,30 @@
+"""explicit consent (PDPA s.26) for a monastic title, which tells of religious belief: users.religion_consent_at
+(sign-up, joining), booth_applications.religion_consent_at (one of its people's titles) (issue 15).
+Existing monastic titles have none recorded (consent is never presumed): the DPO's page counts them, and a
+booth's next edit asks for it.
+
+Revision ID: 0024_religion_consent
+Revises: 0023_erasure
+"""
+from alembic import op
+import sqlalchemy as sa
+
+# revision identifiers, used by Alembic.
+revision = '0024_religion_consent'
+down_revision = '0023_erasure'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('religion_consent_at', sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table('booth_applications', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('religion_consent_at', sa.DateTime(timezone=True), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table('booth_applications', schema=None) as batch_op:
+        batch_op.drop_column('religion_consent_at')
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('religion_consent_at')
