@@ -96,7 +96,7 @@ def applications_rows(fair: Fair) -> Table:
             _when(a.submitted_at, lang), _when(a.decided_at, lang),
             _when(a.offer_expires_at, lang) if a.status == Status.offered else "", _when(a.checked_in_at, lang),
             a.show_text, a.share_text, a.help_text, a.connect_text, yes if a.needs_power else "",
-            yes if a.needs_water else "", yes if a.needs_wheelchair else "", a.needs_note, len(names),
+            yes if a.needs_water else "", yes if _ramp(a) else "", a.needs_note, len(names),
             ", ".join(names), (a.rejection_reason or "") if a.status == Status.rejected else ""]
 
     return Table(_("ใบสมัครบูธ"), [
@@ -105,6 +105,12 @@ def applications_rows(fair: Fair) -> Table:
         _("โชว์"), _("แชร์"), _("ช่วย"), _("เชื่อม"), _("ไฟฟ้าเพิ่ม"), _("น้ำประปา"), _("ทางลาดรถเข็น"),
         _("ความต้องการอื่น ๆ"), _("จำนวนผู้ประจำบูธ"), _("ผู้ประจำบูธ"), _("เหตุผลที่ไม่อนุมัติ")],
         rows_on_own_session(rows))
+
+
+def _ramp(application: Application) -> bool:
+    """The ramp need, leaving the fair's files only with its explicit consent on record (PDPA s.26: a need
+    kept from before the form asked shows on the DPO's page until the next edit asks)."""
+    return application.needs_wheelchair and application.access_consent_at is not None
 
 
 def allocations_rows(fair: Fair) -> Table:
@@ -133,7 +139,7 @@ def allocations_rows(fair: Fair) -> Table:
         names = people.get(a.id, []) if a else []
         needs = []
         if a is not None:
-            flags = (a.needs_power, a.needs_water, a.needs_wheelchair)
+            flags = (a.needs_power, a.needs_water, _ramp(a))
             needs = [label for on, label in zip(flags, need_labels) if on]
             needs += [a.needs_note] if a.needs_note else []
         table.rows.append([

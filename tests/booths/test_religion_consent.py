@@ -52,3 +52,31 @@ def test_the_dpo_page_flags_sensitive_data_kept_without_consent(app, client, db,
     monk.religion_consent_at = monk.created_at
     db.session.commit()
     assert "สมณศักดิ์ในบัญชีผู้ใช้" not in client.get("/privacy/dpo").get_data(as_text=True)
+
+
+def test_a_ramp_without_recorded_consent_stays_out_of_the_exports(app, client, db, login_as):
+    import csv
+    import io
+
+    from tests.booths.factories import create_application, create_booth
+    from tests.factories import grant
+    from fairapp.booths.models import Status
+    from fairapp.core.time import utcnow
+
+    fair = create_fair()
+    booth_type = create_booth_type(fair, capacity=3)
+    old = create_application(fair, create_org("ชุมชนก่อนขอความยินยอม"), booth_type, Status.approved,
+                             needs_wheelchair=True)                       # from before the form asked
+    new = create_application(fair, create_org("ชุมชนที่ให้ความยินยอม"), booth_type, Status.approved,
+                             needs_wheelchair=True, access_consent_at=utcnow())
+    create_booth(fair, booth_type, "A01", application=old)
+    create_booth(fair, booth_type, "A02", application=new)
+    staff = create_user("staff@example.org")
+    grant(fair, staff, "staff")
+    login_as(staff)
+    for name, column in (("applications.csv", "ทางลาดรถเข็น"), ("allocations.csv", "ความต้องการ")):
+        raw = client.get(f"/fairs/{fair.id}/booths/export/{name}").data.decode("utf-8-sig")
+        rows = list(csv.DictReader(io.StringIO(raw, newline="")))
+        by_org = {row["องค์กร"]: row[column] for row in rows}
+        assert by_org["ชุมชนที่ให้ความยินยอม"] in ("ใช่", "ทางลาดรถเข็น")
+        assert by_org["ชุมชนก่อนขอความยินยอม"] == ""
