@@ -13,6 +13,7 @@ from .extensions import db
 from .booths.models import Application, Booth, BoothPerson, BoothSetup, BoothType, Status
 from .fairs.models import Fair, FairRole
 from .nominations.models import Category, Nomination, NominationEvent, NominationStatus, NominatorKind
+from .privacy.sensitive import is_monastic
 
 DEMO_PASSWORD = "fair-demo-2564"
 
@@ -88,7 +89,8 @@ def load_demo() -> str:
     for email, title, first, last, org_key, admin, role in USERS:
         user = User(email=email, title=title, first_name=first, last_name=last, phone="+66812345678",
                     password_hash=password_hash, is_admin=admin, email_confirmed_at=now, locale="th",
-                    is_dpo=email == DPO_EMAIL)
+                    is_dpo=email == DPO_EMAIL,
+                    religion_consent_at=now if is_monastic(title) else None)  # the demo's monk consented (s.26)
         db.session.add(user)
         db.session.add(Membership(user=user, organization=orgs[org_key],
                                   role="owner" if org_key not in ("moral",) or admin else "member"))
