@@ -1,5 +1,6 @@
 """`flask privacy dpo EMAIL [--revoke]`: make a person the data protection officer (or no longer);
-`flask privacy purge [--dry-run]`: remove what is past its retention period."""
+`flask privacy purge [--dry-run [--as-of YYYY-MM-DD]]`: remove what is past its retention period (or list
+what a run would remove, today or on a later day)."""
 from __future__ import annotations
 
 import click
@@ -29,14 +30,23 @@ def register(app: Flask) -> None:
 
     @group.command("purge")
     @click.option("--dry-run", is_flag=True, help="List what would be removed; remove nothing.")
-    def purge_command(dry_run: bool) -> None:
+    @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+                  help="With --dry-run: what a run on that day (YYYY-MM-DD, Gregorian) would remove.")
+    def purge_command(dry_run: bool, as_of) -> None:
         """Remove what is past its retention period (the daily job does the same)."""
+        from datetime import timezone
+
+        from ..core.time import BANGKOK
         from ..core.transaction import unit_of_work
         from . import purge
 
+        if as_of is not None and not dry_run:
+            raise click.UsageError("--as-of only plans (with --dry-run): a purge removes what is past its period today")
+        now = None if as_of is None else \
+            as_of.replace(hour=12, tzinfo=BANGKOK).astimezone(timezone.utc)  # noon in Bangkok that day
         with unit_of_work():
-            result = purge.plan() if dry_run else purge.purge()
-        verb = "would remove" if dry_run else "removed"
+            result = purge.plan(now) if dry_run else purge.purge()
+        verb = ("would remove" if as_of is None else f"would remove on {as_of:%Y-%m-%d}") if dry_run else "removed"
         for name, count in result.counts.items():
             click.echo(f"{name}: {verb} {count}")
         click.echo(f"outbox files: {verb} {len(result.files)}")

@@ -33,7 +33,7 @@ from ..core import audit
 from ..core.jobs import every, job
 from ..core.mail import MailMessage
 from ..core.storage import delete_after_commit
-from ..core.time import today_local, utcnow
+from ..core.time import to_local, utcnow
 from ..extensions import db
 from ..fairs.models import Fair
 from ..judging.models import Result, Rubric
@@ -65,7 +65,7 @@ def _statements(now: datetime) -> dict[str, tuple]:
     """Each category: (the rows past their period as a WHERE clause on a table)."""
     mail_before = now - timedelta(days=retention_days("mail"))
     session_days = timedelta(days=retention_days("session"))
-    ended_fairs = _fairs_past("checkin", Fair.ends_on)
+    ended_fairs = _fairs_past("checkin", Fair.ends_on, to_local(now).date())
     return {
         "mail": (MailMessage.__table__, MailMessage.status.in_(("sent", "failed")) & (MailMessage.created_at < mail_before)),
         "checkin": (CheckInScan.__table__, CheckInScan.fair_id.in_(ended_fairs)),
@@ -82,15 +82,16 @@ def _past(category: str, rows, today) -> list[int]:
             if at is not None and at < today - timedelta(days=own.get(fair_id, default))]
 
 
-def _fairs_past(category: str, column) -> list[int]:
-    return _past(category, select(Fair.id, Fair.id, column), today_local())
+def _fairs_past(category: str, column, today) -> list[int]:
+    return _past(category, select(Fair.id, Fair.id, column), today)
 
 
 def _file_owners(now: datetime) -> dict[str, list]:
     """The rows past their period that carry stored files (deleted one by one, with their files)."""
+    today = to_local(now).date()
     apps = db.session.scalars(select(Application).where(
-        Application.status == Status.draft, Application.fair_id.in_(_fairs_past("draft", Fair.booth_closes)))).all()
-    closed = _past("draft", select(Category.id, Category.fair_id, Category.closes_on), today_local())
+        Application.status == Status.draft, Application.fair_id.in_(_fairs_past("draft", Fair.booth_closes, today)))).all()
+    closed = _past("draft", select(Category.id, Category.fair_id, Category.closes_on), today)
     noms = db.session.scalars(select(Nomination).where(Nomination.status == NominationStatus.draft,
                                                        Nomination.category_id.in_(closed))).all()
     awarded = select(Result.nomination_id).where(Result.level_th.is_not(None))

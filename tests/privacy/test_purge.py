@@ -149,3 +149,23 @@ def test_drafts_and_evidence_not_awarded_go_with_their_files(app, db):
         gone = {name for name, key in keys.items() if not storage().exists(key)}
         assert gone == {"draft_photo", "draft_evidence", "lost_evidence"}  # the files went with their rows
         assert purge.plan().total == 0  # idempotent
+
+
+def test_the_dry_run_can_plan_a_later_day_and_only_plans(app, db):
+    """`--as-of` shows the DPO what a run on a later day would remove; it never removes anything."""
+    from fairapp.booths.models import Application, Status
+    from tests.booths.factories import create_application, create_booth_type
+
+    fair = create_fair()
+    fair.booth_opens, fair.booth_closes = today_local() - timedelta(days=20), today_local() - timedelta(days=10)
+    create_application(fair, create_org(), create_booth_type(fair), Status.draft)
+    db.session.commit()
+    runner = app.test_cli_runner()
+    today = runner.invoke(args=["privacy", "purge", "--dry-run"])
+    assert today.exit_code == 0 and "draft_applications: would remove 0" in today.output
+    later = (today_local() + timedelta(days=400)).isoformat()
+    planned = runner.invoke(args=["privacy", "purge", "--dry-run", "--as-of", later])
+    assert planned.exit_code == 0 and f"draft_applications: would remove on {later} 1" in planned.output
+    refused = runner.invoke(args=["privacy", "purge", "--as-of", later])
+    assert refused.exit_code != 0 and "only plans" in refused.output
+    assert db.session.scalar(select(func.count()).select_from(Application)) == 1
