@@ -14,9 +14,9 @@ from .models import NoticeReceipt
 
 # Each form that collects personal data, and the purposes its notice tells about.
 FORMS = {
-    "signup": ("accounts",),
-    "join": ("accounts",),
-    "booth_application": ("booths", "access_needs"),
+    "signup": ("accounts", "religion"),
+    "join": ("accounts", "religion"),
+    "booth_application": ("booths", "access_needs", "religion"),
     "nomination": ("nominations", "religion"),
 }
 

@@ -8,7 +8,8 @@ from fairapp.privacy import registry
 # The fingerprint of what each version of the notices says. An edit of the registry changes the
 # fingerprint: give it a new VERSION (and EFFECTIVE date) and add its fingerprint here, so that the accounts
 # that saw the old version are asked to see the new one.
-FINGERPRINTS = {1: "3225dc63954b5b34f5b6ff9805ff5b3b9f00d6782b64aef79fc66264ad727f72"}
+FINGERPRINTS = {1: "3225dc63954b5b34f5b6ff9805ff5b3b9f00d6782b64aef79fc66264ad727f72",
+                2: "7c0b1964cd1f2dc5a02b20d8dfaf68ccff4eddf4d94accda5a98e0fbe09cfee3"}
 
 
 def test_a_changed_notice_has_a_new_version(app):
@@ -42,7 +43,7 @@ def test_retention_is_in_days_or_kept_with_the_fairs_record():
 
 def test_the_full_notice_is_public_in_thai_and_english(app, client):
     html = client.get("/privacy").get_data(as_text=True).replace("\xa0", " ")
-    assert "ประกาศความเป็นส่วนตัว" in html and "ฉบับที่ 1 มีผลตั้งแต่ 1 ธันวาคม พ.ศ. 2569" in html
+    assert "ประกาศความเป็นส่วนตัว" in html and "ฉบับที่ 2 มีผลตั้งแต่ 1 ธันวาคม พ.ศ. 2569" in html
     for purpose in registry.PURPOSES:
         assert f'id="purpose-{purpose.key}"' in html
     for category in registry.CATEGORIES:
