@@ -58,7 +58,8 @@ def load_demo_certificates(fair: Fair, past: Fair, orgs: dict, now) -> int:
         application = Application(fair=past, organization=orgs[key], booth_type=booth_type, status=Status.approved,
                                   show_text="นิทรรศการชุมชนและองค์กรคุณธรรมต้นแบบ", submitted_at=now - timedelta(days=1800),
                                   decided_at=now - timedelta(days=1790),
-                                  checked_in_at=None if key == "mfu" else now - timedelta(days=1761))
+                                  checked_in_at=None if key == "mfu" else now - timedelta(days=1761),
+                                  religion_consent_at=now - timedelta(days=1800) if key == "mcu" else None)  # s.26
         application.people = [BoothPerson(position=i, title=t, first_name=f, last_name=l)
                               for i, (t, f, l) in enumerate(people[key])]
         db.session.add(application)
