@@ -50,9 +50,10 @@ def create_app(config: dict | None = None) -> Flask:
     from .judging.blueprint import bp as judging_bp
     from .certificates.blueprint import bp as certificates_bp
     from .privacy.blueprint import bp as privacy_bp
+    from .directory.blueprint import bp as directory_bp
 
     for blueprint in (core_bp, accounts_bp, fairs_bp, admin_bp, booths_bp, nominations_bp, judging_bp,
-                      certificates_bp, privacy_bp):
+                      certificates_bp, privacy_bp, directory_bp):
         app.register_blueprint(blueprint)
 
     from .core import errors, security, templating, text

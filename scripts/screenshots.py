@@ -212,6 +212,7 @@ class Shooter:
             ctx.close()
         self.judging(demo_password)
         self.certificates(demo_password)
+        self.directory(demo_password)
 
     def judging(self, demo_password: str) -> None:
         """The chair page (progress; what finalizing would leave missing) and a judge's score sheet."""
@@ -326,6 +327,31 @@ class Shooter:
         ctx = self.context(DESKTOP)
         page = self.login(ctx, "dpo@fairapp.local", demo_password)
         self.shot(page, "privacy-record-1280-th", "/privacy/record")
+        ctx.close()
+
+    def directory(self, demo_password: str) -> None:
+        """The public exhibitor directory (no account), a search typed without spaces or tone marks, an
+        exhibitor's page with its booth on the plan, in Thai and English at both widths; the booth signs."""
+        from sqlalchemy import select
+
+        from fairapp.booths.models import Application, Booth
+        from fairapp.extensions import db
+
+        with self.app.app_context():
+            first = db.session.scalar(select(Application.id).join(Booth, Booth.application_id == Application.id)
+                                      .where(Application.fair_id == 1).order_by(Booth.code))
+        for lang in ("th", "en"):
+            for viewport, label in ((PHONE, "360"), (DESKTOP, "1280")):
+                ctx = self.context(viewport, lang=lang)
+                page = ctx.new_page()
+                self.shot(page, f"directory-{label}-{lang}", "/fairs/1/exhibitors")
+                self.shot(page, f"directory-exhibitor-{label}-{lang}", f"/fairs/1/exhibitors/{first}")
+                if lang == "th":
+                    self.shot(page, f"directory-search-{label}-th", "/fairs/1/exhibitors?q=แมฟา หลวง&activity=show")
+                ctx.close()
+        ctx = self.context(DESKTOP)
+        page = self.login(ctx, "staff@fairapp.local", demo_password)
+        self.pdf_pages(page, "directory-signs", "/fairs/1/exhibitors/signs.pdf")
         ctx.close()
 
     def pdf_pages(self, page, name: str, path: str) -> list[Path]:

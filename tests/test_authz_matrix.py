@@ -215,6 +215,12 @@ EXPECTED: dict[str, Row] = {
     "booths.floorplan_pdf": Row("/fairs/{fair}/floorplan.pdf", get=PUBLIC),
     # The world has no plan image: not found for everyone (with one, it is public like the plan).
     "booths.floorplan_image": Row("/fairs/{fair}/floorplan/image", get=_all("404")),
+    # The exhibitor directory (issue 16): public; the world's application is not confirmed (submitted, no
+    # booth), so its page and photo are not found for everyone; the booth signs are the fair staff's.
+    "directory.directory": Row("/fairs/{fair}/exhibitors", get=PUBLIC),
+    "directory.exhibitor": Row("/fairs/{fair}/exhibitors/{application}", get=_all("404")),
+    "directory.photo": Row("/fairs/{fair}/exhibitors/{application}/photo", get=_all("404")),
+    "directory.signs_pdf": Row("/fairs/{fair}/exhibitors/signs.pdf", get=FAIR_STAFF),
     "booths.pass_page": Row("/booths/{application}/pass", get=APP_VIEW),
     # The world's application has no booth yet: the PDF sends those who may see it to the pass page.
     "booths.pass_pdf": Row("/booths/{application}/pass.pdf",
