@@ -16,15 +16,13 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE (SQLite >= 3.35 drops a column itself): a batch copy of booth_applications would not
+# carry its expression index (0022) over.
 def upgrade():
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('religion_consent_at', sa.DateTime(timezone=True), nullable=True))
-    with op.batch_alter_table('booth_applications', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('religion_consent_at', sa.DateTime(timezone=True), nullable=True))
+    op.add_column('users', sa.Column('religion_consent_at', sa.DateTime(timezone=True), nullable=True))
+    op.add_column('booth_applications', sa.Column('religion_consent_at', sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table('booth_applications', schema=None) as batch_op:
-        batch_op.drop_column('religion_consent_at')
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_column('religion_consent_at')
+    op.drop_column('booth_applications', 'religion_consent_at')
+    op.drop_column('users', 'religion_consent_at')
