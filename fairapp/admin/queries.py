@@ -1,7 +1,7 @@
 """Read-only queries of the admin pages."""
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, String, column, func, select, table
+from sqlalchemy import BigInteger, Float, case, column, func, literal, literal_column, select, table
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Membership, Organization, User
@@ -12,27 +12,35 @@ from ..extensions import db
 from ..fairs.models import Fair
 
 
-# How many users and organizations there are, kept by triggers on PostgreSQL (migration 0022): the admin
-# home reads two numbers instead of counting every row (150,000 organizations at 10x) on every view.
-ROW_COUNTS = table("row_counts", column("name", String), column("n", BigInteger))
+EXACT_UP_TO = 20_000  # users and organizations are counted exactly up to here; beyond, PostgreSQL's estimate
+PG_CLASS = table("pg_class", column("oid"), column("reltuples", Float))
 
 
-def _how_many(name: str, model):
-    if db.session.get_bind().dialect.name == "postgresql":
-        return select(ROW_COUNTS.c.n).where(ROW_COUNTS.c.name == name).scalar_subquery()
-    return select(func.count(model.id)).scalar_subquery()  # SQLite (development): counted
+def _how_many(model) -> tuple:
+    """(how many rows, whether it is an estimate): counted (count(*) reads every row) while the table is
+    small; on PostgreSQL, once the planner's statistics say it is over EXACT_UP_TO rows, their figure
+    (pg_class.reltuples, kept by autovacuum: one row read whatever the table's size)."""
+    counted = select(func.count()).select_from(model.__table__).scalar_subquery()
+    if db.session.get_bind().dialect.name != "postgresql":
+        return counted, literal(False)
+    estimate = select(PG_CLASS.c.reltuples).where(
+        PG_CLASS.c.oid == literal_column(f"'{model.__tablename__}'::regclass")).scalar_subquery()
+    big = func.coalesce(estimate, 0) >= EXACT_UP_TO
+    return case((big, func.round(estimate).cast(BigInteger)), else_=counted), big
 
 
-def counts() -> dict[str, int]:
+def counts() -> dict:
     """How many users, organizations and fairs there are, and the audit log's latest entry number, in one
-    query that reads a handful of rows whatever the data: users and organizations from row_counts (kept
-    by triggers), the fairs counted (a few dozen), the audit log's latest number (an index's last key; it
-    is never deleted from and grows by the million, so it is shown, not counted)."""
-    users, organizations, fairs, audit = db.session.execute(select(
-        _how_many("users", User), _how_many("organizations", Organization),
+    query whose work does not grow with the data: users and organizations counted while few, PostgreSQL's
+    estimate ("about") once many (_how_many), the fairs counted (a few dozen), the audit log's latest
+    number (an index's last key; it is never deleted from and grows by the million, so it is shown, not
+    counted)."""
+    (users, users_about), (organizations, organizations_about) = _how_many(User), _how_many(Organization)
+    row = db.session.execute(select(
+        users, users_about, organizations, organizations_about,
         select(func.count(Fair.id)).scalar_subquery(), select(func.max(AuditEntry.id)).scalar_subquery())).one()
-    return {"users": users or 0, "organizations": organizations or 0, "fairs": fairs,
-            "audit_latest": audit or 0}
+    return {"users": row[0], "organizations": row[2], "fairs": row[4], "audit_latest": row[5] or 0,
+            "about": {"users": bool(row[1]), "organizations": bool(row[3])}}
 
 
 def users_query():
