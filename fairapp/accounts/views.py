@@ -18,6 +18,7 @@ from ..core.transaction import after_commit, attempt
 from ..extensions import limiter
 from .blueprint import bp
 from . import operations as ops, queries
+from .home import panels_for
 from .access import Menu, can_manage_organization, invitation_or_404, managed_organization_or_404, \
     organization_or_404
 from .forms import ActionForm, ForgotForm, InviteForm, JoinForm, LoginForm, ResetForm, SignupForm
@@ -182,7 +183,7 @@ def dashboard():
     """What this user can do: their organizations, their roles per fair, the fairs that are on."""
     user = queries.dashboard_user(current_user.id)
     return render_template("accounts/dashboard.html", user=user, orgs=queries.organizations_of(user),
-                           fairs=queries.dashboard_fairs(user), resend_form=ActionForm(),
+                           fairs=queries.dashboard_fairs(user), panels=panels_for(user), resend_form=ActionForm(),
                            sessions_form=ActionForm())
 
 

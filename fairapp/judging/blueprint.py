@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("judging", __name__)
 
-from . import jobs, views_judge, views_rubric, views_assignments, views_judges, views_chair, views_results  # noqa: E402,F401
+from . import home, jobs, views_judge, views_rubric, views_assignments, views_judges, views_chair, views_results  # noqa: E402,F401

@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("nominations", __name__)
 
-from . import jobs, views, views_categories, views_evidence, views_exports, views_review  # noqa: E402,F401
+from . import home, jobs, views, views_categories, views_evidence, views_exports, views_review  # noqa: E402,F401

@@ -1,0 +1,33 @@
+"""Every person's home (/dashboard): panels the features add, each what one of the person's roles must
+see and do next (an organization's booth applications and nominations, a judge's scoring, a fair's staff
+work waiting). accounts knows none of those features (they depend on it): each registers a panel function
+with `panel` when its blueprint is imported; the dashboard calls each with the signed-in user and shows
+those that have something to say, in `order`. A panel reads what it shows in a fixed number of queries."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .models import User
+
+
+@dataclass
+class Panel:
+    order: int        # where it goes on the page (lower first)
+    template: str     # included by accounts/dashboard.html, with `panel` its context
+    context: dict = field(default_factory=dict)
+
+
+_PANELS: list[Callable[[User], Panel | None]] = []
+
+
+def panel(func: Callable[[User], Panel | None]) -> Callable[[User], Panel | None]:
+    """Register a panel function (once: re-importing a module does not add it twice)."""
+    if func.__qualname__ not in {f.__qualname__ for f in _PANELS if f.__module__ == func.__module__}:
+        _PANELS.append(func)
+    return func
+
+
+def panels_for(user: User) -> list[Panel]:
+    found = [p for p in (make(user) for make in _PANELS) if p is not None]
+    return sorted(found, key=lambda p: p.order)
