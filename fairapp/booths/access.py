@@ -43,6 +43,9 @@ def application_permissions(user, application: Application) -> dict[str, bool]:
         "can_withdraw": member and ops.may_withdraw(application),
         "can_answer_offer": member and ops.may_answer_offer(application),
         "can_decide": can_manage_booths(user, application.fair_id),
+        # applying again with this one's details (booths.views_applications._reapplying)
+        "can_reapply": member and application.status.value in ("withdrawn", "rejected", "lapsed")
+        and ops.apply_problem(application.fair, application.organization_id) is None,
     }
 
 

@@ -48,6 +48,8 @@ def _form(fair: Fair, application: Application | None = None) -> ApplicationForm
     if application is not None and request.method == "GET":
         form.booth_type.data = application.booth_type_id
         form.fill_people(application.people)
+        if application.status in REAPPLY_FROM:  # a new application: explicit consent is given anew
+            form.access_consent.data = form.religion_consent.data = False
     return form
 
 
@@ -67,6 +69,21 @@ def _save(form: ApplicationForm, fair: Fair, org_id: int, application: Applicati
     return saved if done else None
 
 
+REAPPLY_FROM = (Status.withdrawn, Status.rejected, Status.lapsed)
+
+
+def _reapplying(fair: Fair, org_id: int) -> Application | None:
+    """Applying again (`?from=<id>`, GET): the organization's own ended application of this fair, whose
+    details fill the new form (404 for any other). Its consents are not carried over: the form asks again."""
+    source_id = request.args.get("from", type=int)
+    if source_id is None or request.method != "GET":
+        return None
+    source = own_application_or_404(source_id)
+    if source.fair_id != fair.id or source.organization_id != org_id or source.status not in REAPPLY_FROM:
+        abort(404)
+    return source
+
+
 @bp.route("/fairs/<int:fair_id>/booths/apply", methods=["GET", "POST"])
 @login_required
 @form_csrf
@@ -81,7 +98,7 @@ def apply(fair_id: int):
         if request.args.get("org"):
             abort(404)  # not one of the user's organizations: to them it does not exist
         return render_template("booths/pick_org.html", fair=fair, orgs=current_user.organizations)
-    form = _form(fair)
+    form = _form(fair, _reapplying(fair, org.id))
     problem = ops.apply_problem(fair, org.id)
     if problem:
         form.form_errors.append(problem)
