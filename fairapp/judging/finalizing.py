@@ -22,6 +22,8 @@ from ..core.i18n import locale_code
 from ..core.thai import format_date
 from ..core.time import today_local, utcnow
 from ..extensions import db
+from ..nominations.models import Nomination
+from ..nominations.operations.common import notify_nominee
 from .models import Result, Rubric
 from .queries import (detected_conflicts, eligible_nomination_ids, judge_names, nominations_by_id,
                       scoring_inputs)
@@ -157,7 +159,9 @@ def finalize(rubric: Rubric, actor: User, *, reason: str | None = None, today: d
         raise FinalizeNeedsReason(n=len(problems))
     rows, raw, z = ranking(rubric)
     levels = [(level.min_score, level.name_th) for level in rubric.levels]
+    before = {}
     for old in db.session.scalars(select(Result).where(Result.rubric_id == rubric.id)):
+        before[old.nomination_id] = old.level_th
         db.session.delete(old)
     db.session.flush()
     results = []
@@ -173,6 +177,9 @@ def finalize(rubric: Rubric, actor: User, *, reason: str | None = None, today: d
     rubric.finalized_at = utcnow()
     rubric.finalized_by_id = actor.id
     db.session.flush()
+    for result in results:  # the nominated organization hears of its award (again only if it changed)
+        if result.level_th and before.get(result.nomination_id) != result.level_th:
+            notify_nominee(db.session.get(Nomination, result.nomination_id), "awarded", result.level_th)
     record("finalized", rubric, actor, rubric.category.fair_id,
            after={"ranking": [[r.nomination_id, r.position, r.score, r.level_th] for r in results],
                   "reason": reason or None, "problems": [p.as_dict() for p in problems]})

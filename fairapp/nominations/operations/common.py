@@ -71,3 +71,20 @@ def notify(nomination: Nomination) -> None:
     for user in members:
         queue_mail(user.email, _l("การเสนอชื่อ: %(status)s", status=NOMINATION_STATUS_LABELS[nomination.status]),
                    "nomination_status", locale=user.locale, user=user, nomination=nomination)
+
+
+NOMINEE_SUBJECTS = {"nominated": _l("องค์กรของท่านได้รับการเสนอชื่อ"),
+                    "eligible": _l("การเสนอชื่อองค์กรของท่านผ่านการตรวจคุณสมบัติ"),
+                    "awarded": _l("องค์กรของท่านได้รับรางวัล")}
+
+
+def notify_nominee(nomination: Nomination, event: str, level: str | None = None) -> None:
+    """Mail the nominated organization's members (when another organization nominated it) that it was
+    nominated, found eligible, or awarded `level` (sent once the request commits)."""
+    if nomination.nominee_org_id is None or nomination.nominee_org_id == nomination.nominator_org_id:
+        return
+    members = db.session.scalars(select(User).join(Membership).where(
+        Membership.organization_id == nomination.nominee_org_id, User.active.is_(True))).all()
+    for user in members:
+        queue_mail(user.email, NOMINEE_SUBJECTS[event], "nominee_status", locale=user.locale, user=user,
+                   nomination=nomination, event=event, level=level)

@@ -16,7 +16,7 @@ from ...core.time import utcnow
 from ...extensions import db
 from ..models import (EDITABLE, SECTION_LABELS, Category, Nomination, NominationEvent, NominationStatus,
                       NominatorKind)
-from .common import ensure_editable, lock, lock_category, narrative_digests, notify, record
+from .common import ensure_editable, lock, lock_category, narrative_digests, notify, notify_nominee, record
 from .errors import (Incomplete, LimitReached, NotAllowedToNominate, NotEligible, TooLong, WindowClosed,
                      WrongStatus)
 
@@ -202,6 +202,8 @@ def submit_nomination(nomination: Nomination, actor: User) -> Nomination:
     nomination.submitted_at = utcnow()
     record("resubmitted" if resubmitted else "submitted", nomination, actor, before)
     notify(nomination)
+    if not resubmitted:
+        notify_nominee(nomination, "nominated")
     return nomination
 
 

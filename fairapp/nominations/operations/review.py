@@ -6,7 +6,7 @@ from ...accounts.models import User
 from ...core.errors import DomainError
 from ...core.time import utcnow
 from ..models import Nomination, NominationStatus
-from .common import lock, notify, record
+from .common import lock, notify, notify_nominee, record
 from .errors import CommentRequired, UnknownDecision, WrongStatus
 
 DECISIONS = ("eligible", "ineligible", "return")
@@ -31,6 +31,8 @@ def _decide(nomination: Nomination, status: NominationStatus, actor: User, comme
     nomination.decided_at = utcnow()
     record(action, nomination, actor, before, comment)
     notify(nomination)
+    if status == NominationStatus.eligible:
+        notify_nominee(nomination, "eligible")
     return nomination
 
 
