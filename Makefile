@@ -50,9 +50,7 @@ run: demo
 
 test: install
 	scripts/system-deps.sh
-	$(MAKE) --no-print-directory test-sqlite
-	$(MAKE) --no-print-directory test-postgres
-	$(MAKE) --no-print-directory test-cluster
+	scripts/test-all.sh
 
 test-sqlite: install
 	env -u DATABASE_URL $(BIN)/pytest --durations=15
