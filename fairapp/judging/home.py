@@ -21,13 +21,13 @@ KEEP_DAYS = 365
 
 
 def _scoring(user: User, today) -> list[dict]:
+    """Each fair where the user judges and judging has not closed (with nothing assigned yet, too)."""
+    judged = {r.fair_id for r in user.fair_roles if r.role == "judge"}
     rows = db.session.execute(
         visible_nominations(user).with_only_columns(Assignment.id, Nomination.fair_id, Nomination.category_id,
                                                     maintain_column_froms=True)
         .join(Fair, Fair.id == Nomination.fair_id).where(Fair.judging_closes >= today)).all()
-    if not rows:
-        return []
-    categories = {r[2] for r in rows}
+    categories = {r[2] for r in rows} or {0}
     criteria = dict(db.session.execute(
         select(Rubric.category_id, func.count(Criterion.id)).join(Criterion, Criterion.rubric_id == Rubric.id)
         .where(Rubric.category_id.in_(categories)).group_by(Rubric.category_id)).all())
@@ -35,8 +35,9 @@ def _scoring(user: User, today) -> list[dict]:
         select(Score.assignment_id, func.count(Score.id)).join(Assignment, Assignment.id == Score.assignment_id)
         .where(Assignment.judge_id == user.id, Assignment.id.in_([r[0] for r in rows]))
         .group_by(Score.assignment_id)).all())
-    fairs = {f.id: f for f in db.session.scalars(select(Fair).where(Fair.id.in_({r[1] for r in rows})))}
-    out: dict[int, dict] = {}
+    fairs = {f.id: f for f in db.session.scalars(select(Fair).where(
+        Fair.id.in_(judged | {r[1] for r in rows}), Fair.judging_closes >= today))}
+    out: dict[int, dict] = {fair_id: {"fair": fair, "total": 0, "complete": 0} for fair_id, fair in fairs.items()}
     for assignment_id, fair_id, category_id in rows:
         item = out.setdefault(fair_id, {"fair": fairs[fair_id], "total": 0, "complete": 0})
         item["total"] += 1

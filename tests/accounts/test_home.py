@@ -52,6 +52,8 @@ def test_a_judge_sees_what_is_left_to_score_and_staff_what_waits(app, client, db
     w = build_world(db)
     w.fair.judging_closes = today_local() + timedelta(days=6)
     db.session.commit()
+    login_as(w.judge1)  # a judge with nothing assigned yet still finds the fair's judging
+    assert "ยังไม่มีรายการที่ได้รับมอบหมาย" in _text(client.get("/dashboard").get_data(as_text=True))
     assignments = [judging_ops.add_assignment(w.judge1, n, w.chair) for n in w.noms]
     db.session.commit()
     login_as(w.judge1)

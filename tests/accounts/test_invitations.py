@@ -129,7 +129,7 @@ def test_dashboard_query_count_does_not_grow(client, db, login_as, count_queries
     db.session.commit()
     with count_queries() as many:
         html = client.get("/dashboard").get_data(as_text=True)
-    assert html.count('class="card"') == 16
+    assert html.count('class="card"') == 24  # 8 organizations, 8 fairs, and 8 fairs' judging on the home panel
     assert many[0] == few[0] <= 11  # the page (6) and the home panels: booths 2, nominations 1, judging 2
 
 
