@@ -12,6 +12,7 @@ from ..accounts.models import Organization, User
 from ..core.time import today_local
 from ..extensions import db
 from ..fairs.models import Fair, FairRole
+from ..fairs.work import Work, source
 from .models import Application, Booth, Status
 
 LIMIT = 30
@@ -70,3 +71,24 @@ def booths_panel(user: User) -> Panel | None:
         return None
     return Panel(20, "booths/_home.html", {"applications": applications, "can_apply": can_apply, "staff": staff,
                                             "today": today, "Status": Status})
+
+
+@source
+def booth_work(fair: Fair) -> list[Work]:
+    """The fair page's booth work: applications to review, approved ones without a booth, check-in."""
+    from flask import url_for
+    from flask_babel import gettext as _
+
+    row = db.session.execute(
+        select(func.count(Application.id).filter(Application.status == Status.submitted),
+               func.count(Application.id).filter(Application.status == Status.approved),
+               func.count(Application.id).filter(Application.status == Status.approved, Booth.id.is_(None)),
+               func.count(Application.id).filter(Application.status == Status.approved,
+                                                 Application.checked_in_at.is_not(None)))
+        .select_from(Application).outerjoin(Booth, Booth.application_id == Application.id)
+        .where(Application.fair_id == fair.id)).one()
+    submitted, approved, unplaced, arrived = row
+    return [Work(10, _("ตรวจใบสมัครบูธ"), url_for("booths.review", fair_id=fair.id), submitted),
+            Work(20, _("ผังบูธ: จัดบูธให้ใบสมัครที่อนุมัติ"), url_for("booths.plan", fair_id=fair.id), unplaced),
+            Work(30, _("เช็กอินบูธ"), url_for("booths.checkin_dashboard", fair_id=fair.id), 0,
+                 _("มาถึงแล้ว %(n)s จาก %(total)s บูธ", n=arrived, total=approved))]

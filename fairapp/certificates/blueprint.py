@@ -4,5 +4,5 @@ from flask import Blueprint
 
 bp = Blueprint("certificates", __name__)
 
-from . import (views_batches, views_certificates, views_holder, views_kiosk, views_public,  # noqa: E402,F401
+from . import (home, views_batches, views_certificates, views_holder, views_kiosk, views_public,  # noqa: E402,F401
                views_templates)

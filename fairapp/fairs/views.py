@@ -17,6 +17,7 @@ from . import operations as ops, queries
 from .access import fair_or_404, fair_policy, grant_or_404
 from .forms import FairForm, GrantRoleForm
 from .models import ROLE_LABELS
+from .work import items_for
 
 DEFAULT_ORGANIZER = "ศูนย์คุณธรรม (องค์การมหาชน)"
 
@@ -39,7 +40,9 @@ def fair(fair_id: int):
     fair = fair_or_404(fair_id)
     use_thai_digits(fair.thai_numerals)
     roles = current_user.roles_in(fair.id) if current_user.is_authenticated else set()
-    return render_template("fairs/fair.html", fair=fair, roles=roles, **asdict(fair_policy(fair, current_user)))
+    policy = asdict(fair_policy(fair, current_user))
+    work = items_for(fair) if policy["can_staff"] else []  # what waits for the fair's staff (fairs.work)
+    return render_template("fairs/fair.html", fair=fair, roles=roles, work=work, **policy)
 
 
 @bp.get("/admin/fairs")

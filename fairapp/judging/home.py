@@ -13,6 +13,7 @@ from ..accounts.models import User
 from ..core.time import today_local
 from ..extensions import db
 from ..fairs.models import Fair
+from ..fairs.work import Work, source
 from ..nominations.models import Category, Nomination
 from .models import Assignment, Criterion, Result, Rubric, Score
 from .queries import visible_nominations
@@ -79,3 +80,18 @@ def judging_panel(user: User) -> Panel | None:
     if not (judging or chaired or awards):
         return None
     return Panel(10, "judging/_home.html", {"judging": judging, "chaired": chaired, "awards": awards})
+
+
+@source
+def judging_work(fair: Fair) -> list[Work]:
+    """The fair page's judging progress: categories finalized of those with a rubric."""
+    from flask import url_for
+    from flask_babel import gettext as _
+
+    total, final = db.session.execute(
+        select(func.count(Rubric.id), func.count(Rubric.finalized_at)).join(Category, Category.id == Rubric.category_id)
+        .where(Category.fair_id == fair.id)).one()
+    if not total:
+        return []
+    return [Work(50, _("การตัดสินรางวัล"), url_for("nominations.fair_nominations", fair_id=fair.id), 0,
+                 _("สรุปผลแล้ว %(n)s จาก %(total)s ประเภท", n=final, total=total))]

@@ -12,6 +12,7 @@ from ..accounts.models import Organization, User
 from ..core.time import today_local
 from ..extensions import db
 from ..fairs.models import Fair, FairRole
+from ..fairs.work import Work, source
 from .models import Category, Nomination, NominationStatus
 
 LIMIT = 30
@@ -57,3 +58,14 @@ def nominations_panel(user: User) -> Panel | None:
         return None
     return Panel(30, "nominations/_home.html", {"made": made, "of_us": of_us, "staff": staff,
                                                  "Status": NominationStatus, "today": today})
+
+
+@source
+def nomination_work(fair: Fair) -> list[Work]:
+    """The fair page's nomination work: nominations waiting for the eligibility check."""
+    from flask import url_for
+    from flask_babel import gettext as _
+
+    waiting = db.session.scalar(select(func.count(Nomination.id)).where(
+        Nomination.fair_id == fair.id, Nomination.status == NominationStatus.submitted)) or 0
+    return [Work(40, _("ตรวจคุณสมบัติการเสนอชื่อ"), url_for("nominations.review", fair_id=fair.id), waiting)]
