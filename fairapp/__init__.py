@@ -55,6 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
     for blueprint in (core_bp, accounts_bp, fairs_bp, admin_bp, booths_bp, nominations_bp, judging_bp,
                       certificates_bp, privacy_bp, directory_bp):
         app.register_blueprint(blueprint)
+    from .badges.views import bp as badges_bp; app.register_blueprint(badges_bp)  # noqa: E702  (issue 17)
 
     from .core import errors, security, templating, text
     errors.register(app)

@@ -1,5 +1,5 @@
 """Command line: `flask demo`, `flask create-admin`, `flask audit verify`, `flask booths expire-offers`,
-`flask certificates verify-qr / public-key / work`, `flask storage ...`, `flask privacy dpo`.
+`flask certificates verify-qr / public-key / work / verify-credential`, `flask storage ...`, `flask privacy dpo`.
 
 A command's database work runs inside `core.transaction.unit_of_work()`, as a request's does: one commit
 at the end, then the queued mail; any exception rolls it all back. No command commits by hand.
@@ -197,5 +197,30 @@ def register(app: Flask) -> None:
         ran = batches.run_waiting(app)
         batches.shutdown_pool()
         click.echo(f"certificates: {ran} batch(es) run")
+
+    @certificates_group.command("verify-credential")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False))
+    def verify_credential_command(file: str) -> None:
+        """Check an Open Badges credential (its JSON, or a baked PNG) offline: the signature against this
+        site's published keys (current and earlier), with the bundled contexts only (nothing fetched), and
+        the certificate's status in this database.
+
+        \b
+        Exit codes: 0 valid; 1 tampered, unknown key, unsupported context or not a credential;
+                    3 revoked, replaced or not found.
+        """
+        from .badges import checking
+
+        with open(file, "rb") as fh:
+            data = fh.read(checking.MAX_UPLOAD + 1)
+        with unit_of_work():
+            verdict = checking.check(data, app)
+            line = f"{verdict.code.upper()}" + (f": {verdict.serial}" if verdict.serial else "")
+            if verdict.facts.get("superseded_by"):
+                line += f" (replaced by {verdict.facts['superseded_by']})"
+            if verdict.reason:
+                line += f" ({verdict.reason})"
+        click.echo(line)
+        raise SystemExit(0 if verdict.ok else 3 if verdict.code in ("revoked", "superseded", "not_found") else 1)
 
     app.cli.add_command(certificates_group)

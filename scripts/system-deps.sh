@@ -3,7 +3,8 @@
 # PostgreSQL (started on 127.0.0.1:5432 with the fairapp role and test database),
 # Debian's chromium (browser tests), poppler-utils (PDF to PNG/text checks), Thai fonts, redis-server
 # (the jobs tests start their own on a free port) and haproxy (make cluster's load balancer; the cluster
-# starts its own redis-server and haproxy under instance/cluster/, never the Debian services).
+# starts its own redis-server and haproxy under instance/cluster/, never the Debian services), and node with
+# tests/badges/node's npm packages (the independent Open Badges verifier).
 # `make install` needs none of it (every Python dependency, PyICU included, comes as a wheel).
 # Idempotent: does nothing that is already done. Needs root (apt-get). Usage: scripts/system-deps.sh
 set -euo pipefail
@@ -19,6 +20,8 @@ command -v pdftoppm >/dev/null || need+=(poppler-utils)
 [ -n "$(fc-list :lang=th 2>/dev/null)" ] || need+=(fonts-thai-tlwg)
 command -v redis-server >/dev/null || need+=(redis-server)  # the jobs tests' broker (each starts its own)
 [ -x /usr/sbin/haproxy ] || command -v haproxy >/dev/null || need+=(haproxy)  # make cluster's balancer
+command -v node >/dev/null || need+=(nodejs)  # tests/badges: an independent Open Badges verifier
+command -v npm >/dev/null || need+=(npm)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "system-deps: installing ${need[*]}"
@@ -47,4 +50,13 @@ fi
 if [ "$(psql_su "-c \"SELECT 1 FROM pg_database WHERE datname='$PG_DB'\"")" != 1 ]; then
   psql_su "-c \"CREATE DATABASE $PG_DB OWNER $PG_USER ENCODING 'UTF8' TEMPLATE template0\""
 fi
-echo "system-deps: ok (postgresql on 127.0.0.1:5432, chromium, poppler-utils, redis-server, haproxy)"
+# The independent Open Badges verifier of tests/badges (Digital Bazaar's vc + eddsa-rdfc-2022), pinned by its
+# lock file: `npm ci` only when the lock file changed since the last install (a stamp holds its hash).
+badges="$(cd "$(dirname "$0")/.." && pwd)/tests/badges/node"
+lock_hash=$(sha256sum "$badges/package-lock.json" | cut -d' ' -f1)
+if [ "$(cat "$badges/node_modules/.fairapp-lock" 2>/dev/null)" != "$lock_hash" ]; then
+  echo "system-deps: npm ci in tests/badges/node"
+  (cd "$badges" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  echo "$lock_hash" > "$badges/node_modules/.fairapp-lock"
+fi
+echo "system-deps: ok (postgresql on 127.0.0.1:5432, chromium, poppler-utils, redis-server, haproxy, node)"

@@ -354,6 +354,12 @@ EXPECTED.update({
     "certificates.check": Row("/verify", get=PUBLIC, post=_all("400")),
     "certificates.public_key": Row("/verify/public-key", get=PUBLIC),
     "certificates.public_key_pem": Row("/verify/public-key.pem", get=PUBLIC),
+    # Open Badges credentials (issue 17): public like /verify.
+    "badges.credential_file": Row("/verify/{serial}/credential.json", get=PUBLIC),
+    "badges.badge_png": Row("/verify/{serial}/badge.png", get=PUBLIC),
+    "badges.issuer": Row("/badges/issuer", get=PUBLIC),
+    "badges.status_list": Row("/badges/status/{fair}", get=PUBLIC),
+    "badges.check_credential": Row("/verify/credential", get=PUBLIC, post=_all("400")),
 })
 
 # Run after every other cell, in this order: deleting the nomination, then ending the session.
@@ -1121,6 +1127,8 @@ CSRF_CASES: dict[str, list[CsrfCase]] = {
                                       data={"holder_name": "นางสาวมาลี ใจงามดี", "reason": "สะกดชื่อผิด"})],
     "certificates.check": [CsrfCase("anonymous", "/verify", refusal="form-400",
                                     data=lambda w: {"serial": w.ids["serial"].lower()}, changes=False)],
+    "badges.check_credential": [CsrfCase("anonymous", "/verify/credential", refusal="form-400", ok=400,
+                                         changes=False)],  # with the token: asks for the file (400)
     "booths.review": [CsrfCase("staff", "/fairs/{fair}/booths/review", refusal="form",
                                data=lambda w: {"ids": str(w.ids["application"]), "action": "approve"})],
 }
