@@ -6,7 +6,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import (BooleanField, DateField, FieldList, Form, FormField, RadioField, SelectField, StringField,
+from wtforms import (BooleanField, FieldList, Form, FormField, RadioField, SelectField, StringField,
                      TextAreaField)
 from wtforms.validators import ValidationError
 
@@ -14,6 +14,7 @@ from ..core.forms import BaseForm, ChosenRadioField, choices, length, optional, 
 from .labels import PUBLIC_REASONS
 from .render import PLACEHOLDERS
 from .template_ops import ImageChange, SignatoryChange, TemplateChanges
+from ..core.thai_dates import ThaiDateField
 
 _PLACEHOLDER = re.compile(r"\[[^\[\]]*\]")
 PAGE_CHOICES = choices([("A4", "A4"), ("A5", "A5"), ("LETTER", "Letter")])
@@ -53,7 +54,7 @@ class TemplateForm(BaseForm):
                               description=_l("ใช้ได้: [ระดับ] [ประเภทรางวัล] [งาน] [องค์กร] [บูธ] [หน่วยงาน]"))
     date_line_th = StringField(_l("บรรทัดวันที่"), [required(), length(300), KnownPlaceholders()],
                                description=_l("[วันที่] จะเป็นวันที่แบบไทย เช่น 13 พฤศจิกายน พ.ศ. 2568"))
-    given_on = DateField(_l("วันที่ให้ไว้ (เว้นว่าง = วันสุดท้ายของงาน)"), [optional()])
+    given_on = ThaiDateField(_l("วันที่ให้ไว้ (เว้นว่าง = วันสุดท้ายของงาน)"), [optional()])
     background = FileField(_l("ภาพพื้นหลัง (JPEG, PNG หรือ WebP ไม่เกิน 8 MB)"))
     remove_background = BooleanField(_l("ลบภาพพื้นหลัง"))
     logo_1 = FileField(_l("ตราหน่วยงาน 1"))

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, EmailField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, ValidationError
 
 from ..core.forms import BaseForm, EmailAddress, choices, length, optional, required
 from ..core.geo import province_choices
+from ..core.thai_dates import ThaiDateField
 from .models import FAIR_ROLES, ROLE_LABELS, WINDOWS
 
 DATE_MSG = _l("กรุณาเลือกวันที่")
@@ -15,7 +16,7 @@ DATE_MSG = _l("กรุณาเลือกวันที่")
 
 def _date(label):
     # InputRequired, not DataRequired: a typed but invalid date gets "invalid", not "missing".
-    return DateField(label, [InputRequired(DATE_MSG)], render_kw={"type": "date"})
+    return ThaiDateField(label, [InputRequired(DATE_MSG)])
 
 
 class FairForm(BaseForm):

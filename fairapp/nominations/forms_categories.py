@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms import IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, ValidationError
 
 from ..accounts.models import SECTOR_LABELS
@@ -11,6 +11,7 @@ from ..core.geo import province_choices
 from ..core.thai import format_date
 from . import operations as ops
 from .models import SECTIONS, NominatorKind
+from ..core.thai_dates import ThaiDateField
 
 DATE_MSG = _l("กรุณาเลือกวันที่")
 NOMINEE_KINDS = (("organization", _l("องค์กร")), ("community", _l("ชุมชน")))
@@ -27,7 +28,7 @@ def _count(label, least: int, most: int, description=None):
 
 
 def _date(label):
-    return DateField(label, [InputRequired(DATE_MSG)], render_kw={"type": "date"})
+    return ThaiDateField(label, [InputRequired(DATE_MSG)])
 
 
 class CategoryForm(BaseForm):

@@ -5,21 +5,21 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, DateTimeLocalField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms import IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange
 
 from ..core.forms import BaseForm, CheckboxesField, choices, length, optional, required
 from ..core.time import BANGKOK, to_local
 from . import registry
 from .models import CHANNELS, DECISIONS, REQUEST_KINDS, RISKS
+from ..core.thai_dates import ThaiDateField, ThaiDateTimeField
 
-FORMAT = "%Y-%m-%dT%H:%M"
 TIME_MSG = _l("กรุณาเลือกวันและเวลา")
 
 
 def _when(label, *, needed: bool = False, description=None):
     checks = [InputRequired(TIME_MSG)] if needed else [optional()]
-    return DateTimeLocalField(label, checks, format=FORMAT, description=description)
+    return ThaiDateTimeField(label, checks, description=description)
 
 
 class BreachForm(BaseForm):
@@ -81,8 +81,8 @@ class EnterRequestForm(BaseForm):
                                   description=_l("ที่อยู่ เบอร์โทรศัพท์ หรืออีเมล"))
     channel = RadioField(_l("ได้รับทาง"), [InputRequired(_l("กรุณาเลือกช่องทาง"))],
                          choices=choices((k, v) for k, v in CHANNELS.items() if k != "web"))
-    received_on = DateField(_l("วันที่ได้รับ"), [InputRequired(_l("กรุณาเลือกวันที่"))], render_kw={"type": "date"},
-                            description=_l("กำหนด 30 วันนับจากวันนี้"))
+    received_on = ThaiDateField(_l("วันที่ได้รับ"), [InputRequired(_l("กรุณาเลือกวันที่"))],
+                                description=_l("กำหนด 30 วันนับจากวันนี้"))
     kind = RadioField(_l("ประเภทคำขอ"), [InputRequired(_l("กรุณาเลือกประเภทคำขอ"))],
                       choices=choices(REQUEST_KINDS.items()))
     details = TextAreaField(_l("รายละเอียด"), [optional(), length(3000)])
