@@ -111,7 +111,8 @@ def load(app, overrides: dict | None) -> None:
     for key in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER",
                 "RATELIMIT_STORAGE_URI", "PREFERRED_URL_SCHEME", "SERVER_NAME", "BASE_URL",
                 "CERTIFICATE_SIGNING_KEY", "CELERY_BROKER_URL", "JOBS_MODE", "STORAGE_URL",
-                "PRIVACY_DPO_EMAIL", "PRIVACY_DPO_PHONE", "PRIVACY_CONTROLLER_ADDRESS"):
+                "PRIVACY_DPO_EMAIL", "PRIVACY_DPO_PHONE", "PRIVACY_CONTROLLER_ADDRESS",
+                "CERTIFICATE_EARLIER_PUBLIC_KEYS"):  # Multikeys or base64url, space or comma separated
         if env.get(key):
             cfg[key] = env[key]
     for key in ("PROXY_COUNT", "CELERY_VISIBILITY_TIMEOUT", "CERTIFICATE_CHUNK_LEASE", "MAIL_SWEEP_AFTER",

@@ -275,3 +275,18 @@ def test_the_baked_png_carries_the_credential_and_linkedin_gets_the_verify_link(
     link = next(part.split('"')[0] for part in page.split('href="')[1:] if "linkedin.com" in part)
     query = parse_qs(urlsplit(link.replace("&amp;", "&")).query)
     assert query["certUrl"][0].startswith("https://fair.example.org/verify/") and query["certId"][0]
+
+
+def test_earlier_keys_come_from_the_environment_too(monkeypatch, tmp_path):
+    """A rotation on a server: the old public key is given by CERTIFICATE_EARLIER_PUBLIC_KEYS (config.py)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from fairapp import create_app
+    from fairapp.badges import keys, proof
+
+    old = Ed25519PrivateKey.generate().public_key()
+    monkeypatch.setenv("CERTIFICATE_EARLIER_PUBLIC_KEYS", proof.multikey(old))
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'k.db'}", "SECRET_KEY": "x"})
+    app.instance_path = str(tmp_path)
+    with app.app_context():
+        assert proof.multikey(old) in keys.published(app)
