@@ -7,8 +7,9 @@ bytes every time) and nothing is stored. Its parts:
 - validFrom and the proof's `created`: when the certificate was issued (UTC);
 - credentialSubject: an AchievementSubject with the holder's name, or NO name when it was withheld at the
   holder's request (PDPA s.33: `holder_withheld_at`; then the certificate's printed reason, which may
-  carry the name, is left out too), and the Achievement: the award or role as printed (Thai), with a
-  criteria narrative in Thai;
+  carry the name, is left out too), a judge's hashed email (an IdentityObject, salt the serial), and the
+  Achievement: the award or role as printed (Thai), with a criteria narrative in Thai and the kind's badge
+  image (static/img/badge-<kind>.svg);
 - the serial: the credential's id is `<site>/verify/<serial>` (the public check page) and its evidence
   names the serial;
 - credentialStatus: its bit in the fair's Bitstring Status List (status.py), index the certificate's id.
@@ -58,6 +59,22 @@ def achievement_id(base: str, cert: Certificate) -> str:
     return f"{base.rstrip('/')}/badges/achievements/{cert.fair_id}/{cert.kind}-{digest}"
 
 
+def hashed_email(email: str, salt: str) -> str:
+    """Open Badges' IdentityObject hash: "sha256$" and the hex SHA-256 of the address and the salt."""
+    return "sha256$" + hashlib.sha256((email.strip().lower() + salt).encode("utf-8")).hexdigest()
+
+
+def holder_email(cert: Certificate) -> str | None:
+    """The address of a certificate's holder when the holder is a person with an account (a judge)."""
+    if cert.kind != "judge" or not cert.subject_key.startswith("judge:"):
+        return None
+    from ..accounts.models import User
+    from ..extensions import db
+
+    user = db.session.get(User, int(cert.subject_key.split(":", 1)[1]))
+    return user.email if user is not None and user.erased_at is None else None
+
+
 def unsigned(cert: Certificate, base: str) -> dict:
     """The credential without its proof."""
     fair = cert.fair
@@ -70,11 +87,16 @@ def unsigned(cert: Certificate, base: str) -> dict:
         "description": nfc(f"{role} — {fair.name_th}"),
         "criteria": {"narrative": nfc(CRITERIA_TH[cert.kind].format(fair=fair.name_th, role=role))},
         "achievementType": "Award" if cert.kind == "awardee" else "Certificate",
+        "image": {"id": f"{base.rstrip('/')}/static/img/badge-{cert.kind}.svg", "type": "Image"},
         "inLanguage": "th",
     }
     subject = {"type": ["AchievementSubject"], "achievement": achievement}
     if not withheld:
         subject["name"] = nfc(cert.holder_name)
+        email = holder_email(cert)
+        if email:  # a judge: a hashed email lets a verifier match the holder without publishing the address
+            subject["identifier"] = [{"type": "IdentityObject", "identityType": "emailAddress", "hashed": True,
+                                      "salt": cert.serial, "identityHash": hashed_email(email, cert.serial)}]
     if cert.holder_org:
         subject["description"] = nfc(cert.holder_org)
     evidence = {"id": url, "type": ["Evidence"], "name": nfc(f"เกียรติบัตรเลขที่ {cert.grouped_serial}"),

@@ -290,3 +290,28 @@ def test_earlier_keys_come_from_the_environment_too(monkeypatch, tmp_path):
     app.instance_path = str(tmp_path)
     with app.app_context():
         assert proof.multikey(old) in keys.published(app)
+
+
+def test_a_judges_credential_carries_a_hashed_email_and_every_achievement_an_image(app, client, w, db):
+    """The holder's email only as Open Badges' salted hash (a judge has an account; others none), and the
+    kind's badge image; an erased judge's has neither name nor hash."""
+    import hashlib
+
+    from fairapp.certificates.candidates import judge_candidates
+
+    with app.test_request_context(), unit_of_work():
+        (judge_cert, *_), _ = ops.issue(w.fair, judge_candidates(w.fair), w.staff)
+    doc = _credential(client, judge_cert)
+    jsonschema.Draft201909Validator(SCHEMA).validate(doc)
+    (identity,) = doc["credentialSubject"]["identifier"]
+    email = db.session.get(__import__("fairapp.accounts.models", fromlist=["User"]).User,
+                           int(judge_cert.subject_key.split(":")[1])).email
+    assert identity["hashed"] is True and identity["identityType"] == "emailAddress"
+    assert identity["identityHash"] == "sha256$" + hashlib.sha256((email + judge_cert.serial).encode()).hexdigest()
+    assert email not in json.dumps(doc)
+    image = doc["credentialSubject"]["achievement"]["image"]
+    assert image["type"] == "Image" and image["id"].endswith("/static/img/badge-judge.svg")
+    served = client.get("/static/img/badge-judge.svg")
+    assert served.status_code == 200
+    served.close()
+    assert "identifier" not in _credential(client, w.cert)["credentialSubject"]  # a participant: no account
