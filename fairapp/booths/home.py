@@ -11,7 +11,8 @@ from ..accounts.home import Panel, panel
 from ..accounts.models import Organization, User
 from ..core.time import today_local
 from ..extensions import db
-from ..fairs.models import Fair, FairRole
+from ..fairs.models import Fair
+from ..fairs.queries import waiting_per_staffed_fair
 from ..fairs.work import Work, source
 from .models import Application, Booth, Status
 
@@ -47,15 +48,8 @@ def _open_fairs(today) -> list[Fair]:
 
 
 def _waiting_review(user: User, today) -> list:
-    """(fair id, Thai name, English name, applications sent and not decided) for the fairs where the user
-    is staff (an admin: every fair still to come)."""
-    query = (select(Fair.id, Fair.name_th, Fair.name_en, func.count(Application.id))
-             .join(Application, and_(Application.fair_id == Fair.id, Application.status == Status.submitted))
-             .where(Fair.ends_on >= today).group_by(Fair.id, Fair.name_th, Fair.name_en).order_by(Fair.id))
-    if not user.is_admin:
-        query = query.where(Fair.id.in_(select(FairRole.fair_id).where(FairRole.user_id == user.id,
-                                                                       FairRole.role == "staff")))
-    return db.session.execute(query.limit(LIMIT)).all()
+    """(fair id, Thai name, English name, applications sent and not decided) per fair the user staffs."""
+    return waiting_per_staffed_fair(user, Application, Application.status == Status.submitted, today, LIMIT)
 
 
 @panel

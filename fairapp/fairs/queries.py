@@ -29,3 +29,17 @@ def grants(fair: Fair) -> list[FairRole]:
     rows = db.session.scalars(select(FairRole).where(FairRole.fair_id == fair.id)
                               .options(selectinload(FairRole.user))).all()
     return sort_thai(rows, key=lambda g: g.user.first_name)
+
+
+def waiting_per_staffed_fair(user, model, waiting, today, limit: int = 30) -> list:
+    """(fair id, Thai name, English name, how many rows of `model` match `waiting`) for the fairs still to
+    come where the user is staff (an admin: every such fair): what the home page shows fair staff."""
+    from sqlalchemy import and_, func
+
+    query = (select(Fair.id, Fair.name_th, Fair.name_en, func.count(model.id))
+             .join(model, and_(model.fair_id == Fair.id, waiting))
+             .where(Fair.ends_on >= today).group_by(Fair.id, Fair.name_th, Fair.name_en).order_by(Fair.id))
+    if not user.is_admin:
+        query = query.where(Fair.id.in_(select(FairRole.fair_id).where(FairRole.user_id == user.id,
+                                                                       FairRole.role == "staff")))
+    return db.session.execute(query.limit(limit)).all()

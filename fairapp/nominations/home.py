@@ -11,7 +11,8 @@ from ..accounts.home import Panel, panel
 from ..accounts.models import Organization, User
 from ..core.time import today_local
 from ..extensions import db
-from ..fairs.models import Fair, FairRole
+from ..fairs.models import Fair
+from ..fairs.queries import waiting_per_staffed_fair
 from ..fairs.work import Work, source
 from .models import Category, Nomination, NominationStatus
 
@@ -35,13 +36,7 @@ def _rows(org_ids: list[int], since):
 
 
 def _waiting_check(user: User, today) -> list:
-    query = (select(Fair.id, Fair.name_th, Fair.name_en, func.count(Nomination.id))
-             .join(Nomination, and_(Nomination.fair_id == Fair.id, Nomination.status == NominationStatus.submitted))
-             .where(Fair.ends_on >= today).group_by(Fair.id, Fair.name_th, Fair.name_en).order_by(Fair.id))
-    if not user.is_admin:
-        query = query.where(Fair.id.in_(select(FairRole.fair_id).where(FairRole.user_id == user.id,
-                                                                       FairRole.role == "staff")))
-    return db.session.execute(query.limit(LIMIT)).all()
+    return waiting_per_staffed_fair(user, Nomination, Nomination.status == NominationStatus.submitted, today, LIMIT)
 
 
 @panel
