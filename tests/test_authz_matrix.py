@@ -221,6 +221,13 @@ EXPECTED: dict[str, Row] = {
     "directory.exhibitor": Row("/fairs/{fair}/exhibitors/{application}", get=_all("404")),
     "directory.photo": Row("/fairs/{fair}/exhibitors/{application}/photo", get=_all("404")),
     "directory.signs_pdf": Row("/fairs/{fair}/exhibitors/signs.pdf", get=FAIR_STAFF),
+    # Stage mode (issue 16): the fair staff's. A POST with only the token names no move (400); the world's
+    # application has no photo (404 to those who may ask).
+    "stage.projector": Row("/fairs/{fair}/stage", get=FAIR_STAFF),
+    "stage.state": Row("/fairs/{fair}/stage/state", get=FAIR_STAFF),
+    "stage.control": Row("/fairs/{fair}/stage/control", get=FAIR_STAFF,
+                         post={**FAIR_STAFF, "staff": "400", "admin": "400"}),
+    "stage.photo": Row("/fairs/{fair}/stage/photo/{application}", get={**FAIR_STAFF, "staff": "404", "admin": "404"}),
     "booths.pass_page": Row("/booths/{application}/pass", get=APP_VIEW),
     # The world's application has no booth yet: the PDF sends those who may see it to the pass page.
     "booths.pass_pdf": Row("/booths/{application}/pass.pdf",
@@ -1051,6 +1058,7 @@ CSRF_CASES: dict[str, list[CsrfCase]] = {
     "booths.checkin_scan": [CsrfCase("staff", "/fairs/{fair}/checkin/scan", json=True, ok=200, setup=_allocated,
                                      data={"client_id": "0c4d2f4e-7a51-4f0e-9a55-3b8f0d6a2e11",
                                            "booth_code": "A01"})],
+    "stage.control": [CsrfCase("staff", "/fairs/{fair}/stage/control", ok=303, data={"action": "next"})],
     "nominations.new": [CsrfCase("org_member", "/fairs/{fair}/nominations/new/{category}", refusal="form",
                                  setup=_office,
                                  data={"nominee": "community", "community_name": "ชุมชนบ้านป่าซาง",
