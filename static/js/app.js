@@ -8,14 +8,20 @@
     var district = province && province.form.querySelector("select[name=district]");
     if (!district) return;
     var placeholder = district.options.length ? district.options[0].cloneNode(true) : null;
-    province.addEventListener("change", function () {
-      var code = province.value;
+    var latest = 0;  // arrowing through provinces sends a request per province: only the last one's answer counts
+    function reset() {
       district.innerHTML = "";
       if (placeholder) district.appendChild(placeholder.cloneNode(true));
+    }
+    province.addEventListener("change", function () {
+      var code = province.value, asked = ++latest;
+      reset();
       if (!code) return;
       fetch(province.dataset.districts.replace("__code__", encodeURIComponent(code)), {credentials: "same-origin"})
         .then(function (r) { return r.ok ? r.json() : []; })
         .then(function (rows) {
+          if (asked !== latest || province.value !== code) return;  // a later province was chosen meanwhile
+          reset();
           rows.forEach(function (row) {
             var opt = document.createElement("option");
             opt.value = row.code; opt.textContent = row.name;
