@@ -4,7 +4,7 @@
 //   Tab / Shift+Tab    from a criterion's levels to the next / previous criterion's levels
 //   arrows, 0-9        choose a level of the criterion holding the focus (digits: never in a text box)
 //   c, Esc             into this criterion's comment box, and back to its levels
-//   n / p              next / previous nominee
+//   n / p              next / previous nominee (unless turned off by the #letter-shortcuts checkbox)
 // A digit typed in a comment box is text, as in any text box.
 (function () {
   "use strict";
@@ -175,6 +175,19 @@
     return ev.key === latin || ev.code === "Key" + latin.toUpperCase();
   }
 
+  // n / p can be turned off (a checkbox in the help, remembered on this device): single-letter shortcuts
+  // that work anywhere on the page get in the way of speech input and of stray key presses.
+  var LETTERS_KEY = "fairapp:scoring:letter-shortcuts";
+  var lettersBox = document.getElementById("letter-shortcuts");
+  function stored() { try { return window.localStorage.getItem(LETTERS_KEY); } catch (e) { return null; } }
+  function lettersOn() { return lettersBox ? lettersBox.checked : stored() !== "off"; }
+  if (lettersBox) {
+    lettersBox.checked = stored() !== "off";
+    lettersBox.addEventListener("change", function () {
+      try { window.localStorage.setItem(LETTERS_KEY, lettersBox.checked ? "on" : "off"); } catch (e) { /* private mode */ }
+    });
+  }
+
   document.addEventListener("keydown", function (ev) {
     if (ev.ctrlKey || ev.altKey || ev.metaKey || ev.defaultPrevented) return;
     var t = ev.target;
@@ -196,6 +209,7 @@
       return;
     }
     if (!ev.shiftKey && (letter(ev, "n") || letter(ev, "p"))) {
+      if (!lettersOn()) return;  // turned off on the page (WCAG 2.1.4)
       var link = document.getElementById(letter(ev, "n") ? "next-nominee" : "prev-nominee");
       if (link) { ev.preventDefault(); window.location.href = link.href; }
       return;
