@@ -4,7 +4,7 @@
 # Debian's chromium (browser tests), poppler-utils (PDF to PNG/text checks), Thai fonts, redis-server
 # (the jobs tests start their own on a free port) and haproxy (make cluster's load balancer; the cluster
 # starts its own redis-server and haproxy under instance/cluster/, never the Debian services), and node with
-# tests/badges/node's npm packages (the independent Open Badges verifier).
+# tests/badges/node's npm packages (the independent Open Badges verifier). tests/browser/axe's axe-core (the accessibility browser tests).
 # `make install` needs none of it (every Python dependency, PyICU included, comes as a wheel).
 # Idempotent: does nothing that is already done. Needs root (apt-get). Usage: scripts/system-deps.sh
 set -euo pipefail
@@ -58,5 +58,13 @@ if [ "$(cat "$badges/node_modules/.fairapp-lock" 2>/dev/null)" != "$lock_hash" ]
   echo "system-deps: npm ci in tests/badges/node"
   (cd "$badges" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   echo "$lock_hash" > "$badges/node_modules/.fairapp-lock"
+fi
+# axe-core for tests/browser/test_accessibility.py (WCAG 2.1 A/AA in the browser tests), the same way.
+axe="$(cd "$(dirname "$0")/.." && pwd)/tests/browser/axe"
+axe_hash=$(sha256sum "$axe/package-lock.json" | cut -d' ' -f1)
+if [ "$(cat "$axe/node_modules/.fairapp-lock" 2>/dev/null)" != "$axe_hash" ]; then
+  echo "system-deps: npm ci in tests/browser/axe"
+  (cd "$axe" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  echo "$axe_hash" > "$axe/node_modules/.fairapp-lock"
 fi
 echo "system-deps: ok (postgresql on 127.0.0.1:5432, chromium, poppler-utils, redis-server, haproxy, node)"
