@@ -11,3 +11,4 @@ from .certificates.models import CertificatePrint, Certificate, CertificateTempl
 from .core.ratelimit import rate_limits  # noqa: F401
 from .privacy.models import Breach, ConsentChange, NoticeReceipt, PrivacyRequest, RetentionSetting  # noqa: F401
 from .core.file_deletions import StorageDeletion  # noqa: F401
+from .stage.models import StagePosition  # noqa: F401
