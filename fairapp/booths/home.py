@@ -4,6 +4,8 @@ deadline, the booth with links to it on the plan and to the pass), the fairs ope
 fair staff, the applications waiting for review. Three queries whatever the number of applications."""
 from __future__ import annotations
 
+from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
@@ -70,9 +72,6 @@ def booths_panel(user: User) -> Panel | None:
 @source
 def booth_work(fair: Fair) -> list[Work]:
     """The fair page's booth work: applications to review, approved ones without a booth, check-in."""
-    from flask import url_for
-    from flask_babel import gettext as _
-
     row = db.session.execute(
         select(func.count(Application.id).filter(Application.status == Status.submitted),
                func.count(Application.id).filter(Application.status == Status.approved),

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..accounts.home import Panel, panel
@@ -85,9 +87,6 @@ def judging_panel(user: User) -> Panel | None:
 @source
 def judging_work(fair: Fair) -> list[Work]:
     """The fair page's judging progress: categories finalized of those with a rubric."""
-    from flask import url_for
-    from flask_babel import gettext as _
-
     total, final = db.session.execute(
         select(func.count(Rubric.id), func.count(Rubric.finalized_at)).join(Category, Category.id == Rubric.category_id)
         .where(Category.fair_id == fair.id)).one()

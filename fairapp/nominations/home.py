@@ -4,6 +4,10 @@ organizations by others (told when nominated and when found eligible; awards: ju
 staff the nominations waiting for the eligibility check. Three queries."""
 from __future__ import annotations
 
+from datetime import timedelta
+
+from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
@@ -41,8 +45,6 @@ def _waiting_check(user: User, today) -> list:
 
 @panel
 def nominations_panel(user: User) -> Panel | None:
-    from datetime import timedelta
-
     today = today_local()
     org_ids = [m.organization_id for m in user.memberships]
     rows = _rows(org_ids, today - timedelta(days=KEEP_DAYS)) if org_ids else []
@@ -58,9 +60,6 @@ def nominations_panel(user: User) -> Panel | None:
 @source
 def nomination_work(fair: Fair) -> list[Work]:
     """The fair page's nomination work: nominations waiting for the eligibility check."""
-    from flask import url_for
-    from flask_babel import gettext as _
-
     waiting = db.session.scalar(select(func.count(Nomination.id)).where(
         Nomination.fair_id == fair.id, Nomination.status == NominationStatus.submitted)) or 0
     return [Work(40, _("ตรวจคุณสมบัติการเสนอชื่อ"), url_for("nominations.review", fair_id=fair.id), waiting)]
