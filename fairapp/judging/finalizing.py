@@ -92,19 +92,38 @@ def finalize_problems(rubric: Rubric, inputs=None, limit: int | None = None) -> 
     `inputs`: (criteria, sheets, totals) when the caller has them. With `limit`, only the first `limit`
     problems are named (their nominations loaded; finalize_problem_count says how many there are): the
     chair's page shows a window, not every nomination of a category where judging has just begun."""
-    category = rubric.category
     if inputs is None:
         criteria, sheets = scoring_inputs(rubric)
         totals = panel_totals(sheets, criteria)
     else:
         _criteria, sheets, totals = inputs
+    complete = _complete_sheets(totals)
+    eligible = eligible_nomination_ids(rubric.category_id)
+    short = [n for n in eligible if complete.get(n, 0) < rubric.judges_per_nomination]
+    return named_problems(rubric, short, complete, limit)
+
+
+def _complete_sheets(totals) -> dict[int, int]:
     complete: dict[int, int] = {}
     for (_j, n), total in totals.items():
         complete[n] = complete.get(n, 0) + int(total is not None)
+    return complete
+
+
+def detected_problems(rubric: Rubric) -> list[tuple[int, int, str]]:
+    """The category's detected, undecided conflicts on eligible nominations (detected_conflicts keeps to
+    eligible nominations)."""
+    return detected_conflicts(rubric.category.fair_id, rubric.category_id)
+
+
+def named_problems(rubric: Rubric, short, complete: dict[int, int], limit: int | None = None,
+                   detected=None) -> list[Problem]:
+    """The problems of `short` (eligible nominations with too few complete sheets) and of the detected
+    conflicts, the first `limit` of them named (their nominations and judges loaded)."""
+    category = rubric.category
     needed = rubric.judges_per_nomination
-    eligible = eligible_nomination_ids(category.id)
-    detected = [(j, n, why) for j, n, why in detected_conflicts(category.fair_id, category.id) if n in eligible]
-    wanted = sorted([(n, "missing_scores", 0) for n in eligible if complete.get(n, 0) < needed]
+    detected = detected_problems(rubric) if detected is None else detected
+    wanted = sorted([(n, "missing_scores", 0) for n in short]
                     + [(n, "undecided_conflict", j) for j, n, _why in detected])
     if limit is not None:
         wanted = wanted[:limit]
@@ -120,13 +139,10 @@ def finalize_problems(rubric: Rubric, inputs=None, limit: int | None = None) -> 
 def finalize_problem_count(rubric: Rubric, inputs) -> int:
     """How many problems finalize_problems finds (without naming them)."""
     _criteria, sheets, totals = inputs
-    complete: dict[int, int] = {}
-    for (_j, n), total in totals.items():
-        complete[n] = complete.get(n, 0) + int(total is not None)
+    complete = _complete_sheets(totals)
     eligible = eligible_nomination_ids(rubric.category_id)
     missing = sum(1 for n in eligible if complete.get(n, 0) < rubric.judges_per_nomination)
-    return missing + sum(1 for _j, n, _w in detected_conflicts(rubric.category.fair_id, rubric.category_id)
-                         if n in eligible)
+    return missing + len(detected_problems(rubric))
 
 
 def finalize_refusal(rubric: Rubric, today: date | None = None) -> DomainError | None:

@@ -54,10 +54,11 @@ class Row:
     note: str
 
 
-def result_rows(rubric: Rubric, inputs=None, window: tuple[int, int] | None = None) -> list[Row]:
+def result_rows(rubric: Rubric, inputs=None, window: tuple[int, int] | None = None, ranked=None) -> list[Row]:
     """The frozen results of a finalized category; otherwise what finalizing would freeze now.
 
     `inputs`: (criteria, sheets, totals) when the caller has them already (not read and summed twice);
+    `ranked`: (rows, raw, z) of finalizing.ranking when the caller has it (judging.standings);
     `window`: (offset, size) of the rows wanted (the ranking is of the whole category, but only these rows'
     nominations are loaded)."""
     start, stop = (0, None) if window is None else (window[0], window[0] + window[1])
@@ -69,7 +70,7 @@ def result_rows(rubric: Rubric, inputs=None, window: tuple[int, int] | None = No
         noms = nominations_by_id(r.nomination_id for r in results)
         return [Row(r.position, noms[r.nomination_id], r.score, r.raw_mean, r.z_mean, r.level_th,
                     tie_note_text(r.tie_note, rubric)) for r in results]
-    rows, raw, z = ranking(rubric, inputs)
+    rows, raw, z = ranked if ranked is not None else ranking(rubric, inputs)
     rows = rows[start:stop]
     levels = [(level.min_score, level.name_th) for level in rubric.levels]
     noms = nominations_by_id(r.nomination for r in rows)

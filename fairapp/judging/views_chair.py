@@ -21,12 +21,11 @@ from ..core.text import form_text
 from ..core.thai import sort_key
 from ..core.transaction import attempt
 from ..core.urls import external_url
-from . import access, queries
+from . import access, queries, standings
 from . import operations as ops
 from .blueprint import bp
-from .finalizing import finalize_problem_count
+from .finalizing import detected_problems, named_problems
 from .minutes import result_count, result_rows
-from .scoring import panel_totals, spread
 
 # The audit chain's state, as the chair page shows it.
 AUDIT_STATES = {"intact": _l("สมบูรณ์"), "broken": _l("ถูกแก้ไขนอกระบบ")}
@@ -53,7 +52,7 @@ def _plot(spread_data, names_by_nom: dict[int, str], order: list[int]) -> dict:
             "height": 40 + len(rows) * ROW_H, "left": PLOT_LEFT, "right": PLOT_W - PLOT_RIGHT}
 
 
-def _finalizing(rubric, inputs) -> dict:
+def _finalizing(rubric, standings) -> dict:
     """What the page says about finalizing: the outright refusal, what is missing, and once finalized the
     chair's recorded reason and what was missing then."""
     if rubric.finalized:
@@ -63,11 +62,11 @@ def _finalizing(rubric, inputs) -> dict:
                 "finalized_reason": after.get("reason"),
                 "finalized_problems": [ops.problem_text(p) for p in after.get("problems") or []]}
     refusal = ops.finalize_refusal(rubric)
-    shown = ops.finalize_problems(rubric, inputs, limit=PROBLEMS_SHOWN)
+    detected = detected_problems(rubric)
+    shown = named_problems(rubric, standings.short, standings.complete, limit=PROBLEMS_SHOWN, detected=detected)
     return {"finalize_refusal": str(refusal) if refusal else None,
             "finalize_problems": [ops.problem_text(p) for p in shown],
-            "finalize_problem_count": (len(shown) if len(shown) < PROBLEMS_SHOWN
-                                       else finalize_problem_count(rubric, inputs)),
+            "finalize_problem_count": len(standings.short) + len(detected),
             "finalized_reason": None, "finalized_problems": []}
 
 
@@ -81,15 +80,13 @@ def chair(category_id: int):
     if rubric is None:
         flash(_("ประเภทรางวัลนี้ยังไม่มีเกณฑ์การตัดสิน กรุณาตั้งเกณฑ์ก่อน"), "warning")
         return redirect(url_for("judging.rubric", category_id=category.id))
-    criteria, sheets = queries.scoring_inputs(rubric)
-    totals = panel_totals(sheets, criteria) if criteria else {}
-    inputs = (criteria, sheets, totals)
-    progress = queries.progress(sheets, totals)
-    data = spread(totals)
+    now = standings.of(rubric)  # computed once per change of the fair (judging/standings.py)
+    progress, data = now.progress, now.spread
     # The whole category is ranked (and its totals summed); the page shows it PAGE_SIZE rows at a time
     # (?page=N), and the judges furthest behind first, PAGE_SIZE of them.
-    page = list_page(result_count(rubric, inputs) if criteria else 0)
-    rows = result_rows(rubric, inputs, window=((page.number - 1) * page.size, page.size)) if criteria else []
+    page = list_page((result_count(rubric) if rubric.finalized else len(now.rows)) if now.scored else 0)
+    window = ((page.number - 1) * page.size, page.size)
+    rows = result_rows(rubric, window=window, ranked=(now.rows, now.raw, now.z)) if now.scored else []
     page.items = rows
     behind = sorted(progress, key=lambda j: (progress[j][0] - progress[j][1], j))  # most sheets missing first
     shown_judges = behind[:page.size]
@@ -97,7 +94,7 @@ def chair(category_id: int):
     shown_spread = {n: data.nominations[n] for n in nom_names if n in data.nominations}
     names = queries.user_names(set(shown_judges) | {j for s in shown_spread.values() for j, _t in s.totals})
     broken = audit.verify_recent([fair.id]).bad  # the fair's chain, since its last checkpoint
-    summary = {"judges": len(progress), "sheets": len(sheets), "complete": sum(d for d, _a in progress.values()),
+    summary = {"judges": len(progress), "sheets": now.sheets, "complete": sum(d for d, _a in progress.values()),
                "behind": sum(1 for d, a in progress.values() if d < a)}
     return render_template(
         "judging/chair_page.html", category=category, fair=fair, rubric=rubric, progress=progress, names=names,
@@ -105,7 +102,7 @@ def chair(category_id: int):
         plot=_plot(data, nom_names, [r.nomination.id for r in rows]),
         broken=broken, audit_state=AUDIT_STATES["broken" if broken else "intact"],
         judge_order=sorted(shown_judges, key=lambda j: (sort_key(names.get(j, "")), j)),
-        **_finalizing(rubric, inputs), **access.chair_actions(fair.id, rubric))
+        **_finalizing(rubric, now), **access.chair_actions(fair.id, rubric))
 
 
 def _back(category_id: int):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from fairapp.judging import standings
 from fairapp.judging.models import Assignment, Score
 from fairapp.nominations.models import Nomination, NominationStatus
 from tests.factories import create_org
@@ -28,6 +29,7 @@ def _grow(db, w, n: int, tag: str):
         if i % 2 == 0:  # one judge short: something missing before finalizing
             db.session.delete(a)
     db.session.commit()
+    standings.forget()  # rows written here, not by the audited operations the kept standings follow
 
 
 def _ranked(html: str) -> list[str]:
@@ -76,3 +78,60 @@ def test_judge_totals_in_integers_are_the_exact_sum():
         assert judge_total(sheet, criteria) == float(_weighted(sheet, criteria, partial=False))
         del sheet[criteria[-1].id]
         assert judge_total(sheet, criteria) is None
+
+
+def _table(html: str) -> str:
+    table = html[html.index('id="ranking-table"'):]
+    return table[:table.index("</table>")]
+
+
+def test_the_standings_follow_every_audited_change_and_only_those(client, login_as, db):
+    """The chair page computes a category's standings once per state of the fair's audit chain: a second
+    view reads no score; a score saved behind the operations' back is not seen until something of the
+    fair is recorded (every operation that changes what a ranking is made of records it)."""
+    from sqlalchemy import event
+
+    from fairapp.core import audit
+    from fairapp.judging.models import Rubric
+
+    w = build_world(db)
+    _grow(db, w, 6, "ค")
+    login_as(w.chair)
+    url = f"/judging/categories/{w.category.id}/chair"
+    first = _table(client.get(url).get_data(as_text=True))
+    statements = []
+
+    def seen(_conn, _cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        assert _table(client.get(url).get_data(as_text=True)) == first
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert statements and not [s for s in statements if "judge_scores" in s], "computed again"
+
+    db.session.execute(Score.__table__.update().values(value=1))  # every score: the means all change
+    db.session.commit()
+    assert _table(client.get(url).get_data(as_text=True)) == first  # not recorded: the kept standings
+    rubric = db.session.scalars(db.select(Rubric).where(Rubric.category_id == w.category.id)).one()
+    audit.record("test.changed", rubric, fair_id=w.fair.id)
+    db.session.commit()
+    assert _table(client.get(url).get_data(as_text=True)) != first  # the fair's chain moved: computed again
+
+
+def test_a_score_saved_by_the_operation_is_on_the_next_view(client, login_as, db):
+    from fairapp.judging import operations as ops
+    from fairapp.judging.models import Assignment as A
+    from tests.judging.test_chair_views import score_all
+
+    w = build_world(db)
+    score_all(db, w)
+    login_as(w.chair)
+    url = f"/judging/categories/{w.category.id}/chair"
+    first = _table(client.get(url).get_data(as_text=True))
+    assert _table(client.get(url).get_data(as_text=True)) == first
+    sheet = db.session.scalars(db.select(A).where(A.judge_id == w.judge1.id).order_by(A.id)).first()
+    ops.record_score(sheet, w.c1, 1, "ยังไม่มีหลักฐาน", w.judge1)
+    db.session.commit()
+    assert _table(client.get(url).get_data(as_text=True)) != first
