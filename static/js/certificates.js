@@ -105,6 +105,9 @@
             frame.onload = function () {
               try { frame.contentWindow.focus(); frame.contentWindow.print(); }
               catch (e) { window.open(body.pdf, "_blank"); }
+              // Back to the search for the next person (a keyboard user is not left in the hidden frame).
+              var search = document.getElementById("kiosk-q");
+              if (search) { search.focus(); search.select(); }
             };
             frame.src = body.pdf;
             if (warning) warning.hidden = true;
@@ -112,6 +115,7 @@
           } else if (body.code === "printed_before" && warning && confirmBox) {
             warning.textContent = body.message; warning.hidden = false; confirmBox.hidden = false;
             status.textContent = "";
+            confirmBox.querySelector("input").focus();  // the next step: confirm (Space), then print (Tab, Enter)
           } else if (body.code === "login_required" || body.code === "csrf") {
             form.submit();  // signed out or a stale page: the form itself goes to sign-in or says what to do
           } else {
