@@ -12,3 +12,4 @@ from .core.ratelimit import rate_limits  # noqa: F401
 from .privacy.models import Breach, ConsentChange, NoticeReceipt, PrivacyRequest, RetentionSetting  # noqa: F401
 from .core.file_deletions import StorageDeletion  # noqa: F401
 from .stage.models import StagePosition  # noqa: F401
+from .judging.models_invitations import JudgeInvitation  # noqa: F401

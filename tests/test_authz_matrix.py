@@ -292,6 +292,13 @@ EXPECTED: dict[str, Row] = {
     "judging.judges": Row("/judging/fairs/{fair}/judges", get=CHAIR_VIEW, post=_chair("302 /judging/fairs/{fair}/judges")),
     "judging.judge_search": Row("/judging/fairs/{fair}/judges/search", get=CHAIR_VIEW),
     "judging.organization_search": Row("/judging/fairs/{fair}/organizations/search", get=CHAIR_VIEW),
+    # the chair invites judges (issue 16): an empty form is refused (400); the link's bad token: 400
+    "judging.invite_judge": Row("/judging/fairs/{fair}/judges/invite", get=POST_ONLY, post=_chair("400")),
+    "judging.resend_judge_invitation": Row("/judging/fairs/{fair}/judge-invitations/{judge_invitation}/resend",
+                                           get=POST_ONLY, post=_chair("302 /judging/fairs/{fair}/judges")),
+    "judging.cancel_judge_invitation": Row("/judging/fairs/{fair}/judge-invitations/{judge_invitation}/cancel",
+                                           get=POST_ONLY, post=_chair("302 /judging/fairs/{fair}/judges")),
+    "judging.judge_invitation": Row(f"/judging/invitations/{GARBAGE}", get=BAD_TOKEN, post=BAD_TOKEN),
     "judging.chair": Row("/judging/categories/{category}/chair", get=CHAIR_VIEW),
     "judging.remind": Row("/judging/categories/{category}/remind", get=POST_ONLY,
                           post=_chair("302 /judging/categories/{category}/chair")),
@@ -414,6 +421,7 @@ def world(app, db):
     booth_type, application = _booth_world(app, fair, org_a, users["org_member"])
     category, nomination, evidence = _nomination_world(app, fair, org_a, users["org_member"])
     assignment, judged_evidence = _judging_world(app, category, org_a, users["judge"], users["chair"])
+    judge_invitation, _ = _judge_invitation(fair.id, users["chair"], "judge-invitee@example.org")
     certificates = _certificate_world(app, fair, users["staff"], application)
     ids = {"org": org_a.id, "other_org": org_b.id, "fair": fair.id, "other_fair": other_fair.id,
            "invitation": invitation.id, "invitation_b": invitation_b.id, "grant": spare_grant.id,
@@ -421,7 +429,7 @@ def world(app, db):
            "booth_type": booth_type.id, "application": application.id,
            "category": category.id, "nomination": nomination.id, "evidence": evidence.id,
            "assignment": assignment.id, "judged_evidence": judged_evidence.id,
-           "judged_nomination": assignment.nomination_id, "criterion": assignment.nomination.category_id and
+           "judged_nomination": assignment.nomination_id, "judge_invitation": judge_invitation.id, "criterion": assignment.nomination.category_id and
            _db.session.scalar(select(JudgingCriterion.id)), "judge_id": users["judge"].id, "spare_id": spare.id, "breach": _breach(), "privacy_request": _privacy_request(users["org_member"]),
            **certificates}
     return SimpleNamespace(ids=ids, users=users, spare=spare, invitation_token=invitation_token)
@@ -510,6 +518,20 @@ def _judging_world(app, category, org, judge, chair):
     return assignment, evidence
 
 
+def _judge_invitation(fair_id, chair, email):
+    """An open judge invitation of the fair and its link's token (only its digest is stored)."""
+    from fairapp.accounts.models import token_digest
+    from fairapp.core.time import utcnow
+    from fairapp.judging.models_invitations import JudgeInvitation
+
+    token = f"judge-invitation-{email}"
+    invitation = JudgeInvitation(fair_id=fair_id, email=email, token_hash=token_digest(token), invited_by_id=chair.id,
+                                 expires_at=utcnow() + timedelta(days=14))
+    _db.session.add(invitation)
+    _db.session.commit()
+    return invitation, token
+
+
 def _certificate_world(app, fair, staff, application):
     """A template for every kind, a participant's certificate and a finished print batch of it, and a
     certificate for org A's booth."""
@@ -590,7 +612,7 @@ def test_every_row_is_complete_and_points_at_its_endpoint(app):
            "booth_type": 9, "application": 10, "category": 11, "nomination": 12, "evidence": 13,
            "assignment": 14, "judged_evidence": 15, "cert_template": 16, "cert_template_copy": 17,
            "certificate": 18, "serial": "MC69-2345-6789-ABCD", "cert_batch": 19, "org_certificate": 20,
-           "cert_template_logo": "0123456789abcdef0123456789abcdef.png"}
+           "cert_template_logo": "0123456789abcdef0123456789abcdef.png", "judge_invitation": 24}
     adapter = app.url_map.bind("localhost")
     problems = []
     for endpoint, methods in _routes(app).items():
@@ -715,7 +737,7 @@ ORG_A = frozenset({"org_member", "staff", "admin"})
 KNOWS = {
     # A fair and its categories are public pages: anyone signed in may know them (the DPO has no role).
     "fair": IN_FAIR | {"dpo"}, "category": IN_FAIR | {"dpo"}, "booth_type": IN_FAIR, "grant": IN_FAIR,
-    "assignment": IN_FAIR, "judged_evidence": IN_FAIR,
+    "assignment": IN_FAIR, "judged_evidence": IN_FAIR, "judge_invitation": IN_FAIR,
     "cert_template": IN_FAIR, "cert_template_logo": IN_FAIR, "cert_batch": IN_FAIR, "certificate": IN_FAIR,
     "org": ORG_A, "invitation": ORG_A, "application": ORG_A, "nomination": ORG_A, "evidence": ORG_A,
     "org_certificate": frozenset({"org_member", "admin"}), "mail": frozenset({"admin"}),
@@ -966,6 +988,16 @@ def _reset_token(world):
     return {"reset_token": account_ops.make_reset_token(world.users["org_member"])}
 
 
+def _judge_invitation_link(world):
+    _, token = _judge_invitation(world.ids["fair"], world.users["chair"], "new-judge@example.org")
+    return {"judge_invitation_token": token}
+
+
+def _judge_invitee_signed_in(world):
+    world.users["judge_invitee"] = create_user("new-judge@example.org")
+    return _judge_invitation_link(world)
+
+
 def _invitee_signed_in(world):
     world.users["invitee"] = create_user("invitee-a@example.org")
     return {}
@@ -1106,6 +1138,18 @@ CSRF_CASES: dict[str, list[CsrfCase]] = {
     "judging.judges": [CsrfCase("chair", "/judging/fairs/{fair}/judges",
                                 data=lambda w: {f"affiliation-{w.ids['judge_id']}": str(w.ids["org"])})],
     "judging.remind": [CsrfCase("chair", "/judging/categories/{category}/remind")],
+    "judging.invite_judge": [CsrfCase("chair", "/judging/fairs/{fair}/judges/invite", refusal="form-400",
+                                      data={"email": "judge-to-be@example.org"})],
+    "judging.resend_judge_invitation": [
+        CsrfCase("chair", "/judging/fairs/{fair}/judge-invitations/{judge_invitation}/resend")],
+    "judging.cancel_judge_invitation": [
+        CsrfCase("chair", "/judging/fairs/{fair}/judge-invitations/{judge_invitation}/cancel")],
+    "judging.judge_invitation": [
+        CsrfCase("anonymous", "/judging/invitations/{judge_invitation_token}", refusal="form",
+                 setup=_judge_invitation_link, data=PERSON),
+        CsrfCase("judge_invitee", "/judging/invitations/{judge_invitation_token}", refusal="form",
+                 setup=_judge_invitee_signed_in),
+    ],
     "judging.open_scores": [CsrfCase("chair", "/judging/categories/{category}/open-scores")],
     # The world's nomination is not scored yet: finalizing then needs the chair's reason.
     "judging.finalize": [CsrfCase("chair", "/judging/categories/{category}/finalize", setup=_judging_open,

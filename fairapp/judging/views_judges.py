@@ -61,8 +61,23 @@ def judges(fair_id: int):
             flash(_("บันทึกสังกัดของกรรมการแล้ว (%(n)d ท่าน)", n=changed), "success")
         kept = {k: v for k, v in request.args.items() if k in ("q", "page") and v}
         return redirect(url_for("judging.judges", fair_id=fair.id, **kept))
-    return render_template("judging/chair_judges.html", fair=fair, can_change=access.can_chair(fair.id),
-                           **queries.affiliation_page(fair.id, _query()))
+    return render_judges(fair)
+
+
+def render_judges(fair, invite_form=None) -> str:
+    """The judges page: affiliations (one page, searched) and, for the chair and admins, the "invite a
+    judge" form (kept as typed after an error) and the open invitations (views_invitations)."""
+    from .invitations import open_invitations
+    from .views_invitations import JudgeInviteForm
+
+    can_change = access.can_chair(fair.id)
+    page = queries.affiliation_page(fair.id, _query())
+    page["people"].endpoint = "judging.judges"  # the pager's links, also under the invite form's address
+    kept = {k: v for k, v in request.args.items() if k in ("q", "page") and v}
+    return render_template("judging/chair_judges.html", fair=fair, can_change=can_change,
+                           judges_url=url_for("judging.judges", fair_id=fair.id, **kept),
+                           invite_form=invite_form or (JudgeInviteForm() if can_change else None),
+                           invitations=open_invitations(fair.id) if can_change else [], **page)
 
 
 @bp.get("/judging/fairs/<int:fair_id>/judges/search")
@@ -82,3 +97,6 @@ def organization_search(fair_id: int):
     lang = locale_code()
     found = queries.organization_search(_query())
     return jsonify({"ok": True, "results": [{"id": o.id, "label": f"{o.name(lang)} · #{o.id}"} for o in found]})
+
+
+from . import views_invitations  # noqa: E402,F401  (its routes: the chair's invitations and the link)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -38,7 +39,8 @@ PAGES = {
                               "/booths/{application}", "/fairs/{fair}/nominations", "/nominations/{nomination}",
                               "/fairs/{fair}/nominations/new/{category}", "/my/certificates", "/my/data"],
     "judge@fairapp.local": ["/dashboard", "/fairs/{fair}/judging", "/judging/assignments/{assignment}"],
-    "chair@fairapp.local": ["/judging/categories/{category}/chair", "/judging/categories/{category}/assignments"],
+    "chair@fairapp.local": ["/judging/categories/{category}/chair", "/judging/categories/{category}/assignments",
+                            "/judging/fairs/{fair}/judges"],  # with the invite form and a pending invitation
     "staff@fairapp.local": ["/fairs/{fair}", "/fairs/{fair}/booths/review", "/fairs/{fair}/booths/plan",
                             "/fairs/{fair}/booths/setup", "/fairs/{fair}/checkin", "/fairs/{fair}/checkin/dashboard",
                             "/fairs/{fair}/nominations/review", "/nominations/{nomination}/review",
@@ -120,6 +122,25 @@ def audit(page, thai_check: bool) -> list[dict]:
         })""", [TAGS, thai_check])
 
 
+# The judge invitation's link, opened signed out (issue 16): the sign-up form that accepts it.
+PAGES[None].append("/judging/invitations/{judge_invitation}")
+
+
+def _judge_invitation(db, fair_id: int) -> str:
+    """A pending judge invitation of the demo fair (shown on the chair's judges page) and its link's token."""
+    from fairapp.accounts.models import User, token_digest
+    from fairapp.core.time import utcnow
+    from fairapp.judging.models_invitations import JudgeInvitation
+
+    chair = db.session.scalar(select(User).where(User.email == "chair@fairapp.local"))
+    token = "axe-judge-invitation"
+    db.session.add(JudgeInvitation(fair_id=fair_id, email="new-judge@example.org", name="อาจารย์ผู้ได้รับเชิญ",
+                                   token_hash=token_digest(token), invited_by_id=chair.id,
+                                   expires_at=utcnow() + timedelta(days=14)))
+    db.session.commit()
+    return token
+
+
 def test_the_main_pages_have_no_wcag_21_aa_violations(app, browser, live_server, db):
     if not AXE_JS.exists():
         pytest.fail(f"{AXE_JS} is missing: run scripts/system-deps.sh (npm ci in tests/browser/axe)")
@@ -127,6 +148,7 @@ def test_the_main_pages_have_no_wcag_21_aa_violations(app, browser, live_server,
 
     with app.test_request_context():
         names = ids(db)
+        names["judge_invitation"] = _judge_invitation(db, names["fair"])
     found: list[tuple] = []
     impacts: Counter = Counter()
     pages_seen = 0

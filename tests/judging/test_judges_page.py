@@ -34,7 +34,9 @@ def test_organizations_are_not_listed_in_the_page(client, login_as, db):
     for org in w.orgs:  # not even the fair's own: the picker searches
         assert f"{org.name_th} · #{org.id}" not in html
     assert html.count('list="affiliation-orgs"') == 2
-    assert html.count(f'data-search-url="/judging/fairs/{w.fair.id}/organizations/search"') == 2
+    judges_form = html.split('id="invite-form"')[0]  # the invite form's affiliation picker asks it too
+    assert judges_form.count(f'data-search-url="/judging/fairs/{w.fair.id}/organizations/search"') == 2
+    assert html.count(f'data-search-url="/judging/fairs/{w.fair.id}/organizations/search"') == 3
 
 
 def test_judges_come_in_pages_with_constant_queries(client, login_as, db, count_queries):
