@@ -216,13 +216,3 @@ def open_invitations(fair_id: int) -> list[JudgeInvitation]:
                                       JudgeInvitation.cancelled_at.is_(None))
         .options(selectinload(JudgeInvitation.affiliation))
         .order_by(JudgeInvitation.created_at.desc(), JudgeInvitation.id.desc())))
-
-
-def invitation_of(fair: Fair, invitation_id: int) -> JudgeInvitation | None:
-    """The fair's invitation of that id (None for another fair's or a missing one: the view answers 404)."""
-    invitation = db.session.get(JudgeInvitation, invitation_id)
-    return invitation if invitation is not None and invitation.fair_id == fair.id else None
-
-
-__all__ = ["invite_judge", "resend_invitation", "cancel_invitation", "accept_invitation", "find_invitation",
-           "check_open", "for_this_user", "open_invitations", "invitation_of", "judging_link"]
