@@ -66,6 +66,20 @@ def grant(fair: Fair, user: User, role: str) -> FairRole:
     return row
 
 
+def insert_old_org(name_th: str):
+    """An organization written with the columns organizations has had since migration 0001 (not name_key,
+    added by 0027), for tests that build a database at an older revision: its id, as `.id`."""
+    from types import SimpleNamespace
+
+    from sqlalchemy import text
+    org_id = db.session.execute(text(
+        "INSERT INTO organizations (name_th, sector, province_code, district_code, is_provincial_office, created_at) "
+        "VALUES (:name, 'civil', '57', '5701', false, :now) RETURNING id"),
+        {"name": name_th, "now": utcnow().replace(tzinfo=None)}).scalar_one()
+    db.session.commit()
+    return SimpleNamespace(id=org_id)
+
+
 def insert_old_user(email: str | None = None, *, first_name: str = "สมชาย", org: Organization | None = None) -> int:
     """A user (and its membership of `org`) written with the columns users has had since migration 0006,
     for tests that build a database at an older revision (the model may have columns added since)."""

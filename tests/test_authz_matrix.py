@@ -27,7 +27,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import MethodNotAllowed
 
 from fairapp.accounts import operations as account_ops
-from fairapp.accounts.models import Invitation
+from fairapp.accounts.models import Invitation, JoinRequest
 from fairapp.booths.models import Application, Booth, BoothPerson, BoothSetup, BoothType, Status
 from fairapp.core.storage import storage
 from fairapp.accounts.models import Organization
@@ -170,6 +170,10 @@ EXPECTED: dict[str, Row] = {
     "accounts.organization": Row("/orgs/{org}", get=ORG_A_VIEW, post=ORG_A_MANAGE),
     "accounts.cancel_invitation": Row("/orgs/{org}/invitations/{invitation}/cancel", get=POST_ONLY,
                                       post=_manage_a("302 /orgs/{org}")),
+    # Join requests (issue 16): org A's managers (its owner, the world's org_member) and admins decide; to
+    # anyone else, its other members and fair staff included, they do not exist.
+    "accounts.decide_join_request": Row("/orgs/{org}/join-requests/{join_request}/accept", get=POST_ONLY, post={
+        **_all("404"), "anonymous": "302 login", "org_member": "302 /orgs/{org}", "admin": "302 /orgs/{org}"}),
     "accounts.join": Row(f"/join/{GARBAGE}", get=BAD_TOKEN, post=BAD_TOKEN),
     # admin
     "admin.home": Row("/admin/", get=ADMIN_ONLY),
@@ -413,6 +417,8 @@ def world(app, db):
                                                               users["org_member"])
     invitation_b, _ = account_ops.invite_member(org_b, "invitee-b@example.org",
                                                 users["other_org_member"])
+    join_request = JoinRequest(organization=org_a, user=create_user(), message="", state="pending")
+    _db.session.add(join_request)
     db.session.commit()
     with app.test_request_context():
         mail_name = send_mail("someone@example.org", "ทดสอบ", "confirm", user=users["org_member"],
@@ -425,6 +431,7 @@ def world(app, db):
     certificates = _certificate_world(app, fair, users["staff"], application)
     ids = {"org": org_a.id, "other_org": org_b.id, "fair": fair.id, "other_fair": other_fair.id,
            "invitation": invitation.id, "invitation_b": invitation_b.id, "grant": spare_grant.id,
+           "join_request": join_request.id,
            "other_fair_grant": other_fair_grant.id, "mail": mail_name,
            "booth_type": booth_type.id, "application": application.id,
            "category": category.id, "nomination": nomination.id, "evidence": evidence.id,
@@ -608,6 +615,7 @@ def test_every_route_has_a_row(app):
 
 def test_every_row_is_complete_and_points_at_its_endpoint(app):
     ids = {"org": 1, "other_org": 2, "fair": 3, "other_fair": 4, "invitation": 5, "invitation_b": 6,
+           "join_request": 25,
            "grant": 7, "other_fair_grant": 8, "mail": 21, "breach": 22, "privacy_request": 23,
            "booth_type": 9, "application": 10, "category": 11, "nomination": 12, "evidence": 13,
            "assignment": 14, "judged_evidence": 15, "cert_template": 16, "cert_template_copy": 17,
@@ -693,6 +701,9 @@ def test_state_changing_cells_really_acted(client, login_as, world, db):
     # An object of another organization or fair, reached through an id the actor may use.
     ("org_member", "POST", "/orgs/{org}/invitations/{invitation_b}/cancel", "404", "invitation_b"),
     ("other_org_member", "POST", "/orgs/{other_org}/invitations/{invitation}/cancel", "404", "invitation"),
+    ("other_org_member", "POST", "/orgs/{other_org}/join-requests/{join_request}/accept", "404", "join_request"),
+    ("admin", "POST", "/orgs/{other_org}/join-requests/{join_request}/refuse", "404", "join_request"),
+    ("org_member", "POST", "/orgs/{org}/join-requests/999999/accept", "404", None),
     ("admin", "POST", "/orgs/{org}/invitations/{invitation_b}/cancel", "404", "invitation_b"),
     ("admin", "POST", "/admin/fairs/{fair}/roles/{other_fair_grant}/revoke", "404", "other_fair_grant"),
     ("org_member", "GET", "/orgs/{other_org}", "404", None),
@@ -723,6 +734,8 @@ def test_objects_out_of_reach(client, login_as, world, db, role, method, url, ex
     assert _check(response, expect, url) is None, f"{method} {url} as {role}: got {response.status_code}"
     if unchanged in ("invitation", "invitation_b"):
         assert db.session.get(Invitation, world.ids[unchanged]).cancelled_at is None
+    elif unchanged == "join_request":
+        assert db.session.get(JoinRequest, world.ids[unchanged]).state == "pending"
     elif unchanged == "other_fair_grant":
         assert db.session.get(FairRole, world.ids[unchanged]) is not None
 
@@ -739,6 +752,7 @@ KNOWS = {
     "fair": IN_FAIR | {"dpo"}, "category": IN_FAIR | {"dpo"}, "booth_type": IN_FAIR, "grant": IN_FAIR,
     "assignment": IN_FAIR, "judged_evidence": IN_FAIR, "judge_invitation": IN_FAIR,
     "cert_template": IN_FAIR, "cert_template_logo": IN_FAIR, "cert_batch": IN_FAIR, "certificate": IN_FAIR,
+    "join_request": frozenset({"org_member", "admin"}),  # org A's manager (its owner) and admins
     "org": ORG_A, "invitation": ORG_A, "application": ORG_A, "nomination": ORG_A, "evidence": ORG_A,
     "org_certificate": frozenset({"org_member", "admin"}), "mail": frozenset({"admin"}),
     "breach": frozenset({"dpo"}), "privacy_request": frozenset({"dpo"}),
@@ -1033,6 +1047,7 @@ CSRF_CASES: dict[str, list[CsrfCase]] = {
     "accounts.organization": [CsrfCase("org_member", "/orgs/{org}", refusal="form",
                                        data={"email": "colleague@example.org"})],
     "accounts.cancel_invitation": [CsrfCase("org_member", "/orgs/{org}/invitations/{invitation}/cancel")],
+    "accounts.decide_join_request": [CsrfCase("org_member", "/orgs/{org}/join-requests/{join_request}/accept")],
     "accounts.join": [
         CsrfCase("anonymous", "/join/{invitation_token}", refusal="form", data=PERSON),
         CsrfCase("invitee", "/join/{invitation_token}", refusal="form", setup=_invitee_signed_in),

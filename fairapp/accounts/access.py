@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from flask import abort
 from flask_login import current_user
 
-from .models import Invitation, Organization
+from .models import Invitation, JoinRequest, Organization
 from ..core.access import get_in, get_or_404  # noqa: F401  (the one loader; views use it through here)
 
 
@@ -45,6 +45,22 @@ def managed_organization_or_404(org_id: int) -> Organization:
 
 def invitation_or_404(org: Organization, invitation_id: int) -> Invitation:
     return get_or_404(Invitation, invitation_id, parent=org)
+
+
+def can_decide_join_requests(user, org: Organization) -> bool:
+    """Its managers (its owners: who registered it) and admins; a member who joined is not a manager."""
+    if not user.is_authenticated:
+        return False
+    return user.is_admin or any(m.organization_id == org.id and m.role == "owner" for m in user.memberships)
+
+
+def join_request_or_404(org_id: int, request_id: int) -> JoinRequest:
+    """A join request of the organization, for those who decide them; to anyone else (its other members and
+    fair staff included) neither it nor the organization's requests exist (404)."""
+    org = get_or_404(Organization, org_id)
+    if not can_decide_join_requests(current_user, org):
+        abort(404)
+    return get_or_404(JoinRequest, request_id, parent=org)
 
 
 # ---- the site's menu: what the signed-in user may reach ----

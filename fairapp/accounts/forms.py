@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import EqualTo, ValidationError
 
 from ..core.forms import (PASSWORD_HINT, BaseForm, EmailAddress, StrongPassword, ThaiPhone, ThaiPhoneField,
@@ -62,6 +62,11 @@ class SignupForm(OrgFields, PersonFields, BaseForm):
     # notice at collection above (privacy.notices), which the account records (privacy_notice_receipts).
     accept = BooleanField(_l("ข้าพเจ้าได้อ่านข้อมูลส่วนบุคคลในแบบฟอร์มนี้และประกาศความเป็นส่วนตัวแล้ว"),
                           [required(_l("กรุณายืนยันว่าได้อ่านประกาศความเป็นส่วนตัวก่อนลงทะเบียน"))])
+    # When the organization is already registered: the one to ask to join (the button pressed carries its
+    # id) and a few words to its managers.
+    join_org = IntegerField(validators=[optional()])
+    join_message = TextAreaField(_l("ข้อความถึงผู้ดูแลองค์กร"), [optional(), length(500)],
+                                 description=_l("ไม่บังคับ เช่น ตำแหน่งหรือหน่วยงานของคุณ เพื่อให้ผู้ดูแลรู้จัก"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

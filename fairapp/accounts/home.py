@@ -8,7 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .models import User
+from sqlalchemy import func, select
+
+from ..extensions import db
+from .models import JoinRequest, Organization, User
 
 
 @dataclass
@@ -31,3 +34,25 @@ def panel(func: Callable[[User], Panel | None]) -> Callable[[User], Panel | None
 def panels_for(user: User) -> list[Panel]:
     found = [p for p in (make(user) for make in _PANELS) if p is not None]
     return sorted(found, key=lambda p: p.order)
+
+
+# ---- accounts' own panel: join requests (accounts.joining) ----
+
+@panel
+def join_requests_panel(user: User) -> Panel | None:
+    """The person's requests to join an organization still waiting for its managers, and for a manager the
+    requests waiting at their organizations: one query, two when the person manages an organization."""
+    mine = db.session.execute(
+        select(JoinRequest.id, JoinRequest.created_at, Organization.name_th, Organization.name_en)
+        .join(Organization, Organization.id == JoinRequest.organization_id)
+        .where(JoinRequest.user_id == user.id, JoinRequest.state == "pending").order_by(JoinRequest.id)).all()
+    owned = [m.organization_id for m in user.memberships if m.role == "owner"]
+    waiting = db.session.execute(
+        select(Organization.id, Organization.name_th, Organization.name_en, func.count(JoinRequest.id))
+        .join(JoinRequest, JoinRequest.organization_id == Organization.id)
+        .where(Organization.id.in_(owned), JoinRequest.state == "pending")
+        .group_by(Organization.id, Organization.name_th, Organization.name_en).order_by(Organization.id)
+    ).all() if owned else []
+    if not (mine or waiting):
+        return None
+    return Panel(5, "accounts/_home_join.html", {"mine": mine, "waiting": waiting})

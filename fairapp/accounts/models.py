@@ -8,10 +8,12 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false,
+                        text)
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..core.geo import district_name, province_name
+from ..core.thai import org_name_form
 from ..core.time import UTCDateTime, utcnow
 from ..extensions import db
 
@@ -161,6 +163,8 @@ class Organization(db.Model):
     province_code: Mapped[str] = mapped_column(String(2), index=True)
     district_code: Mapped[str] = mapped_column(String(4))
     tax_id: Mapped[str | None] = mapped_column(String(13), unique=True)
+    # name_th spelled one way (org_name_key), kept with the name: sign-up finds an organization already here.
+    name_key: Mapped[str] = mapped_column(String(400), index=True, default="", server_default="")
     # A provincial office (e.g. a provincial culture office) may nominate other organizations and communities.
     is_provincial_office: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -169,6 +173,12 @@ class Organization(db.Model):
         back_populates="organization", cascade="all, delete-orphan")
     invitations: Mapped[list["Invitation"]] = relationship(
         back_populates="organization", cascade="all, delete-orphan")
+
+    @validates("name_th")
+    def _keep_name_key(self, _key, value):
+        """Every create and rename keeps the comparing key with the name (sign-up, the demo, an admin)."""
+        self.name_key = org_name_key(value)
+        return value
 
     def name(self, locale: str = "th") -> str:
         return (self.name_en or self.name_th) if locale == "en" else self.name_th
@@ -203,6 +213,14 @@ class Membership(db.Model):
     organization: Mapped[Organization] = relationship(back_populates="memberships")
 
 
+def org_name_key(name: str | None) -> str:
+    """What two organization names are compared by: written out (core.thai.org_name_form: abbreviations,
+    ๆ, ำ, digits), then folded as the kiosk and the directory search fold names (no spaces, tone marks or
+    punctuation). "มทร. ล้านนา" and "มหาวิทยาลัยเทคโนโลยีราชมงคลล้านนา" have the same key."""
+    from ..certificates.candidates import search_norm  # certificates depends on accounts: imported when used
+    return search_norm(org_name_form(name))[:400]
+
+
 def token_digest(token: str) -> str:
     """Invitation tokens are stored hashed, so a leaked database does not leak usable links."""
     return hashlib.sha256(token.encode()).hexdigest()
@@ -230,3 +248,30 @@ class Invitation(db.Model):
         """Neither accepted, cancelled nor expired."""
         return (self.accepted_at is None and self.cancelled_at is None
                 and self.expires_at > utcnow())
+
+
+JOIN_STATES = ("pending", "accepted", "refused")
+
+
+class JoinRequest(db.Model):
+    """A person asks to join an organization that was already registered (found at sign-up); its managers
+    accept (a member, not a manager) or refuse. One pending request per person and organization."""
+    __tablename__ = "join_requests"
+    __table_args__ = (
+        CheckConstraint("state IN ('pending', 'accepted', 'refused')", name="known_state"),
+        Index("uq_join_requests_pending", "organization_id", "user_id", unique=True,
+              sqlite_where=text("state = 'pending'"), postgresql_where=text("state = 'pending'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    message: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organization: Mapped[Organization] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])

@@ -24,6 +24,7 @@ from ..core.urls import external_url
 from ..extensions import db
 from ..privacy.sensitive import ReligionConsentNeeded, is_monastic
 from .models import EndedSession, Invitation, Membership, Organization, User, token_digest
+from .queries import matching_organizations
 
 
 class EmailTaken(DomainError):
@@ -31,8 +32,24 @@ class EmailTaken(DomainError):
     field = "email"
 
 
-class TaxIdTaken(DomainError):
-    message = _l("มีองค์กรที่ใช้เลขประจำตัว 13 หลักนี้ลงทะเบียนไว้แล้ว กรุณาขอคำเชิญจากเจ้าหน้าที่ขององค์กรนั้น")
+class OrganizationExists(DomainError):
+    """Sign-up found the organization already registered (queries.matching_organizations): no second one;
+    the person may ask to join it. `matches` are what the page shows."""
+    message = _l("มีองค์กรชื่อนี้ในจังหวัดนี้ลงทะเบียนไว้แล้ว ระบบจะไม่สร้างซ้ำ ขอเข้าร่วมองค์กรนั้นได้ที่ท้ายแบบฟอร์ม")
+    field = "org_name_th"
+
+    def __init__(self, matches=()):
+        super().__init__()
+        self.matches = list(matches)
+
+    @staticmethod
+    def of(matches) -> "OrganizationExists":
+        return TaxIdTaken(matches) if any(m.same_tax_id for m in matches) else OrganizationExists(matches)
+
+
+class TaxIdTaken(OrganizationExists):
+    """The same tax ID: it is that organization (also when another sign-up took it at the same moment)."""
+    message = _l("มีองค์กรที่ใช้เลขประจำตัว 13 หลักนี้ลงทะเบียนไว้แล้ว ระบบจะไม่สร้างซ้ำ ขอเข้าร่วมองค์กรนั้นได้ที่ท้ายแบบฟอร์ม")
     field = "tax_id"
 
 
@@ -94,10 +111,11 @@ def create_user(*, email: str, password: str, first_name: str, last_name: str = 
 
 def register_organization(*, org: dict, person: dict, password: str, locale: str = "th") -> User:
     """Sign-up: the organization, its first member (owner) and the membership, all or nothing; the
-    confirmation mail goes out once they are saved."""
-    if org.get("tax_id") and db.session.scalar(
-            select(Organization.id).where(Organization.tax_id == org["tax_id"])):
-        raise TaxIdTaken()
+    confirmation mail goes out once they are saved. OrganizationExists when it is already registered (the
+    same tax ID, or the same normalized name in the province: queries.matching_organizations)."""
+    matches = matching_organizations(org["name_th"], org["province_code"], org.get("tax_id"))
+    if matches:
+        raise OrganizationExists.of(matches)
     user = create_user(password=password, locale=locale, **person)
     organization = Organization(**org)
     try:

@@ -1,13 +1,15 @@
 """Read-only queries of the accounts pages (lists in Thai dictionary order)."""
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from dataclasses import dataclass
+
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..core.pagination import Page, paginate, thai_order
 from ..core.thai import sort_thai
 from ..extensions import db
-from .models import Invitation, Membership, Organization, Sector, User
+from .models import Invitation, JoinRequest, Membership, Organization, Sector, User, org_name_key
 
 DASHBOARD_FAIRS = 100  # a window: the newest first (the national calendar has about 78 a year)
 
@@ -65,3 +67,62 @@ def members(org: Organization) -> list[Membership]:
 def open_invitations(org: Organization) -> list[Invitation]:
     """Invitations not yet accepted, cancelled or expired, oldest first."""
     return [i for i in org.invitations if i.is_open]
+
+
+# ---- sign-up meets an organization already registered ----
+
+MATCHES_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class Match:
+    """An organization sign-up found: what the person may see of it (its name and where; nothing private)."""
+
+    id: int
+    name_th: str
+    name_en: str | None
+    province_code: str
+    district_code: str
+    same_tax_id: bool
+
+    def name(self, locale: str = "th") -> str:
+        return (self.name_en or self.name_th) if locale == "en" else self.name_th
+
+    def province_name(self, locale: str = "th") -> str:
+        from ..core.geo import province_name
+        return province_name(self.province_code, locale)
+
+    def district_name(self, locale: str = "th") -> str:
+        from ..core.geo import district_name
+        return district_name(self.district_code, locale)
+
+
+def matching_organizations(name_th: str, province_code: str, tax_id: str | None) -> list[Match]:
+    """The organizations a sign-up is taken to be (one query, on the indexed tax ID and name key):
+    - the one with the same tax ID: a tax ID names one organization;
+    - those with the same name after Thai normalization (accounts.models.org_name_key) in the same
+      province, unless both tax IDs are known and differ (another organization of the same name).
+    The same name in another province is another organization (ชุมชนบ้านใหม่, วัดศรีสุข: many of them)."""
+    key = org_name_key(name_th)
+    wanted = []
+    if tax_id:
+        wanted.append(Organization.tax_id == tax_id)
+    if key:
+        wanted.append(and_(Organization.name_key == key, Organization.province_code == province_code,
+                           *([Organization.tax_id.is_(None)] if tax_id else [])))
+    if not wanted:
+        return []
+    rows = db.session.execute(
+        select(Organization.id, Organization.name_th, Organization.name_en, Organization.province_code,
+               Organization.district_code, Organization.tax_id)
+        .where(or_(*wanted)).order_by(Organization.id).limit(MATCHES_SHOWN)).all()
+    found = [Match(r.id, r.name_th, r.name_en, r.province_code, r.district_code,
+                   bool(tax_id) and r.tax_id == tax_id) for r in rows]
+    return sorted(found, key=lambda m: not m.same_tax_id)  # the same tax ID first
+
+
+def pending_join_requests(org: Organization) -> list[JoinRequest]:
+    """The organization's requests waiting for its managers, oldest first, with who asked (one query)."""
+    return db.session.scalars(select(JoinRequest).where(JoinRequest.organization_id == org.id,
+                                                        JoinRequest.state == "pending")
+                              .options(selectinload(JoinRequest.user)).order_by(JoinRequest.id)).all()

@@ -17,10 +17,10 @@ from ..core.i18n import locale_code, safe_next
 from ..core.transaction import after_commit, attempt
 from ..extensions import limiter
 from .blueprint import bp
-from . import operations as ops, queries
+from . import joining, operations as ops, queries
 from .home import panels_for
-from .access import Menu, can_manage_organization, invitation_or_404, managed_organization_or_404, \
-    organization_or_404
+from .access import Menu, can_decide_join_requests, can_manage_organization, invitation_or_404, \
+    join_request_or_404, managed_organization_or_404, organization_or_404
 from .forms import ActionForm, ForgotForm, InviteForm, JoinForm, LoginForm, ResetForm, SignupForm
 from .models import TITLE_SUGGESTIONS, Sector
 
@@ -67,19 +67,46 @@ def signup():
     if current_user.is_authenticated:
         return redirect(url_for("accounts.dashboard"))
     form = SignupForm()
+    matches = None  # the organizations already registered that what was typed matches
     if form.validate_on_submit():
         org = {"name_th": form.org_name_th.data.strip(), "name_en": (form.org_name_en.data or "").strip() or None,
                "sector": Sector(form.sector.data), "province_code": form.province.data,
                "district_code": form.district.data, "tax_id": form.tax_id.data or None}
-        with attempt(form) as done:  # EmailTaken -> the email field, TaxIdTaken -> the tax ID field
-            user = ops.register_organization(org=org, person={"email": form.email.data, **_person(form)},
-                                             password=form.password.data, locale=locale_code())
+        person = {"email": form.email.data, **_person(form)}
+        joins = form.join_org.data is not None  # a match's "ask to join" button was pressed
+        # EmailTaken -> the email field; OrganizationExists, JoinChoiceGone -> above the form (matches below)
+        with attempt(form) as done:
+            if joins:
+                user, _join = joining.sign_up_to_join(org=org, join_org_id=form.join_org.data,
+                                                      message=form.join_message.data or "", person=person,
+                                                      password=form.password.data, locale=locale_code())
+            else:
+                user = ops.register_organization(org=org, person=person, password=form.password.data,
+                                                 locale=locale_code())
             notices.seen(user, "signup")  # the notice stood above the button they pressed
         if done:
             _sign_in_after_commit(user)
-            flash(_("ลงทะเบียนเรียบร้อย เราส่งลิงก์ยืนยันไปที่ %(email)s แล้ว", email=user.email), "success")
+            if joins:
+                flash(_("ลงทะเบียนเรียบร้อย ส่งคำขอเข้าร่วมถึงผู้ดูแลองค์กรแล้ว คุณจะได้รับอีเมลเมื่อผู้ดูแลตอบ "
+                        "และเราส่งลิงก์ยืนยันไปที่ %(email)s แล้ว", email=user.email), "success")
+            else:
+                flash(_("ลงทะเบียนเรียบร้อย เราส่งลิงก์ยืนยันไปที่ %(email)s แล้ว", email=user.email), "success")
             return redirect(url_for("accounts.dashboard"))
-    return render_template("accounts/signup.html", form=form, titles=TITLE_SUGGESTIONS)
+        if isinstance(done.error, ops.OrganizationExists):
+            matches = done.error.matches
+    if matches is None:
+        matches = _matches(form)
+    return render_template("accounts/signup.html", form=form, titles=TITLE_SUGGESTIONS, matches=matches)
+
+
+def _matches(form) -> list:
+    """The registered organizations what was typed matches, shown with "ask to join" whenever the form comes
+    back (also for another mistake after they were found, so the choice does not vanish): one query."""
+    if (request.method != "POST" or form.org_name_th.errors or form.province.errors or not form.province.data
+            or not form.org_name_th.data):
+        return []
+    return queries.matching_organizations((form.org_name_th.data or "").strip(), form.province.data,
+                                          None if form.tax_id.errors else form.tax_id.data or None)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -214,9 +241,27 @@ def organization(org_id: int):
     # Minimization (PDPA): the 13-digit ID in full for the organization's members and admins; fair staff,
     # who only need to tell organizations apart, read it masked (core.thai.mask_id).
     full_ids = current_user.is_admin or current_user.is_member_of(org.id)
+    can_decide = can_decide_join_requests(current_user, org)
     return render_template("accounts/organization.html", org=org, members=queries.members(org), form=form,
                            invitations=queries.open_invitations(org) if can_manage else [],
+                           join_requests=queries.pending_join_requests(org) if can_decide else [],
                            can_manage=can_manage, action_form=ActionForm(), full_ids=full_ids)
+
+
+@bp.post("/orgs/<int:org_id>/join-requests/<int:request_id>/<any(accept, refuse):decision>")
+@login_required
+def decide_join_request(org_id: int, request_id: int, decision: str):
+    """A manager (owner) or an admin accepts or refuses a join request; to anyone else it does not exist."""
+    join = join_request_or_404(org_id, request_id)
+    name = join.user.full_name
+    with attempt() as done:  # JoinRequestDecided (another manager answered first) is flashed
+        joining.decide(join, current_user, accept=decision == "accept")
+    if done:
+        if decision == "accept":
+            flash(_("%(name)s เป็นสมาชิกขององค์กรแล้ว", name=name), "success")
+        else:
+            flash(_("ปฏิเสธคำขอของ %(name)s แล้ว", name=name), "info")
+    return redirect(url_for("accounts.organization", org_id=org_id))
 
 
 @bp.post("/orgs/<int:org_id>/invitations/<int:invitation_id>/cancel")

@@ -1,6 +1,8 @@
 """Thai formatting: Buddhist Era dates, Thai numerals and dictionary-order sorting (ICU th)."""
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Callable, Iterable, TypeVar
@@ -92,3 +94,54 @@ def mask_id(value: str | None) -> str:
         return "x" * len(digits)
     masked = digits[0] + "x" * 10 + digits[11:]
     return f"{masked[0]}-{masked[1:5]}-{masked[5:10]}-{masked[10:12]}-{masked[12]}"
+
+
+# ---- organization names: one spelling for comparing (accounts.models.org_name_key) ----
+
+# Abbreviations written for the full word, longest first (so รพ.สต. is read before รพ., อบจ. before จ.).
+ORG_ABBREVIATIONS = (
+    ("มทร.", "มหาวิทยาลัยเทคโนโลยีราชมงคล"),
+    ("มรภ.", "มหาวิทยาลัยราชภัฏ"),
+    ("รพ.สต.", "โรงพยาบาลส่งเสริมสุขภาพตำบล"),
+    ("สพป.", "สำนักงานเขตพื้นที่การศึกษาประถมศึกษา"),
+    ("สพม.", "สำนักงานเขตพื้นที่การศึกษามัธยมศึกษา"),
+    ("อบต.", "องค์การบริหารส่วนตำบล"),
+    ("อบจ.", "องค์การบริหารส่วนจังหวัด"),
+    ("สนง.", "สำนักงาน"),
+    ("รพ.", "โรงพยาบาล"),
+    ("รร.", "โรงเรียน"),
+    ("ทต.", "เทศบาลตำบล"),
+    ("ทม.", "เทศบาลเมือง"),
+    ("ทน.", "เทศบาลนคร"),
+    ("จ.", "จังหวัด"),
+)
+_ABBREVIATION = re.compile("|".join(re.escape(short) for short, _full in ORG_ABBREVIATIONS))
+_FULL = dict(ORG_ABBREVIATIONS)
+_UNIVERSITY = re.compile(r"^ม\.\s*")  # ม. is มหาวิทยาลัย only at the start (ม.๓ is a school grade)
+_SARA_AM = re.compile("\u0e4d([\u0e48-\u0e4b]?)\u0e32")  # ํ + า typed for ำ (the tone mark may sit between)
+_ARABIC_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+
+
+def _last_word(text: str) -> str:
+    """The last word of Thai text (ICU's dictionary word breaks), '' when there is none."""
+    words = icu.BreakIterator.createWordInstance(icu.Locale("th_TH"))
+    words.setText(text)
+    ends = list(words)
+    return text[ends[-2]:ends[-1]] if len(ends) >= 2 else text[:ends[-1]] if ends else ""
+
+
+def org_name_form(name: str | None) -> str:
+    """An organization's name spelled one way, for comparing names (not for showing): abbreviations written
+    out (มทร. -> มหาวิทยาลัยเทคโนโลยีราชมงคล, ม. at the start -> มหาวิทยาลัย, รพ. -> โรงพยาบาล ...), ๆ as the
+    word it repeats (เด็กๆ -> เด็กเด็ก), ํา as ำ, Thai digits as Arabic ones. Spaces, tone marks and
+    punctuation are left for the search folding that follows (certificates.candidates.search_norm);
+    a temple's name (วัด...) has no abbreviation and is kept as written."""
+    text = unicodedata.normalize("NFC", name or "").strip()
+    text = _SARA_AM.sub("\\1\u0e33", text).translate(_ARABIC_DIGITS)
+    text = _UNIVERSITY.sub("มหาวิทยาลัย", text)
+    text = _ABBREVIATION.sub(lambda m: _FULL[m.group(0)], text)
+    while "ๆ" in text:
+        at = text.index("ๆ")
+        before = text[:at].rstrip()
+        text = before + _last_word(before) + text[at + 1:]
+    return text

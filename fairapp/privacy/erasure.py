@@ -6,7 +6,7 @@ What erasing a person does:
 - the account: the name becomes a pseudonym ("ผู้ขอลบข้อมูล #<id>": the same on every page, so a judge's
   scores stay the scores of one, unnamed judge), the email an address that cannot receive mail, no phone,
   no password, signed out everywhere, inactive; `erased_at` set;
-- their memberships, invitations to their address, notice receipts, consents and ended sessions go; mail
+- their memberships, invitations to their address, requests to join an organization, notice receipts, consents and ended sessions go; mail
   to their address (queued or sent) goes, with its outbox files;
 - their own certificates (a judge's) stay, with their serial and public check, but the name is withheld
   "at the holder's request" (`holder_withheld_at`); the certificate's PDF and the print batches that held
@@ -34,7 +34,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select
 
-from ..accounts.models import EndedSession, Invitation, Membership, User
+from ..accounts.models import EndedSession, Invitation, JoinRequest, Membership, User
 from ..certificates.batch_rows import WAITING
 from ..certificates.models import Certificate, PrintBatch, PrintBatchChunk
 from ..core import audit
@@ -219,6 +219,9 @@ def erase(user: User, actor: User, request: PrivacyRequest | None = None) -> Eff
     done.counts["invitations"] = db.session.execute(
         delete(Invitation).where(func.lower(Invitation.email) == user.email.lower())
         .execution_options(synchronize_session=False)).rowcount or 0
+    done.counts["join_requests"] = db.session.execute(
+        delete(JoinRequest).where(JoinRequest.user_id == user.id).execution_options(synchronize_session=False)
+    ).rowcount or 0
     for model in (NoticeReceipt, ConsentChange, EndedSession):
         db.session.execute(delete(model).where(model.user_id == user.id).execution_options(synchronize_session=False))
     done.counts["memberships"] = len(user.memberships)

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from ..accounts.models import Invitation, Membership, Organization, User
+from ..accounts.models import Invitation, JoinRequest, Membership, Organization, User
 from ..booths.models import Application, CheckInScan
 from ..certificates.queries import holder_certificates
 from ..core.audit import AuditEntry
@@ -117,6 +117,8 @@ def collect(user: User, base_url: str = "") -> dict:
                               .order_by(MailMessage.id)).all()
     invitations = db.session.scalars(select(Invitation).where(Invitation.email == user.email)
                                      .order_by(Invitation.id)).all()
+    join_requests = db.session.scalars(select(JoinRequest).where(JoinRequest.user_id == user.id)
+                                       .order_by(JoinRequest.id)).all()
     actions = db.session.execute(
         select(AuditEntry.created_at, AuditEntry.action, AuditEntry.object_type, AuditEntry.object_id,
                AuditEntry.fair_id).where(AuditEntry.actor_id == user.id).order_by(AuditEntry.id)).all()
@@ -150,6 +152,8 @@ def collect(user: User, base_url: str = "") -> dict:
         "mail": [_row(m, ("created_at", "sent_at", "status", "subject", "body")) for m in mail],
         "invitations": [_row(i, ("organization_id", "created_at", "accepted_at", "cancelled_at"))
                         for i in invitations],
+        "join_requests": [_row(j, ("organization_id", "message", "state", "created_at", "decided_at"))
+                          for j in join_requests],
         "checkin_scans_made": [{"scanned_at": _plain(s), "fair_id": f, "application_id": a, "result": r}
                                for s, f, a, r in scans],
         "consents": [{"purpose": c.purpose, "given": c.given, "version": c.version, "at": _plain(c.at)}

@@ -14,7 +14,7 @@ from fairapp import create_app
 from fairapp.accounts.models import Organization, User
 from fairapp.extensions import db
 from fairapp.nominations.models import Category, Nomination
-from tests.factories import create_fair, create_org, insert_old_user
+from tests.factories import create_fair, insert_old_org, insert_old_user
 
 MIGRATIONS = str(Path(__file__).resolve().parents[2] / "migrations")
 
@@ -24,7 +24,7 @@ def test_stored_text_loses_control_characters_and_one_line_columns_their_breaks(
                       "SECRET_KEY": "x", "MAIL_OUTBOX_DIR": str(tmp_path / "mail")})
     with app.app_context():
         upgrade(directory=MIGRATIONS, revision="0007_hardening")
-        org = create_org("ชุมชน\r\nBcc: x@example.org\u202e")
+        org = insert_old_org("ชุมชน\r\nBcc: x@example.org\u202e")  # the columns of 0007 (not name_key)
         user_id = insert_old_user("mali@example.org", org=org, first_name="มะลิ\x00")
         nomination_text = {"sufficiency": "บรรทัดแรก\nบรรทัดสอง\u202e", "n": 3}
         category = Category(fair_id=create_fair().id, name_th="ประเภท\u2066", opens_on=date(2026, 1, 1),
