@@ -6,12 +6,13 @@ half-written); the mail they announce is queued (core.mail.queue_mail) and goes 
 from __future__ import annotations
 
 import secrets
+import zlib
 from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -23,7 +24,7 @@ from ..core.transaction import savepoint
 from ..core.urls import external_url
 from ..extensions import db
 from ..privacy.sensitive import ReligionConsentNeeded, is_monastic
-from .models import EndedSession, Invitation, Membership, Organization, User, token_digest
+from .models import EndedSession, Invitation, Membership, Organization, User, org_name_key, token_digest
 from .queries import matching_organizations
 
 
@@ -113,6 +114,7 @@ def register_organization(*, org: dict, person: dict, password: str, locale: str
     """Sign-up: the organization, its first member (owner) and the membership, all or nothing; the
     confirmation mail goes out once they are saved. OrganizationExists when it is already registered (the
     same tax ID, or the same normalized name in the province: queries.matching_organizations)."""
+    _lock_name(org["name_th"], org["province_code"])
     matches = matching_organizations(org["name_th"], org["province_code"], org.get("tax_id"))
     if matches:
         raise OrganizationExists.of(matches)
@@ -131,6 +133,19 @@ def register_organization(*, org: dict, person: dict, password: str, locale: str
                         "province_code": organization.province_code, "owner": user.email})
     _queue_confirmation(user)
     return user
+
+
+_NAME_LOCK = 72_2564  # PostgreSQL advisory lock (key, name) held while a sign-up checks and creates
+
+
+def _lock_name(name_th: str, province_code: str) -> None:
+    """Two sign-ups of one organization at the same moment: the second waits for the first to commit, then
+    finds it (a name has no unique constraint: the same name in another province is another organization).
+    PostgreSQL: a transaction advisory lock on the normalized name in the province; SQLite: a writing request
+    already holds the database's lock (BEGIN IMMEDIATE)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        name = zlib.crc32(f"{province_code}|{org_name_key(name_th)}".encode()) - 2 ** 31  # an int4
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:k, :n)"), {"k": _NAME_LOCK, "n": name})
 
 
 def authenticate(email: str, password: str) -> User | None:

@@ -317,3 +317,32 @@ def test_my_data_lists_the_persons_join_requests(db, app):
     with app.test_request_context():
         data = collect(requester)
     assert [(j["organization_id"], j["state"]) for j in data["join_requests"]] == [(org.id, "pending")]
+
+
+# ---- two sign-ups of one organization at the same moment ----
+
+def test_sign_ups_racing_with_one_name_make_one_organization(app, db, thread_sessions_for):
+    """The name has no unique constraint (the same name in another province is another organization): the
+    check and the creation run under a lock (PostgreSQL: an advisory lock on the name in the province;
+    SQLite: BEGIN IMMEDIATE), so the others find the one that was made."""
+    from collections import Counter
+
+    from fairapp.accounts import operations as ops
+    from fairapp.accounts.models import Sector
+    from tests.race import race, times
+
+    threads = 5
+    org = {"name_th": "ชุมชนคุณธรรม บ้านป่าซาง", "name_en": None, "sector": Sector.civil, "province_code": "57",
+           "district_code": "5701", "tax_id": None}
+
+    def sign_up(i):
+        person = {"email": f"p{i}@example.org", "title": "นาย", "first_name": f"คนที่{i}", "last_name": "",
+                  "phone": "+66812345678"}
+        return ops.register_organization(org={**org, "name_th": org["name_th"] if i % 2 else "ชุมชนคุณธรรมบ้านป่าซ้าง"},
+                                         person=person, password="a-long-pass-phrase")
+
+    outcomes = race(times(threads, sign_up), app=app, sessions=thread_sessions_for(threads))
+    kinds = Counter("made" if isinstance(o, User) else type(o).__name__ for o in outcomes)
+    assert kinds == {"made": 1, "OrganizationExists": threads - 1}, outcomes
+    db.session.expire_all()
+    assert db.session.query(Organization).count() == 1 and db.session.query(User).count() == 1
