@@ -231,6 +231,11 @@ EXPECTED: dict[str, Row] = {
     "stage.state": Row("/fairs/{fair}/stage/state", get=FAIR_STAFF),
     "stage.control": Row("/fairs/{fair}/stage/control", get=FAIR_STAFF,
                          post={**FAIR_STAFF, "staff": "400", "admin": "400"}),
+    # The world issued no awardee certificate: nothing to print, back to the control page (303).
+    "stage.print_next": Row("/fairs/{fair}/stage/print", get=POST_ONLY,
+                            post={**FAIR_STAFF, "staff": "303", "admin": "303"}),
+    # The service worker (issue 16: offline on the day): public, like the static files it is made of.
+    "offline.service_worker": Row("/sw.js", get=PUBLIC),
     "stage.photo": Row("/fairs/{fair}/stage/photo/{application}", get={**FAIR_STAFF, "staff": "404", "admin": "404"}),
     "booths.pass_page": Row("/booths/{application}/pass", get=APP_VIEW),
     # The world's application has no booth yet: the PDF sends those who may see it to the pass page.
@@ -1106,6 +1111,7 @@ CSRF_CASES: dict[str, list[CsrfCase]] = {
                                      data={"client_id": "0c4d2f4e-7a51-4f0e-9a55-3b8f0d6a2e11",
                                            "booth_code": "A01"})],
     "stage.control": [CsrfCase("staff", "/fairs/{fair}/stage/control", ok=303, data={"action": "next"})],
+    "stage.print_next": [CsrfCase("staff", "/fairs/{fair}/stage/print", ok=303, data={"n": "5"}, changes=False)],
     "nominations.new": [CsrfCase("org_member", "/fairs/{fair}/nominations/new/{category}", refusal="form",
                                  setup=_office,
                                  data={"nominee": "community", "community_name": "ชุมชนบ้านป่าซาง",

@@ -62,3 +62,40 @@ def test_the_projector_follows_the_control_without_reloading(browser, live_serve
         expect(screen.locator("#slide-1")).to_be_visible(timeout=5000)
     finally:
         projector.close()
+
+
+def test_two_control_phones_follow_each_other_without_reloading(browser, live_server, page, db):
+    """Two phones on the control page: when one moves the stage (Next, a jump), the other's highlighted
+    slide and its Back / Next follow within a second or two, without navigating."""
+    w = build_cert_world(db)
+    other = browser.new_context(viewport={"width": 360, "height": 780}, base_url=live_server, locale="th-TH")
+    second = other.new_page()
+    problems: list[str] = []
+    for p in (page, second):
+        p.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    try:
+        for phone in (page, second):
+            sign_in(phone, w.staff)
+            phone.goto(f"/fairs/{w.fair.id}/stage/control")
+            phone.evaluate("window.__sameDocument = true")
+        expect(second.locator("#stage-list li.now")).to_have_count(1)
+        expect(second.locator("#back")).to_be_disabled()
+
+        page.click("#next")
+        expect(page.locator("#stage-list li[data-index='1']")).to_have_class("now", timeout=3000)
+        follows = second.locator("#stage-list li[data-index='1']")
+        expect(follows).to_have_class("now", timeout=3000)
+        expect(follows).to_have_attribute("aria-current", "step")
+        expect(second.locator("#stage-list li.now")).to_have_count(1)
+        expect(second.locator("#back")).to_be_enabled()
+
+        last = second.locator("#stage-list li[data-index]").count()
+        second.click(f"#stage-list li[data-index='{last}'] button.jump")  # the other way round: a jump
+        expect(page.locator(f"#stage-list li[data-index='{last}']")).to_have_class("now", timeout=3000)
+        expect(page.locator("#next")).to_be_disabled()  # the last awardee
+        expect(page.locator("#stage-list li.now")).to_have_count(1)
+        for phone in (page, second):
+            assert phone.evaluate("window.__sameDocument === true")  # no reload
+        assert not problems, problems
+    finally:
+        other.close()
