@@ -1,8 +1,11 @@
 """Jinja filters and globals: B.E. dates, Thai numerals, phone format, language, current path."""
 from __future__ import annotations
 
+import re
+
 from flask import g, request
 from flask_babel import get_locale
+from markupsafe import Markup, escape
 
 from .forms import format_thai_phone
 from .thai import format_date, mask_id, thai_digits
@@ -27,7 +30,28 @@ def num(value, digits: bool | None = None) -> str:
     return thai_digits(value) if _digits_on(digits) else str(value)
 
 
+_THAI = re.compile("[\u0e00-\u0e7f]")
+
+
+def thai_attr(text) -> Markup:
+    """` lang="th"` for Thai user data (a name, a text typed in Thai) on a page in another language, so a
+    screen reader reads it with a Thai voice (WCAG 3.1.2); nothing otherwise: `<td{{ name|thai_attr }}>`."""
+    if text and str(get_locale() or "th") != "th" and _THAI.search(str(text)):
+        return Markup(' lang="th"')
+    return Markup("")
+
+
+def thai(text) -> Markup:
+    """The text, inside `<span lang="th">` when thai_attr says so: `{{ name|thai }}` where the text sits
+    among other words (escaped like any other value)."""
+    if thai_attr(text):
+        return Markup('<span lang="th">%s</span>') % text
+    return escape(text if text is not None else "")
+
+
 def register(app) -> None:
+    app.add_template_filter(thai, "thai")
+    app.add_template_filter(thai_attr, "thai_attr")
     app.add_template_filter(thaidate, "thaidate")
     app.add_template_filter(num, "num")
     app.add_template_filter(format_thai_phone, "phone")
