@@ -6,7 +6,7 @@ What erasing a person does:
 - the account: the name becomes a pseudonym ("ผู้ขอลบข้อมูล #<id>": the same on every page, so a judge's
   scores stay the scores of one, unnamed judge), the email an address that cannot receive mail, no phone,
   no password, signed out everywhere, inactive; `erased_at` set;
-- their memberships, invitations to their address, requests to join an organization, notice receipts, consents and ended sessions go; mail
+- their memberships, organization and judge invitations to their address, requests to join an organization, notice receipts, consents and ended sessions go; mail
   to their address (queued or sent) goes, with its outbox files;
 - their own certificates (a judge's) stay, with their serial and public check, but the name is withheld
   "at the holder's request" (`holder_withheld_at`); the certificate's PDF and the print batches that held
@@ -45,6 +45,7 @@ from ..core.storage import delete_after_commit
 from ..core.time import utcnow
 from ..core.transaction import after_commit
 from ..extensions import db
+from ..judging.models_invitations import JudgeInvitation
 from .models import ConsentChange, NoticeReceipt, PrivacyRequest
 
 PSEUDONYM = "ผู้ขอลบข้อมูล"  # stored in the account's name: shown as "ผู้ขอลบข้อมูล #12"
@@ -218,6 +219,9 @@ def erase(user: User, actor: User, request: PrivacyRequest | None = None) -> Eff
                                              .execution_options(synchronize_session=False)).rowcount or 0
     done.counts["invitations"] = db.session.execute(
         delete(Invitation).where(func.lower(Invitation.email) == user.email.lower())
+        .execution_options(synchronize_session=False)).rowcount or 0
+    done.counts["judge_invitations"] = db.session.execute(
+        delete(JudgeInvitation).where(JudgeInvitation.email == user.email.lower())  # stored lower-case
         .execution_options(synchronize_session=False)).rowcount or 0
     done.counts["join_requests"] = db.session.execute(
         delete(JoinRequest).where(JoinRequest.user_id == user.id).execution_options(synchronize_session=False)

@@ -20,6 +20,7 @@ from ..core.mail import MailMessage
 from ..extensions import db
 from ..fairs.models import FairRole
 from ..judging.models import Assignment, Conflict, JudgeProfile, Score
+from ..judging.models_invitations import JudgeInvitation
 from ..nominations.models import Evidence, Nomination
 from .models import ConsentChange, NoticeReceipt
 
@@ -117,6 +118,8 @@ def collect(user: User, base_url: str = "") -> dict:
                               .order_by(MailMessage.id)).all()
     invitations = db.session.scalars(select(Invitation).where(Invitation.email == user.email)
                                      .order_by(Invitation.id)).all()
+    judge_invitations = db.session.scalars(select(JudgeInvitation).where(
+        JudgeInvitation.email == user.email.lower()).order_by(JudgeInvitation.id)).all()
     join_requests = db.session.scalars(select(JoinRequest).where(JoinRequest.user_id == user.id)
                                        .order_by(JoinRequest.id)).all()
     actions = db.session.execute(
@@ -152,6 +155,8 @@ def collect(user: User, base_url: str = "") -> dict:
         "mail": [_row(m, ("created_at", "sent_at", "status", "subject", "body")) for m in mail],
         "invitations": [_row(i, ("organization_id", "created_at", "accepted_at", "cancelled_at"))
                         for i in invitations],
+        "judge_invitations": [_row(i, ("fair_id", "name", "created_at", "expires_at", "accepted_at", "cancelled_at"))
+                              for i in judge_invitations],
         "join_requests": [_row(j, ("organization_id", "message", "state", "created_at", "decided_at"))
                           for j in join_requests],
         "checkin_scans_made": [{"scanned_at": _plain(s), "fair_id": f, "application_id": a, "result": r}

@@ -36,6 +36,7 @@ from ..core.storage import delete_after_commit
 from ..core.time import to_local, utcnow
 from ..extensions import db
 from ..fairs.models import Fair
+from ..judging.models_invitations import JudgeInvitation
 from ..judging.models import Result, Rubric
 from ..nominations.models import Category, Evidence, Nomination, NominationStatus
 from .registry import retention_days
@@ -70,6 +71,7 @@ def _statements(now: datetime) -> dict[str, tuple]:
         "mail": (MailMessage.__table__, MailMessage.status.in_(("sent", "failed")) & (MailMessage.created_at < mail_before)),
         "checkin": (CheckInScan.__table__, CheckInScan.fair_id.in_(ended_fairs)),
         "invitations": (Invitation.__table__, Invitation.expires_at < now - session_days),
+        "judge_invitations": (JudgeInvitation.__table__, JudgeInvitation.expires_at < now - session_days),
         "ended_sessions": (EndedSession.__table__, EndedSession.ended_at < now - _remember() - session_days),
     }
 

@@ -20,7 +20,7 @@ SECTIONS = {
     "judge_profiles": _l("ข้อมูลกรรมการ"), "booth_applications": _l("ใบสมัครออกบูธ"),
     "nominations": _l("การเสนอชื่อ"), "judging": _l("การตัดสิน"), "certificates": _l("เกียรติบัตร"),
     "mail": _l("อีเมลที่ระบบส่งถึงท่าน"), "invitations": _l("คำเชิญเข้าร่วมองค์กร"),
-    "join_requests": _l("คำขอเข้าร่วมองค์กร"),
+    "join_requests": _l("คำขอเข้าร่วมองค์กร"), "judge_invitations": _l("คำเชิญเป็นกรรมการ"),
     "checkin_scans_made": _l("การสแกนเช็กอินที่ท่านทำ"), "notices_seen": _l("ประกาศความเป็นส่วนตัวที่ท่านได้เห็น"),
     "consents": _l("ความยินยอมที่ท่านให้และถอน"),
     "your_actions": _l("การกระทำของท่านในบันทึกการใช้งาน"),

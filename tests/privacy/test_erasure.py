@@ -174,3 +174,22 @@ def test_a_refused_or_accountless_erasure_request_erases_nobody(app, client, db,
     assert db.session.get(User, w.judge2.id).erased_at is None
     assert db.session.scalar(select(func.count()).select_from(AuditEntry)
                              .where(AuditEntry.action == audit.ERASURE_ACTION)) == 0
+
+
+def test_a_judge_invitation_to_the_address_is_in_my_data_and_goes_with_the_erasure(
+        app, client, db, login_as, post_form, w):
+    """A chair invited this address to judge another fair (judge_invitations, issue 16): the person sees it
+    in /my/data, and erasing them deletes it (it holds their address); another address's stays."""
+    from fairapp.judging.models_invitations import JudgeInvitation
+    from fairapp.privacy.my_data import collect
+
+    person = create_user("invited-judge@example.org", first_name="วันดี")
+    for email in (person.email.upper(), "someone-else@example.org"):  # stored lower-case by the chair's form
+        db.session.add(JudgeInvitation(fair_id=w.fair.id, email=email.lower(), token_hash=email[:8] * 8,
+                                       expires_at=audit.utcnow()))
+    db.session.commit()
+    with app.test_request_context():
+        assert [i["fair_id"] for i in collect(person)["judge_invitations"]] == [w.fair.id]
+    _ask_and_grant(client, login_as, post_form, db, person, w.dpo)
+    left = db.session.scalars(select(JudgeInvitation.email)).all()
+    assert left == ["someone-else@example.org"]

@@ -13,6 +13,7 @@ from fairapp.booths.models import CheckInScan
 from fairapp.core.audit import AuditEntry
 from fairapp.core.mail import MailMessage
 from fairapp.core.time import today_local, utcnow
+from fairapp.judging.models_invitations import JudgeInvitation
 from fairapp.privacy import purge
 from tests.factories import create_fair, create_org, create_user
 
@@ -29,6 +30,8 @@ def _world(app, db):
     for n, days in enumerate((40, 10)):
         db.session.add(Invitation(organization_id=org.id, email=f"i{n}@example.org", token_hash=f"{n}" * 64,
                                   expires_at=now - timedelta(days=days)))
+        db.session.add(JudgeInvitation(fair_id=new_fair.id, email=f"j{n}@example.org", token_hash=f"j{n}" * 32,
+                                       expires_at=now - timedelta(days=days)))
     for days in (400, 100):
         db.session.add(EndedSession(user_id=user.id, nonce=f"nonce{days}aaaaaaaaaaaaaa", ended_at=now - timedelta(days=days)))
     db.session.commit()
@@ -42,7 +45,7 @@ def _world(app, db):
     return old_file, new_file
 
 
-EXPECTED = {"mail": 2, "checkin": 2, "invitations": 1, "ended_sessions": 1, "draft_applications": 0,
+EXPECTED = {"mail": 2, "checkin": 2, "invitations": 1, "judge_invitations": 1, "ended_sessions": 1, "draft_applications": 0,
             "draft_nominations": 0, "evidence_not_awarded": 0}
 
 
@@ -50,6 +53,7 @@ def _left(db):
     return {"mail": db.session.scalar(select(func.count()).select_from(MailMessage)),
             "checkin": db.session.scalar(select(func.count()).select_from(CheckInScan)),
             "invitations": db.session.scalar(select(func.count()).select_from(Invitation)),
+            "judge_invitations": db.session.scalar(select(func.count()).select_from(JudgeInvitation)),
             "ended_sessions": db.session.scalar(select(func.count()).select_from(EndedSession))}
 
 
@@ -61,12 +65,12 @@ def test_a_dry_run_lists_and_a_run_removes_only_what_is_past_its_period(app, db)
     for name, count in EXPECTED.items():
         assert f"{name}: would remove {count}" in dry.output
     assert "outbox files: would remove 1" in dry.output and "old.eml" in dry.output
-    assert _left(db) == {"mail": 4, "checkin": 3, "invitations": 2, "ended_sessions": 2}
+    assert _left(db) == {"mail": 4, "checkin": 3, "invitations": 2, "judge_invitations": 2, "ended_sessions": 2}
     assert old_file.exists()
     done = runner.invoke(args=["privacy", "purge"])
     assert done.exit_code == 0 and "mail: removed 2" in done.output
     db.session.expire_all()
-    assert _left(db) == {"mail": 2, "checkin": 1, "invitations": 1, "ended_sessions": 1}
+    assert _left(db) == {"mail": 2, "checkin": 1, "invitations": 1, "judge_invitations": 1, "ended_sessions": 1}
     statuses = set(db.session.scalars(select(MailMessage.status)))
     assert statuses == {"queued", "sent"}  # an old message never delivered is not thrown away
     assert not old_file.exists() and new_file.exists()
