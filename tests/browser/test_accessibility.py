@@ -46,7 +46,9 @@ PAGES = {
                             "/fairs/{fair}/nominations/review", "/nominations/{nomination}/review",
                             "/fairs/{fair}/nominations/categories", "/judging/categories/{category}/rubric",
                             "/judging/fairs/{fair}/judges", "/fairs/{fair}/certificates",
-                            "/fairs/{fair}/certificates/issued", "/certificates/{certificate}"],
+                            "/fairs/{fair}/certificates/issued", "/certificates/{certificate}",
+                            # stage mode on the past fair (its awardees), the stage desk's print form (issue 16)
+                            "/fairs/{past}/stage", "/fairs/{past}/stage/control"],
     "admin@fairapp.local": ["/admin/", "/orgs", "/admin/users", "/admin/audit", "/admin/fairs", "/admin/mail",
                             "/admin/fairs/{fair}/edit", "/admin/fairs/{fair}/roles",
                             "/privacy/fairs/{fair}/retention"],
