@@ -107,3 +107,47 @@ def test_only_this_fairs_awardee_certificates(client, login_as, w, app, db):
     response = _print(client, w, ids=[str(first + 1000)])  # no such awardee certificate here
     assert response.status_code == 303
     assert _copies(db, first) == 0
+
+
+def test_printing_n_costs_the_same_queries_for_2_and_10(client, login_as, w, app, db):
+    """The print makes a fixed number of queries whatever N (the slides, the certificates, the print
+    operation's lock, last prints and audit entry), besides the printed copies' rows themselves (the
+    certificates package's insert: one statement per row on SQLite, batched on PostgreSQL)."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    from fairapp.extensions import db as _db
+    from tests.stage.test_stage import _more_awardees
+
+    @contextmanager
+    def counted():
+        seen = [0, 0]  # [statements, of which inserts of printed copies]
+
+        def before(_conn, _cursor, statement, *args, **kwargs):
+            seen[0] += 1
+            seen[1] += statement.startswith("INSERT INTO certificate_prints")
+        event.listen(_db.engine, "before_cursor_execute", before)
+        try:
+            yield seen
+        finally:
+            event.remove(_db.engine, "before_cursor_execute", before)
+
+    _issue(app, db, w)
+    login_as(w.staff)
+    token = csrf_token_from(client.get(_url(w, "/control")).get_data(as_text=True))
+    with counted() as small:
+        assert _pages(client.post(_url(w, "/print"), data={"n": "5", "csrf_token": token})) == 2
+    _more_awardees(db, w, 4)
+    with app.test_request_context(), unit_of_work():
+        from fairapp.certificates.candidates import candidates_for
+        from fairapp.fairs.models import Fair
+        fair = db.session.get(Fair, w.fair.id)
+        staff = db.session.get(type(w.staff), w.staff.id)
+        for category in db.session.scalars(select(Category).where(Category.fair_id == fair.id,
+                                                                  Category.id != w.category.id)):
+            cert_ops.issue(fair, candidates_for(fair, "awardee", category=category), staff)
+    with counted() as large:
+        assert _pages(client.post(_url(w, "/print"), data={"n": "50", "csrf_token": token})) == 8
+    print(f"print_next statements: {small} for 2 certificates, {large} for 8 ([all, copies' inserts])")
+    assert large[0] - large[1] == small[0] - small[1], (small, large)
