@@ -1,5 +1,6 @@
-"""Keyboard-only use of whole tasks (issue 16, accessible to everyone): a booth application from sign-in to
-"submitted", and the stage-desk kiosk from the search to a second, confirmed print. No mouse: every
+"""Keyboard-only use of whole tasks (issue 16, accessible to everyone): a sign-up with its province and
+district lists, a booth application from sign-in to "submitted", and the stage-desk kiosk from the search
+to a second, confirmed print (scoring by keyboard: test_scoring_shortcuts.py). No mouse: every
 control is reached with Tab (in the page's order, so a control Tab cannot reach fails the test), radios
 are chosen with the arrow keys, boxes ticked with Space, buttons pressed with Enter."""
 from __future__ import annotations
@@ -113,3 +114,46 @@ def test_the_kiosk_by_keyboard_search_print_and_confirm_a_second_copy(page, w, d
     expect(page.locator("#kiosk-status")).to_have_text("✓")
     assert prints(db) == 2
     expect(page.locator("#print-frame")).to_have_attribute("src", re.compile(r"/certificates/\d+/print\.pdf$"))
+
+
+def choose_by_keyboard(page, selector: str, value: str) -> None:
+    """Arrow through a focused list until `value` is chosen (as a keyboard user does)."""
+    tab_to(page, selector)
+    for key in ("Home",) + ("ArrowDown",) * 120:
+        if page.eval_on_selector(selector, "el => el.value") == value:
+            return
+        page.keyboard.press(key)
+    raise AssertionError(f"{value} is not reached with the arrows in {selector}")
+
+
+def test_a_whole_sign_up_by_keyboard(page, db):
+    from fairapp.accounts.models import Organization, User
+    from tests.browser.test_signup import EMAIL, ORG_TH, PASSWORD
+
+    page.set_viewport_size({"width": 360, "height": 780})
+    page.goto("/signup")
+    page.locator("body").focus()
+    for selector, text in (("#org_name_th", ORG_TH), ("#org_name_en", "Ban Pa Sang")):
+        tab_to(page, selector)
+        page.keyboard.type(text)
+    choose_by_keyboard(page, "#sector", "civil")
+    choose_by_keyboard(page, "#province", "57")  # เชียงราย: its districts come in as the arrow lands
+    page.wait_for_selector('#district option[value="5701"]', state="attached", timeout=5000)
+    choose_by_keyboard(page, "#district", "5701")
+    for selector, text in (("#tax_id", "0994000165510"), ("#title", "นางสาว"), ("#first_name", "กานดา"),
+                           ("#last_name", "สุขใจ"), ("#phone", "081 234 5678"), ("#email", EMAIL),
+                           ("#password", PASSWORD), ("#password2", PASSWORD)):
+        tab_to(page, selector)
+        page.keyboard.type(text)
+    tab_to(page, "#accept")
+    page.keyboard.press("Space")
+    tab_to(page, "#signup-form button[type=submit]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    assert page.url.endswith("/dashboard"), page.url
+    db.session.expire_all()
+    org = db.session.scalar(select(Organization).where(Organization.name_th == ORG_TH))
+    assert (org.province_code, org.district_code, org.tax_id) == ("57", "5701", "0994000165510")
+    user = db.session.scalar(select(User).where(User.email == EMAIL))
+    assert (user.first_name, user.last_name, user.phone) == ("กานดา", "สุขใจ", "+66812345678")
