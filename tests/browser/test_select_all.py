@@ -52,6 +52,35 @@ def test_select_all_matching_with_javascript(page, db, queue):
     assert _statuses(db, apps) == {Status.waitlisted}
 
 
+def test_the_confirmation_page_has_no_wcag_21_aa_violations(browser, live_server, db, queue):
+    """The confirmation is the answer to a POST (the axe check's page list holds addresses): checked here,
+    in Thai and English at 360 and 1280 px."""
+    from tests.browser.test_accessibility import AXE_JS, audit
+
+    fair, staff, _apps = queue
+    context = browser.new_context(viewport={"width": 360, "height": 780}, base_url=live_server, locale="th-TH")
+    context.add_init_script(path=str(AXE_JS))
+    page = context.new_page()
+    try:
+        sign_in(page, staff)
+        found = []
+        for lang in ("th", "en"):
+            context.add_cookies([{"name": "lang", "value": lang, "url": live_server}])
+            page.goto(f"/fairs/{fair.id}/booths/review?q=บานนา&select=all")
+            with page.expect_navigation():
+                page.click("button[name=action][value=reject]")  # no reason: the list again, the error shown
+            page.fill("textarea[name=reason]", "ไม่ตรงกับประเภทกิจกรรมของงาน")
+            with page.expect_navigation():
+                page.click("button[name=action][value=reject]")
+            expect(page.locator("#confirm-count")).to_contain_text("55")
+            for width in (360, 1280):
+                page.set_viewport_size({"width": width, "height": 900})
+                found += [(lang, width, v["id"], v["targets"]) for v in audit(page, False)]
+        assert not found, found
+    finally:
+        context.close()
+
+
 def test_select_all_matching_without_javascript(browser, live_server, db, queue):
     fair, staff, apps = queue
     context = browser.new_context(viewport={"width": 360, "height": 780}, base_url=live_server, locale="th-TH",
