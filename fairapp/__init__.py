@@ -57,6 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.register_blueprint(blueprint)
     from .badges.views import bp as badges_bp; app.register_blueprint(badges_bp)  # noqa: E702  (issue 17)
     from .stage.blueprint import bp as stage_bp; app.register_blueprint(stage_bp)  # noqa: E702  (issue 16)
+    from .awardees.blueprint import bp as awardees_bp; app.register_blueprint(awardees_bp)  # noqa: E702  (issue 16)
     from .core.offline import bp as offline_bp; app.register_blueprint(offline_bp)  # noqa: E702  (issue 16)
 
     from .core import errors, security, templating, text

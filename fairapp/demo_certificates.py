@@ -82,6 +82,14 @@ def load_demo_certificates(fair: Fair, past: Fair, orgs: dict, now) -> int:
                                 status=NominationStatus.eligible, narratives={})
         db.session.add(nomination)
         nominations.append(nomination)
+    # The winner's story and photos, what its nominator chose to publish on its awardee page (awardees/).
+    from .demo import NARRATIVES, _demo_evidence
+    winner = nominations[0]
+    winner.narratives = dict(NARRATIVES)
+    winner.public_sections = ["sufficiency", "volunteer", "outcomes"]
+    _demo_evidence(winner)
+    for evidence in winner.evidence[:2]:
+        evidence.public = True
     rubric = Rubric(category_id=category.id, judges_per_nomination=2, ranking="raw")
     criterion = Criterion(position=0, name_th="การขับเคลื่อนคุณธรรมในชุมชน", weight=100, scale_min=1, scale_max=5)
     rubric.criteria = [criterion]

@@ -225,6 +225,9 @@ EXPECTED: dict[str, Row] = {
     "directory.exhibitor": Row("/fairs/{fair}/exhibitors/{application}", get=_all("404")),
     "directory.photo": Row("/fairs/{fair}/exhibitors/{application}/photo", get=_all("404")),
     "directory.signs_pdf": Row("/fairs/{fair}/exhibitors/signs.pdf", get=FAIR_STAFF),
+    # Awardee pages (issue 16): public once the category is final; the world's category is not: not found.
+    "awardees.page": Row("/fairs/{fair}/awardees/{nomination}", get=_all("404")),
+    "awardees.photo": Row("/fairs/{fair}/awardees/{nomination}/photos/{evidence}", get=_all("404")),
     # Stage mode (issue 16): the fair staff's. A POST with only the token names no move (400); the world's
     # application has no photo (404 to those who may ask).
     "stage.projector": Row("/fairs/{fair}/stage", get=FAIR_STAFF),
@@ -260,6 +263,11 @@ EXPECTED: dict[str, Row] = {
                               post=_app_edit("302 /nominations/{nomination}")),
     "nominations.delete": Row("/nominations/{nomination}/delete", get=POST_ONLY,
                               post=_app_edit("302 /fairs/{fair}/nominations")),
+    # What may be published if awarded: the nominating organization's members, at any status.
+    "nominations.publication": Row("/nominations/{nomination}/publication", get=POST_ONLY,
+                                   post=_app_edit("302 /nominations/{nomination}")),
+    "nominations.evidence_public": Row("/nominations/{nomination}/evidence/{evidence}/public", get=POST_ONLY,
+                                       post=_app_edit("302 /nominations/{nomination}/edit")),
     "nominations.upload_evidence": Row("/nominations/{nomination}/evidence", get=POST_ONLY,
                                        post=_app_edit("302 /nominations/{nomination}/edit")),
     "nominations.delete_evidence": Row("/nominations/{nomination}/evidence/{evidence}/delete", get=POST_ONLY,
@@ -271,7 +279,7 @@ EXPECTED: dict[str, Row] = {
     "nominations.categories": Row("/fairs/{fair}/nominations/categories", get=FAIR_STAFF, post=FAIR_STAFF),
     "nominations.edit_category": Row("/fairs/{fair}/nominations/categories/{category}", get=FAIR_STAFF,
                                      post=FAIR_STAFF),
-    "nominations.review": Row("/fairs/{fair}/nominations/review", get=FAIR_STAFF, post=FAIR_STAFF),
+    "nominations.review": Row("/fairs/{fair}/nominations/review", get=FAIR_STAFF),
     # The nomination's own staff pages: its members may see it (403); to anyone else it does not exist.
     "nominations.staff_view": Row("/nominations/{nomination}/review", get=NOMINATION_STAFF),
     "nominations.decide": Row("/nominations/{nomination}/decide", get=POST_ONLY, post=NOMINATION_STAFF),
@@ -356,8 +364,6 @@ EXPECTED.update({
                                     post={**FAIR_STAFF, "staff": "302 /certificates/batches/{cert_batch}",
                                           "admin": "302 /certificates/batches/{cert_batch}"}),
     "certificates.issued": Row("/fairs/{fair}/certificates/issued", get=FAIR_STAFF),
-    "certificates.print_issued": Row("/fairs/{fair}/certificates/issued/print", get=POST_ONLY, post={
-        **FAIR_STAFF, "staff": "302 /fairs/{fair}/certificates/issued", "admin": "302 /fairs/{fair}/certificates/issued"}),
     "certificates.detail": Row("/certificates/{certificate}", get=FAIR_STAFF),
     "certificates.certificate_pdf": Row("/certificates/{certificate}/certificate.pdf", get=FAIR_STAFF),
     "certificates.certificate_png": Row("/certificates/{certificate}/preview.png", get=FAIR_STAFF),
@@ -1127,6 +1133,10 @@ CSRF_CASES: dict[str, list[CsrfCase]] = {
     "nominations.upload_evidence": [CsrfCase("org_member", "/nominations/{nomination}/evidence", ok=303,
                                              data=lambda w: {"files": (_Png(), "garden.png"),
                                                              "caption": "แปลงผัก"})],
+    "nominations.publication": [CsrfCase("org_member", "/nominations/{nomination}/publication", ok=303,
+                                         data={"public_sections": "sufficiency"})],
+    "nominations.evidence_public": [CsrfCase("org_member", "/nominations/{nomination}/evidence/{evidence}/public",
+                                             ok=303, data={"public": "1"})],
     "nominations.delete_evidence": [CsrfCase("org_member", "/nominations/{nomination}/evidence/{evidence}/delete",
                                              ok=303)],
     "nominations.categories": [CsrfCase("staff", "/fairs/{fair}/nominations/categories", refusal="form",
@@ -1206,11 +1216,6 @@ CSRF_CASES: dict[str, list[CsrfCase]] = {
                                          changes=False)],  # with the token: asks for the file (400)
     "booths.review": [CsrfCase("staff", "/fairs/{fair}/booths/review", refusal="form",
                                data=lambda w: {"ids": str(w.ids["application"]), "action": "approve"})],
-    "nominations.review": [CsrfCase("staff", "/fairs/{fair}/nominations/review", refusal="form", setup=_submitted,
-                                    data=lambda w: {"ids": str(w.ids["nomination"]), "action": "eligible"})],
-    "certificates.print_issued": [CsrfCase("staff", "/fairs/{fair}/certificates/issued/print",
-                                           data=lambda w: {"ids": str(w.ids["certificate"]), "scope": "page",
-                                                           "confirmed": "1"})],
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import render_template
 from flask_login import login_required
 
+from ..awardees import queries as awardee_queries
 from ..core.i18n import use_thai_digits
 from ..core.responses import send_bytes
 from ..core.pagination import send_xlsx, stream_csv
@@ -34,11 +35,14 @@ def results_export(category_id: int, fmt: str):
 
 @bp.get("/fairs/<int:fair_id>/results")
 def results(fair_id: int):
-    """The fair's announced results: finalized categories only; anyone may read them."""
+    """The fair's announced results: finalized categories only; anyone may read them. It leads with the
+    awardees' cards (name, level, a photo its nominator published, a link to its page: awardees/), a
+    fixed number of queries whatever their number; the tables of scores and ranks follow."""
     fair = access.get_or_404(Fair, fair_id)
     use_thai_digits(fair.thai_numerals)
     sections = [(r, result_rows(r)) for r in queries.finalized_rubrics(fair.id)]
-    return render_template("judging/results.html", fair=fair, sections=sections)
+    return render_template("judging/results.html", fair=fair, sections=sections,
+                           awardees=awardee_queries.awardees(fair))
 
 
 @bp.app_template_filter("judging_score")

@@ -5,7 +5,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import Organization, User
@@ -54,6 +54,7 @@ EVENT_LABELS = {
     "submitted": _l("ส่งการเสนอชื่อ"),
     "resubmitted": _l("ส่งฉบับแก้ไข"), "returned": _l("เจ้าหน้าที่ส่งกลับให้แก้ไข"),
     "eligible": _l("ผ่านการตรวจคุณสมบัติ"), "ineligible": _l("ไม่ผ่านการตรวจคุณสมบัติ"),
+    "publication": _l("เปลี่ยนส่วนที่ให้เผยแพร่บนหน้าสาธารณะ"),
 }
 
 
@@ -94,6 +95,9 @@ class Category(db.Model):
 
 class Nomination(db.Model):
     __tablename__ = "nominations"
+    # public_sections has the database's default only: inserts neither name nor return it (an insert works
+    # on a schema from before it, as the data migrations' tests run; it is read when first used).
+    __mapper_args__ = {"eager_defaults": False}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     fair_id: Mapped[int] = mapped_column(ForeignKey("fairs.id", ondelete="CASCADE"), index=True)
@@ -110,6 +114,9 @@ class Nomination(db.Model):
     status: Mapped[NominationStatus] = mapped_column(
         db.Enum(NominationStatus, native_enum=False, length=20), default=NominationStatus.draft, index=True)
     narratives: Mapped[dict] = mapped_column(JSON, default=dict)  # section key -> text
+    # The sections the nominator lets the fair publish on the awardee's public page if it is awarded
+    # (none until ticked; changed at any time, audited: operations.publication).
+    public_sections: Mapped[list] = mapped_column(JSON, server_default="[]")
     review_note: Mapped[str | None] = mapped_column(Text)         # the latest return comment or reason
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -176,6 +183,8 @@ class Evidence(db.Model):
     height: Mapped[int | None] = mapped_column(Integer)
     pages: Mapped[int | None] = mapped_column(Integer)
     flagged: Mapped[bool] = mapped_column(Boolean, default=False)  # accepted, but staff should look
+    # A photo the nominator lets the fair publish on the awardee's public page if it is awarded.
+    public: Mapped[bool] = mapped_column(Boolean, server_default=false())
     flag_note: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

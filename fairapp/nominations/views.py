@@ -99,7 +99,7 @@ def view(nomination_id: int):
                            can_open_editor=member and nomination.editable,
                            can_submit=member and ops.submit_problem(nomination) is None,
                            can_delete=member and ops.delete_problem(nomination) is None,
-                           can_review=access.can_review(nomination.fair_id),
+                           can_review=access.can_review(nomination.fair_id), can_publish=member,
                            action_form=ActionForm(), section_labels=SECTION_LABELS, event_labels=EVENT_LABELS)
 
 
@@ -126,6 +126,7 @@ def edit(nomination_id: int):
                 ops.save_and_submit(nomination, narratives, current_user)
             else:
                 ops.save_narratives(nomination, narratives, current_user)
+            ops.set_public_sections(nomination, request.form.getlist("public_sections"), current_user)
             notices.seen(current_user, "nomination")
         if done and submitting:
             flash(_("ส่งการเสนอชื่อแล้ว"), "success")
@@ -133,9 +134,11 @@ def edit(nomination_id: int):
         if done:
             flash(_("บันทึกแล้ว"), "success")
             return redirect(url_for("nominations.edit", nomination_id=nomination.id))
+    published = (request.form.getlist("public_sections") if request.method == "POST"
+                 else nomination.public_sections or [])
     return render_template("nominations/edit.html", nomination=nomination, category=category, form=form,
                            can_edit=problem is None, missing=ops.missing_parts(nomination),
-                           action_form=ActionForm())
+                           action_form=ActionForm(), published=published, can_publish=True)
 
 
 @bp.post("/nominations/<int:nomination_id>/autosave")
@@ -157,6 +160,19 @@ def autosave(nomination_id: int):
         return envelope(done.error.code, done.error, done.error.status)
     return jsonify(ok=True, saved_at=format_date(utcnow(), "datetime", locale=locale_code()),
                    message=_("บันทึกอัตโนมัติแล้ว"))
+
+
+@bp.post("/nominations/<int:nomination_id>/publication")
+@login_required
+def publication(nomination_id: int):
+    """The narrative sections the nominator lets the fair publish if awarded (any status, also after the
+    award: a withdrawal shows on the public page at once)."""
+    nomination = access.editable_nomination_or_404(nomination_id)
+    with attempt() as done:
+        changed = ops.set_public_sections(nomination, request.form.getlist("public_sections"), current_user)
+    if done:
+        flash(_("บันทึกส่วนที่ให้เผยแพร่แล้ว") if changed else _("ไม่มีการเปลี่ยนแปลง"), "success")
+    return redirect(url_for("nominations.view", nomination_id=nomination_id, _anchor="publication"), code=303)
 
 
 @bp.post("/nominations/<int:nomination_id>/submit")

@@ -106,6 +106,25 @@ def delete_evidence(nomination_id: int, evidence_id: int):
     return _back(nomination.id)
 
 
+@bp.post("/nominations/<int:nomination_id>/evidence/<int:evidence_id>/public")
+@login_required
+def evidence_public(nomination_id: int, evidence_id: int):
+    """Publish a photo on the awardee's public page if the nomination is awarded (public=1), or withdraw
+    it (public=0): the nominating organization's members, at any status (others who may view: 403)."""
+    nomination = access.editable_nomination_or_404(nomination_id)
+    evidence = access.evidence_or_404(nomination, evidence_id)
+    if evidence.kind != "photo":
+        abort(404)
+    public = request.form.get("public") == "1"
+    with attempt() as done:
+        ops.set_photo_public(evidence, public, current_user)
+    if done:
+        flash(_("ภาพนี้จะเผยแพร่บนหน้าสาธารณะหากได้รับรางวัล") if public else _("ภาพนี้จะไม่เผยแพร่บนหน้าสาธารณะ"),
+              "success")
+    endpoint = "nominations.edit" if nomination.editable else "nominations.view"
+    return redirect(url_for(endpoint, nomination_id=nomination.id, _anchor=f"evidence-{evidence.id}"), code=303)
+
+
 def _send(key: str, name: str, mimetype: str, *, inline: bool = True):
     """Streamed from the store (a PDF may be 20 MB); 404 when it is not stored."""
     return storage().send(key, name, mimetype=mimetype, inline=inline, max_age=FILE_MAX_AGE, etag=key)

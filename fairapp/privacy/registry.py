@@ -16,7 +16,8 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 
-VERSION = 2  # 2: monastic titles are asked at sign-up, joining and for a booth's people too
+VERSION = 3  # 2: monastic titles are asked at sign-up, joining and for a booth's people too;
+#   3: an awarded nomination's public page shows the parts and photos its nominator chose to publish
 EFFECTIVE = date(2026, 12, 1)  # the day this version took effect
 
 CONTROLLER = _l("ศูนย์คุณธรรม (องค์การมหาชน)")  # its address and the DPO's contact are settings (PRIVACY_*)
@@ -128,7 +129,7 @@ PURPOSES = (
             _l("ไม่บังคับ หากไม่แจ้ง งานจะจัดบูธตามปกติ")),
     Purpose("nominations", _l("การเสนอชื่อและหลักฐาน"), "public_task", ("nomination", "evidence", "draft"),
             _l("ผู้เสนอชื่อ ผู้ถูกเสนอชื่อ และบุคคลในภาพถ่าย"),
-            _l("เจ้าหน้าที่งานและกรรมการของประเภทรางวัล"),
+            _l("เจ้าหน้าที่งานและกรรมการของประเภทรางวัล และเมื่อได้รับรางวัล ผู้เข้าชมเว็บไซต์ของงานเห็นเฉพาะหัวข้อของเรื่องราวและภาพที่ผู้เสนอชื่อเลือกให้เผยแพร่ ซึ่งเปลี่ยนหรือถอนได้ทุกเมื่อ"),
             _l("การคัดเลือกองค์กรและชุมชนต้นแบบเป็นภารกิจของงาน"),
             _l("หากไม่ให้เรื่องราวและหลักฐาน กรรมการจะพิจารณาการเสนอชื่อไม่ได้")),
     Purpose("religion", _l("สมณศักดิ์ของพระสงฆ์และนักบวช"), "explicit_consent", ("religion",),

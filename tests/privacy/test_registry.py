@@ -9,7 +9,8 @@ from fairapp.privacy import registry
 # fingerprint: give it a new VERSION (and EFFECTIVE date) and add its fingerprint here, so that the accounts
 # that saw the old version are asked to see the new one.
 FINGERPRINTS = {1: "3225dc63954b5b34f5b6ff9805ff5b3b9f00d6782b64aef79fc66264ad727f72",
-                2: "7c0b1964cd1f2dc5a02b20d8dfaf68ccff4eddf4d94accda5a98e0fbe09cfee3"}
+                2: "7c0b1964cd1f2dc5a02b20d8dfaf68ccff4eddf4d94accda5a98e0fbe09cfee3",
+                3: "19fb656c0dc2723e9d3477352a3f5cf82dcb2fbe0921ba18bae68f0e13544525"}
 
 
 def test_a_changed_notice_has_a_new_version(app):
@@ -43,7 +44,7 @@ def test_retention_is_in_days_or_kept_with_the_fairs_record():
 
 def test_the_full_notice_is_public_in_thai_and_english(app, client):
     html = client.get("/privacy").get_data(as_text=True).replace("\xa0", " ")
-    assert "ประกาศความเป็นส่วนตัว" in html and "ฉบับที่ 2 มีผลตั้งแต่ 1 ธันวาคม พ.ศ. 2569" in html
+    assert "ประกาศความเป็นส่วนตัว" in html and "ฉบับที่ 3 มีผลตั้งแต่ 1 ธันวาคม พ.ศ. 2569" in html
     for purpose in registry.PURPOSES:
         assert f'id="purpose-{purpose.key}"' in html
     for category in registry.CATEGORIES:

@@ -16,6 +16,7 @@ from .evidence import (MAX_NOMINATION_BYTES, Usage, add_evidence, evidence_probl
 from .nominate import (LIVE, check_eligible, create_nomination, delete_nomination, delete_problem, may_nominate,
                        may_nominate_others, may_nominate_self, missing_parts, nominate_problem, save_and_submit,
                        save_narratives, submit_nomination, submit_problem)
+from .publication import set_photo_public, set_public_sections
 from .review import (DECISIONS, decide, decision_problem, mark_eligible, mark_ineligible,
                      return_for_correction)
 
@@ -27,6 +28,7 @@ __all__ = [
     "LIVE", "check_eligible", "create_nomination", "delete_nomination", "delete_problem", "may_nominate",
     "may_nominate_others", "may_nominate_self", "missing_parts", "nominate_problem", "save_and_submit",
     "save_narratives", "submit_nomination", "submit_problem",
+    "set_photo_public", "set_public_sections",
     "DECISIONS", "decide", "decision_problem", "mark_eligible", "mark_ineligible", "return_for_correction",
 ]
 __all__ += _errors
