@@ -279,7 +279,7 @@ EXPECTED: dict[str, Row] = {
     "nominations.categories": Row("/fairs/{fair}/nominations/categories", get=FAIR_STAFF, post=FAIR_STAFF),
     "nominations.edit_category": Row("/fairs/{fair}/nominations/categories/{category}", get=FAIR_STAFF,
                                      post=FAIR_STAFF),
-    "nominations.review": Row("/fairs/{fair}/nominations/review", get=FAIR_STAFF),
+    "nominations.review": Row("/fairs/{fair}/nominations/review", get=FAIR_STAFF, post=FAIR_STAFF),
     # The nomination's own staff pages: its members may see it (403); to anyone else it does not exist.
     "nominations.staff_view": Row("/nominations/{nomination}/review", get=NOMINATION_STAFF),
     "nominations.decide": Row("/nominations/{nomination}/decide", get=POST_ONLY, post=NOMINATION_STAFF),
@@ -364,6 +364,8 @@ EXPECTED.update({
                                     post={**FAIR_STAFF, "staff": "302 /certificates/batches/{cert_batch}",
                                           "admin": "302 /certificates/batches/{cert_batch}"}),
     "certificates.issued": Row("/fairs/{fair}/certificates/issued", get=FAIR_STAFF),
+    "certificates.print_issued": Row("/fairs/{fair}/certificates/issued/print", get=POST_ONLY, post={
+        **FAIR_STAFF, "staff": "302 /fairs/{fair}/certificates/issued", "admin": "302 /fairs/{fair}/certificates/issued"}),
     "certificates.detail": Row("/certificates/{certificate}", get=FAIR_STAFF),
     "certificates.certificate_pdf": Row("/certificates/{certificate}/certificate.pdf", get=FAIR_STAFF),
     "certificates.certificate_png": Row("/certificates/{certificate}/preview.png", get=FAIR_STAFF),
@@ -1216,6 +1218,11 @@ CSRF_CASES: dict[str, list[CsrfCase]] = {
                                          changes=False)],  # with the token: asks for the file (400)
     "booths.review": [CsrfCase("staff", "/fairs/{fair}/booths/review", refusal="form",
                                data=lambda w: {"ids": str(w.ids["application"]), "action": "approve"})],
+    "nominations.review": [CsrfCase("staff", "/fairs/{fair}/nominations/review", refusal="form", setup=_submitted,
+                                    data=lambda w: {"ids": str(w.ids["nomination"]), "action": "eligible"})],
+    "certificates.print_issued": [CsrfCase("staff", "/fairs/{fair}/certificates/issued/print",
+                                           data=lambda w: {"ids": str(w.ids["certificate"]), "scope": "page",
+                                                           "confirmed": "1"})],
 }
 
 

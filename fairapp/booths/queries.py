@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import case, func, literal, select, union_all
+from sqlalchemy import case, exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Organization, Sector, User
+from ..certificates.folding import matches, province_codes, search_needle
 from ..core.http import safe_id
 from ..core.i18n import locale_code
 from ..core.pagination import Page, paginate, seek_condition, seek_fetch, seek_page, thai_order
@@ -16,12 +17,26 @@ from ..core.thai import format_date, thai_digits
 from ..core.time import to_local, utcnow
 from ..extensions import db
 from ..fairs.models import Fair
-from .models import HOLDS_PLACE, LIVE, Application, Booth, BoothType, CheckInScan, Status
+from .models import HOLDS_PLACE, LIVE, Application, Booth, BoothPerson, BoothType, CheckInScan, Status
 
 # The review queue's statuses, in the order it shows them: what needs a decision first.
 REVIEW_STATUSES = (Status.submitted, Status.approved, Status.waitlisted, Status.offered, Status.rejected,
                    Status.withdrawn, Status.lapsed)
-REVIEW_FILTERS = ("sector", "province", "type", "status")
+REVIEW_FILTERS = ("q", "sector", "province", "type", "status")
+
+
+def _application_search(needle: str):
+    """An application matches a search by its organization's name (Thai or English), the person who
+    applied, a person named on it, its booth's code or its organization's province."""
+    person = exists().where(BoothPerson.application_id == Application.id,
+                            matches(needle, BoothPerson.first_name + BoothPerson.last_name))
+    applicant = exists().where(User.id == Application.created_by_id, matches(needle, User.first_name + User.last_name))
+    booth = exists().where(Booth.application_id == Application.id, matches(needle, Booth.code))
+    conditions = [matches(needle, Organization.name_th, Organization.name_en), applicant, person, booth]
+    codes = province_codes(needle)
+    if codes:
+        conditions.append(Organization.province_code.in_(codes))
+    return or_(*conditions)
 
 
 # ---- booth types and places ----
@@ -82,9 +97,12 @@ def applications_in(fair: Fair, ids) -> list[Application]:
 def _review_filtered(fair: Fair, filters: dict, query, *, organizations: bool = True):
     """The queue's filters on `query`; joined to the organizations when it reads them or a filter needs
     them (the counts per status without a sector or province read the index on (fair, status) alone)."""
-    if organizations or filters["sector"] or filters["province"]:
+    needle = search_needle(filters.get("q"))
+    if organizations or filters["sector"] or filters["province"] or needle:
         query = query.join(Organization, Application.organization_id == Organization.id)
     query = query.where(Application.fair_id == fair.id, Application.status != Status.draft)
+    if needle:
+        query = query.where(_application_search(needle))
     if filters["sector"] in {s.value for s in Sector}:
         query = query.where(Organization.sector == Sector(filters["sector"]))
     if filters["province"]:
@@ -146,7 +164,8 @@ def _review_fetch(fair: Fair, filters: dict, statuses: list[Status]):
 
 
 def review_query(fair: Fair, args) -> tuple[Page, dict, dict[Status, int]]:
-    """One page of a fair's review queue, filtered by sector, province, booth type and status, and the
+    """One page of a fair's review queue, searched (?q=: `_application_search`, folded as the kiosk folds)
+    and filtered by sector, province, booth type and status, and the
     count per status of the filtered queue, in a constant number of queries whatever the queue's length.
     Order (in SQL): submitted first (oldest first), then by status, then by organization in Thai order.
     Pages are read by key (core.pagination.seek_page: ?after= / ?before= in the pager's links): the page
@@ -167,6 +186,15 @@ def review_query(fair: Fair, args) -> tuple[Page, dict, dict[Status, int]]:
                  selectinload(Application.booth)))} if ids else {}
     page.items = [loaded[i] for i in ids if i in loaded]
     return page, filters, counts
+
+
+def review_matching(fair: Fair, args) -> list[Application]:
+    """Every application of the fair the queue's search and filters (as `review_query` reads them from
+    `args`) match now, on every page: what "select all matching" decides on. One query."""
+    filters = {k: args.get(k) or "" for k in REVIEW_FILTERS}
+    ids = _review_filtered(fair, filters, select(Application.id))
+    return db.session.scalars(select(Application).where(Application.id.in_(ids))
+                              .options(selectinload(Application.organization))).all()
 
 
 # ---- check-in ----

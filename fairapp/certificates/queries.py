@@ -1,10 +1,11 @@
 """What the certificate pages read: lists, searches, counts and printed copies (no writes, no rules)."""
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from ..booths.models import Application, BoothPerson
+from ..core.pagination import Page, paginate
 from ..extensions import db
 from ..fairs.models import Fair
 from ..judging.models import Rubric
@@ -50,15 +51,67 @@ def _search(query, typed: str):
         return query.where(Certificate.search_key.contains(search_norm(typed), autoescape=True))
 
 
-def issued(fair: Fair, kind: str = "", typed: str = "", limit: int = 500) -> list[Certificate]:
-    """The fair's certificates (every state), of one kind or all, matching what was typed."""
-    query = select(Certificate).where(Certificate.fair_id == fair.id)
-    if kind in KINDS:
-        query = query.where(Certificate.kind == kind)
-    if typed.strip():
-        query = _search(query, typed)
-    return db.session.scalars(query.order_by(Certificate.kind, Certificate.stage_order, Certificate.id)
-                              .limit(limit)).all()
+ISSUED_FILTERS = ("q", "kind", "status", "printed")
+STATUSES = ("valid", "revoked", "superseded")
+
+
+def _issued_filtered(fair: Fair, filters: dict, query):
+    """The issued list's search (a serial, or the names folded as the kiosk folds them: the stored
+    search_key) and filters: kind, state (valid / revoked / replaced) and printed or not."""
+    query = query.where(Certificate.fair_id == fair.id)
+    if filters["kind"] in KINDS:
+        query = query.where(Certificate.kind == filters["kind"])
+    if filters["q"].strip() and search_norm(filters["q"]):
+        query = _search(query, filters["q"])
+    if filters["status"] == "valid":
+        query = query.where(Certificate.superseded_by_id.is_(None), Certificate.revoked_at.is_(None))
+    elif filters["status"] == "revoked":
+        query = query.where(Certificate.superseded_by_id.is_(None), Certificate.revoked_at.is_not(None))
+    elif filters["status"] == "superseded":
+        query = query.where(Certificate.superseded_by_id.is_not(None))
+    printed = exists().where(CertificatePrint.certificate_id == Certificate.id)
+    if filters["printed"] == "yes":
+        query = query.where(printed)
+    elif filters["printed"] == "no":
+        query = query.where(~printed)
+    return query
+
+
+def issued_filters(args) -> dict:
+    return {k: (args.get(k) or "")[:100] for k in ISSUED_FILTERS}
+
+
+def issued_page(fair: Fair, args) -> tuple[Page, dict]:
+    """One page (core.pagination, 50 a page, the search and filters kept in its links) of the fair's
+    certificates in every state, by kind and stage order: two queries (the count, the page)."""
+    filters = issued_filters(args)
+    query = _issued_filtered(fair, filters, select(Certificate)).order_by(
+        Certificate.kind, Certificate.stage_order, Certificate.id)
+    return paginate(query), filters
+
+
+def issued_matching(fair: Fair, args) -> list[Certificate]:
+    """Every certificate of the fair the issued list's search and filters match now, on every page, in
+    the list's order: what "select all matching" prints. One query."""
+    return db.session.scalars(_issued_filtered(fair, issued_filters(args), select(Certificate))
+                              .order_by(Certificate.kind, Certificate.stage_order, Certificate.id)).all()
+
+
+def certificates_in(fair: Fair, ids) -> list[Certificate]:
+    """The fair's certificates among `ids`, in the list's order (ids of another fair are left out)."""
+    ids = [i for i in ids if i]
+    if not ids:
+        return []
+    return db.session.scalars(select(Certificate).where(Certificate.fair_id == fair.id, Certificate.id.in_(ids))
+                              .order_by(Certificate.kind, Certificate.stage_order, Certificate.id)).all()
+
+
+def printed_count(certificate_ids: list[int]) -> int:
+    """How many of these certificates were printed before (one query)."""
+    if not certificate_ids:
+        return 0
+    return db.session.scalar(select(func.count(func.distinct(CertificatePrint.certificate_id)))
+                             .where(CertificatePrint.certificate_id.in_(certificate_ids))) or 0
 
 
 def kiosk_search(fair: Fair, typed: str, limit: int = 30) -> list[Certificate]:

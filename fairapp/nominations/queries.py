@@ -2,10 +2,11 @@
 possible duplicates): a fixed number of queries per page, whatever the number of rows."""
 from __future__ import annotations
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
-from ..accounts.models import Organization, Sector
+from ..accounts.models import Organization, Sector, User
+from ..certificates.folding import matches, province_codes, search_needle
 from ..core.pagination import Page, paginate, thai_order
 from ..core.thai import sort_thai
 from ..extensions import db
@@ -14,7 +15,7 @@ from .models import Category, Evidence, Nomination, NominationEvent, NominationS
 # The review list's order: what needs a decision first.
 REVIEW_STATUSES = (NominationStatus.submitted, NominationStatus.returned, NominationStatus.eligible,
                    NominationStatus.ineligible)
-FILTERS = ("category", "status", "sector", "province")
+FILTERS = ("q", "category", "status", "sector", "province")
 
 
 def categories_of(fair_id: int) -> list[Category]:
@@ -115,8 +116,27 @@ def duplicates_of(nomination: Nomination) -> list[Nomination]:
     return [n for n in group if n.id != nomination.id]
 
 
+def _search(needle: str, nominee):
+    """A nomination matches a search (folded as the kiosk folds: certificates.folding) by its nominee's
+    name (an organization, Thai or English, or a community), the nominating organization's name, the
+    person who nominated, or the nominee's province."""
+    nominator = aliased(Organization)
+    by_nominator = exists().where(nominator.id == Nomination.nominator_org_id,
+                                  matches(needle, nominator.name_th, nominator.name_en))
+    by_person = exists().where(User.id == Nomination.created_by_id, matches(needle, User.first_name + User.last_name))
+    conditions = [matches(needle, nominee.name_th, nominee.name_en, Nomination.community_name), by_nominator,
+                  by_person]
+    codes = province_codes(needle)
+    if codes:
+        conditions += [nominee.province_code.in_(codes), Nomination.community_province_code.in_(codes)]
+    return or_(*conditions)
+
+
 def _review_filtered(fair_id: int, filters: dict, query, nominee):
     query = query.where(Nomination.fair_id == fair_id, Nomination.status != NominationStatus.draft)
+    needle = search_needle(filters.get("q"))
+    if needle:
+        query = query.where(_search(needle, nominee))
     if filters["category"].isdigit():
         query = query.where(Nomination.category_id == int(filters["category"]))
     if filters["sector"] in {s.value for s in Sector}:
@@ -128,8 +148,9 @@ def _review_filtered(fair_id: int, filters: dict, query, nominee):
 
 
 def review_rows(fair_id: int, args) -> tuple[Page, dict, dict]:
-    """One page of the fair's nominations past the draft stage, filtered, and the count per status (every
-    filter but the status applied): three queries whatever the number of nominations. Order (in SQL):
+    """One page of the fair's nominations past the draft stage, searched (?q=: `_search`) and filtered, and
+    the count per status (every filter but the status applied): three queries whatever the number of
+    nominations. Order (in SQL):
     by status (what needs a decision first), oldest first, nominee in Thai order."""
     filters = {k: args.get(k) or "" for k in FILTERS}
     nominee = aliased(Organization)
@@ -149,6 +170,28 @@ def review_rows(fair_id: int, args) -> tuple[Page, dict, dict]:
              .order_by(rank, func.coalesce(Nomination.submitted_at, Nomination.created_at),
                        thai_order(func.coalesce(nominee.name_th, Nomination.community_name, "")), Nomination.id))
     return paginate(query, total=total), filters, counts
+
+
+def nominations_in(fair_id: int, ids) -> list[Nomination]:
+    """The fair's nominations among `ids` (ids of another fair are left out)."""
+    ids = [i for i in ids if i]
+    if not ids:
+        return []
+    return db.session.scalars(select(Nomination).where(Nomination.fair_id == fair_id, Nomination.id.in_(ids))
+                              .options(selectinload(Nomination.nominee_org))).all()
+
+
+def review_matching(fair_id: int, args) -> list[Nomination]:
+    """Every nomination of the fair the review list's search and filters (as `review_rows` reads them from
+    `args`, the status too) match now, on every page: what "select all matching" decides on. One query."""
+    filters = {k: args.get(k) or "" for k in FILTERS}
+    nominee = aliased(Organization)
+    ids = _review_filtered(fair_id, filters, select(Nomination.id).outerjoin(
+        nominee, Nomination.nominee_org_id == nominee.id), nominee)
+    if filters["status"] in {s.value for s in REVIEW_STATUSES}:
+        ids = ids.where(Nomination.status == NominationStatus(filters["status"]))
+    return db.session.scalars(select(Nomination).where(Nomination.id.in_(ids))
+                              .options(selectinload(Nomination.nominee_org))).all()
 
 
 def events_of(nomination: Nomination) -> list[NominationEvent]:

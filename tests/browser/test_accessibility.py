@@ -49,7 +49,11 @@ PAGES = {
                             "/judging/fairs/{fair}/judges", "/fairs/{fair}/certificates",
                             "/fairs/{fair}/certificates/issued", "/certificates/{certificate}",
                             # stage mode on the past fair (its awardees), the stage desk's print form (issue 16)
-                            "/fairs/{past}/stage", "/fairs/{past}/stage/control"],
+                            "/fairs/{past}/stage", "/fairs/{past}/stage/control",
+                            # the staff lists searched, every matching row selected (issue 16)
+                            "/fairs/{fair}/booths/review?q=ชุมชน&select=all",
+                            "/fairs/{fair}/nominations/review?q=ชุมชน&select=all",
+                            "/fairs/{fair}/certificates/issued?select=all"],
     "admin@fairapp.local": ["/admin/", "/orgs", "/admin/users", "/admin/audit", "/admin/fairs", "/admin/mail",
                             "/admin/fairs/{fair}/edit", "/admin/fairs/{fair}/roles",
                             "/privacy/fairs/{fair}/retention"],
