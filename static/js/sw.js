@@ -10,7 +10,8 @@
      installs; a new version (any file under static/ changed) is a new worker, and the old cache goes.
    - Everything else (other pages, JSON, posts) is not touched: the browser fetches it as without a worker.
    A page opened before the worker controlled it asks it (postMessage {type: "remember", urls}) to keep a
-   copy, so the first visit is enough. */
+   copy, so the first visit is enough; the judge's dashboard also asks it to keep the scoring pages it
+   links to that are not kept yet ({missing: true}), so the judge need not open each one online. */
 "use strict";
 
 var S = /*SETTINGS*/{};
@@ -139,14 +140,24 @@ self.addEventListener("fetch", function (event) {
 self.addEventListener("message", function (event) {
   var data = event.data || {};
   if (data.type !== "remember" || !Array.isArray(data.urls)) { return; }
-  event.waitUntil(Promise.all(data.urls.slice(0, 100).map(function (href) {
+  var keys = [];
+  data.urls.slice(0, 100).forEach(function (href) {
     var url;
-    try { url = new URL(href, self.location.href); } catch (e) { return null; }
-    if (url.origin !== self.location.origin) { return null; }
-    if (!matches(pages, url.pathname) && !matches(pictures, url.pathname)) { return null; }
+    try { url = new URL(href, self.location.href); } catch (e) { return; }
+    if (url.origin !== self.location.origin) { return; }
+    if (!matches(pages, url.pathname) && !matches(pictures, url.pathname)) { return; }
     var key = url.href.split("#")[0];
-    return fetch(key, {credentials: "same-origin", cache: "no-store"}).then(function (response) {
-      return remember(key, response);
-    }).catch(function () {});
-  })));
+    if (keys.indexOf(key) === -1) { keys.push(key); }
+  });
+  // One at a time (a judge's dashboard may name thirty scoring pages); with `missing`, only those not kept.
+  event.waitUntil(keys.reduce(function (previous, key) {
+    return previous.then(function () {
+      return (data.missing ? cached(key) : Promise.resolve(undefined)).then(function (hit) {
+        if (hit) { return null; }
+        return fetch(key, {credentials: "same-origin", cache: "no-store"}).then(function (response) {
+          return remember(key, response);
+        });
+      }).catch(function () {});
+    });
+  }, Promise.resolve()));
 });

@@ -91,6 +91,22 @@ def test_scoring_opens_offline_and_the_score_is_saved_once_with_a_renewed_token(
     assert answered == [400, 200]  # the stale token refused once, then sent with a fresh one
 
 
+def test_the_judges_dashboard_keeps_the_scoring_pages_it_links_to(page, db, world):  # noqa: F811
+    """Opening the dashboard online is enough: each scoring page it links to opens offline too."""
+    sign_in(page, world.judge)
+    page.goto(f"/fairs/{world.fair.id}/judging")
+    kept_for_offline(page)
+    second = page.url.split("/fairs/")[0] + f"/judging/assignments/{world.second_a.id}"
+    for _ in range(100):
+        if page.evaluate(HELD, second):
+            break
+        page.wait_for_timeout(100)
+    page.context.set_offline(True)
+    page.goto(second)  # never opened: kept from the dashboard's links
+    expect(page.locator(f"#criterion-{world.c1.id}")).to_be_visible()
+    assert f"/judging/assignments/{world.second_a.id}" in page.url
+
+
 def test_the_stage_projector_and_control_open_offline(browser, live_server, page, db):
     w = build_cert_world(db)
     sign_in(page, w.staff)
