@@ -13,6 +13,7 @@ import re
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
+from ..awardees.levels import level_text
 from ..core.i18n import locale_code
 
 KINDS = ("awardee", "exhibitor", "judge", "participant")
@@ -77,6 +78,8 @@ def _in_viewers_language(label, stored: str, lang: str | None, **override) -> st
     params = _read_back(label, stored)
     if params is None:
         return stored
+    if "level" in params:  # an award level: the chair's Thai word, in the viewer's language when known
+        params["level"] = level_text(params["level"], lang=lang or locale_code())
     params.update(override)
     return str(label) % params if params else str(label)
 
