@@ -93,9 +93,12 @@ class CheckboxesField(SelectMultipleField):
 
 
 def choices(pairs, placeholder=None) -> list[SelectChoice]:
-    """SelectField choices from (value, label) pairs, with an optional empty first option."""
+    """SelectField choices from (value, label) pairs, with an optional empty first option; a Thai label
+    (an organization's name) on a page in another language is marked lang="th" (WCAG 3.1.2)."""
+    from .templating import thai_attr
+
     items = [SelectChoice("", placeholder)] if placeholder is not None else []
-    return items + [SelectChoice(value, label) for value, label in pairs]
+    return items + [SelectChoice(value, label, {"lang": "th"} if thai_attr(label) else {}) for value, label in pairs]
 
 
 def required(message=None):

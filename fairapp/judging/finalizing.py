@@ -14,11 +14,13 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import select
 
 from ..accounts.models import User
 from ..core.errors import DomainError
 from ..core.i18n import locale_code
+from ..core.templating import thai
 from ..core.thai import format_date
 from ..core.time import today_local, utcnow
 from ..extensions import db
@@ -76,14 +78,19 @@ class Problem:
         return asdict(self)
 
 
-def problem_text(problem: Problem | dict) -> str:
-    """The problem in words (the current language)."""
+def problem_text(problem: Problem | dict, mark=str) -> str:
+    """The problem in words (the current language); `mark` is applied to the names in it."""
     p = problem.as_dict() if isinstance(problem, Problem) else problem
     if p.get("kind") == "undecided_conflict":
         return _("%(name)s (#%(id)s): ส่วนได้เสียของ %(judge)s ที่ระบบตรวจพบ ประธานยังไม่ได้ยืนยัน",
-                 name=p.get("nominee", ""), id=p.get("nomination"), judge=p.get("judge_name", ""))
+                 name=mark(p.get("nominee", "")), id=p.get("nomination"), judge=mark(p.get("judge_name", "")))
     return _("%(name)s (#%(id)s): มีคะแนนครบจากกรรมการ %(scored)s จาก %(needed)s ท่าน",
-             name=p.get("nominee", ""), id=p.get("nomination"), scored=p.get("scored"), needed=p.get("needed"))
+             name=mark(p.get("nominee", "")), id=p.get("nomination"), scored=p.get("scored"), needed=p.get("needed"))
+
+
+def problem_html(problem: Problem | dict) -> Markup:
+    """The problem for a page: the names escaped, and marked lang="th" on a page in another language."""
+    return Markup(problem_text(problem, mark=thai))
 
 
 def finalize_problems(rubric: Rubric, inputs=None, limit: int | None = None) -> list[Problem]:

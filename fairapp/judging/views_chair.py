@@ -24,7 +24,7 @@ from ..core.urls import external_url
 from . import access, queries, standings
 from . import operations as ops
 from .blueprint import bp
-from .finalizing import detected_problems, named_problems
+from .finalizing import detected_problems, named_problems, problem_html
 from .minutes import result_count, result_rows
 
 # The audit chain's state, as the chair page shows it.
@@ -60,12 +60,12 @@ def _finalizing(rubric, standings) -> dict:
         after = (entry.after or {}) if entry is not None else {}
         return {"finalize_refusal": None, "finalize_problems": [], "finalize_problem_count": 0,
                 "finalized_reason": after.get("reason"),
-                "finalized_problems": [ops.problem_text(p) for p in after.get("problems") or []]}
+                "finalized_problems": [problem_html(p) for p in after.get("problems") or []]}
     refusal = ops.finalize_refusal(rubric)
     detected = detected_problems(rubric)
     shown = named_problems(rubric, standings.short, standings.complete, limit=PROBLEMS_SHOWN, detected=detected)
     return {"finalize_refusal": str(refusal) if refusal else None,
-            "finalize_problems": [ops.problem_text(p) for p in shown],
+            "finalize_problems": [problem_html(p) for p in shown],
             "finalize_problem_count": len(standings.short) + len(detected),
             "finalized_reason": None, "finalized_problems": []}
 
