@@ -78,3 +78,18 @@ def test_the_layout_checks_can_fail(tmp_path):
         assert [n for n, t in _sources() if t.count("\n") > MAX_LINES] == ["fairapp/x/views.py"]
     finally:
         ROOT, PACKAGE = saved
+
+
+def test_every_forms_csrf_field_is_rendered_only_when_the_form_has_one():
+    """`{{ form.csrf_token(...) }}` fails (500) where CSRF is off for the app (benchmarks, tools): every such
+    field is written `{{ form.csrf_token(id=False) if form.csrf_token is defined }}`. The benchmark found a
+    page that was not (the chair's invite form)."""
+    import re
+
+    bare = []
+    for path in sorted((ROOT / "templates").rglob("*.html")):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            for m in re.finditer(r"\{\{\s*(\w+)\.csrf_token\b[^}]*\}\}", line):
+                if f"if {m.group(1)}.csrf_token is defined" not in m.group(0):
+                    bare.append(f"{path.relative_to(ROOT)}:{n}")
+    assert not bare, bare
