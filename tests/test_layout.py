@@ -93,3 +93,11 @@ def test_every_forms_csrf_field_is_rendered_only_when_the_form_has_one():
                 if f"if {m.group(1)}.csrf_token is defined" not in m.group(0):
                     bare.append(f"{path.relative_to(ROOT)}:{n}")
     assert not bare, bare
+
+
+def test_no_markup_filter_inside_a_pages_title():
+    """A page's <title> is text: `|thai` (a <span lang="th">) there would show its tags in the tab."""
+    found = [f"{p.relative_to(ROOT)}:{n}" for p in sorted((ROOT / "templates").rglob("*.html"))
+             for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+             if ("{% block title" in line or "<title>" in line) and "|thai" in line.replace("|thai_attr", "")]
+    assert not found, found
