@@ -153,7 +153,21 @@ class EndedSession(db.Model):
     ended_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Organization(db.Model):
+class OrgNames:
+    """An organization's name and place in a language, from its name_th, name_en, province_code and
+    district_code (the model's rows and sign-up's matches share it)."""
+
+    def name(self, locale: str = "th") -> str:
+        return (self.name_en or self.name_th) if locale == "en" else self.name_th
+
+    def province_name(self, locale: str = "th") -> str:
+        return province_name(self.province_code, locale)
+
+    def district_name(self, locale: str = "th") -> str:
+        return district_name(self.district_code, locale)
+
+
+class Organization(OrgNames, db.Model):
     __tablename__ = "organizations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -179,15 +193,6 @@ class Organization(db.Model):
         """Every create and rename keeps the comparing key with the name (sign-up, the demo, an admin)."""
         self.name_key = org_name_key(value)
         return value
-
-    def name(self, locale: str = "th") -> str:
-        return (self.name_en or self.name_th) if locale == "en" else self.name_th
-
-    def province_name(self, locale: str = "th") -> str:
-        return province_name(self.province_code, locale)
-
-    def district_name(self, locale: str = "th") -> str:
-        return district_name(self.district_code, locale)
 
     def can_view(self, user) -> bool:
         """Members of the organization, fair staff and admins."""

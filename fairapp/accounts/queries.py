@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from ..core.pagination import Page, paginate, thai_order
 from ..core.thai import sort_thai
 from ..extensions import db
-from .models import Invitation, JoinRequest, Membership, Organization, Sector, User, org_name_key
+from .models import Invitation, JoinRequest, Membership, Organization, OrgNames, Sector, User, org_name_key
 
 DASHBOARD_FAIRS = 100  # a window: the newest first (the national calendar has about 78 a year)
 
@@ -75,7 +75,7 @@ MATCHES_SHOWN = 5
 
 
 @dataclass(frozen=True)
-class Match:
+class Match(OrgNames):
     """An organization sign-up found: what the person may see of it (its name and where; nothing private)."""
 
     id: int
@@ -84,17 +84,6 @@ class Match:
     province_code: str
     district_code: str
     same_tax_id: bool
-
-    def name(self, locale: str = "th") -> str:
-        return (self.name_en or self.name_th) if locale == "en" else self.name_th
-
-    def province_name(self, locale: str = "th") -> str:
-        from ..core.geo import province_name
-        return province_name(self.province_code, locale)
-
-    def district_name(self, locale: str = "th") -> str:
-        from ..core.geo import district_name
-        return district_name(self.district_code, locale)
 
 
 def matching_organizations(name_th: str, province_code: str, tax_id: str | None) -> list[Match]:
