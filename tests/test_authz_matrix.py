@@ -167,6 +167,8 @@ EXPECTED: dict[str, Row] = {
     "accounts.sign_out_everywhere": Row("/sessions/end-others", get=POST_ONLY,
                                         post={**_all("302 /dashboard"), "anonymous": "302 login"}),
     "accounts.organizations": Row("/orgs", get=STAFF_ONLY),
+    # Anyone signed in may register an organization they represent (an empty form comes back to be filled).
+    "accounts.new_organization": Row("/orgs/new", get=SIGNED_IN, post=SIGNED_IN),
     "accounts.organization": Row("/orgs/{org}", get=ORG_A_VIEW, post=ORG_A_MANAGE),
     "accounts.cancel_invitation": Row("/orgs/{org}/invitations/{invitation}/cancel", get=POST_ONLY,
                                       post=_manage_a("302 /orgs/{org}")),
@@ -1062,6 +1064,8 @@ CSRF_CASES: dict[str, list[CsrfCase]] = {
     "accounts.organization": [CsrfCase("org_member", "/orgs/{org}", refusal="form",
                                        data={"email": "colleague@example.org"})],
     "accounts.cancel_invitation": [CsrfCase("org_member", "/orgs/{org}/invitations/{invitation}/cancel")],
+    "accounts.new_organization": [CsrfCase("judge", "/orgs/new", refusal="form", data={
+        "org_name_th": "ชุมชนคุณธรรมบ้านสันติสุข", "sector": "civil", "province": "57", "district": "5701"})],
     "accounts.decide_join_request": [CsrfCase("org_member", "/orgs/{org}/join-requests/{join_request}/accept")],
     "accounts.join": [
         CsrfCase("anonymous", "/join/{invitation_token}", refusal="form", data=PERSON),

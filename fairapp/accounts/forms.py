@@ -10,7 +10,7 @@ from ..core.forms import (PASSWORD_HINT, BaseForm, EmailAddress, StrongPassword,
                           ThaiTaxId, choices, length, optional, required)
 from ..core.geo import district_choices, district_in_province, province_choices
 from ..privacy.sensitive import CONSENT_LABEL
-from .models import SECTOR_LABELS
+from .models import SECTOR_LABELS, Sector
 
 
 def _new_password(label) -> PasswordField:
@@ -57,11 +57,9 @@ class PersonFields:
     password2 = _password_again(_l("ยืนยันรหัสผ่าน"))
 
 
-class SignupForm(OrgFields, PersonFields, BaseForm):
-    # The fair's core work rests on a public task (PDPA s.24(4)), not consent: the person acknowledges the
-    # notice at collection above (privacy.notices), which the account records (privacy_notice_receipts).
-    accept = BooleanField(_l("ข้าพเจ้าได้อ่านข้อมูลส่วนบุคคลในแบบฟอร์มนี้และประกาศความเป็นส่วนตัวแล้ว"),
-                          [required(_l("กรุณายืนยันว่าได้อ่านประกาศความเป็นส่วนตัวก่อนลงทะเบียน"))])
+class OrganizationForm(OrgFields, BaseForm):
+    """An organization to register, by a new person (sign-up) or a signed-in one with none yet (/orgs/new)."""
+
     # When the organization is already registered: the one to ask to join (the button pressed carries its
     # id) and a few words to its managers.
     join_org = IntegerField(validators=[optional()])
@@ -90,6 +88,19 @@ class SignupForm(OrgFields, PersonFields, BaseForm):
             raise ValidationError(_l("กรุณาเลือกอำเภอ/เขต"))
         if self.province.data and not district_in_province(field.data, self.province.data):
             raise ValidationError(_l("อำเภอ/เขตนี้ไม่อยู่ในจังหวัดที่เลือก กรุณาเลือกใหม่"))
+
+    def organization(self) -> dict:
+        """The organization's fields as the operations take them."""
+        return {"name_th": self.org_name_th.data.strip(), "name_en": (self.org_name_en.data or "").strip() or None,
+                "sector": Sector(self.sector.data), "province_code": self.province.data,
+                "district_code": self.district.data, "tax_id": self.tax_id.data or None}
+
+
+class SignupForm(PersonFields, OrganizationForm):
+    # The fair's core work rests on a public task (PDPA s.24(4)), not consent: the person acknowledges the
+    # notice at collection above (privacy.notices), which the account records (privacy_notice_receipts).
+    accept = BooleanField(_l("ข้าพเจ้าได้อ่านข้อมูลส่วนบุคคลในแบบฟอร์มนี้และประกาศความเป็นส่วนตัวแล้ว"),
+                          [required(_l("กรุณายืนยันว่าได้อ่านประกาศความเป็นส่วนตัวก่อนลงทะเบียน"))])
 
 
 class JoinForm(PersonFields, BaseForm):

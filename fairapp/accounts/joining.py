@@ -85,6 +85,15 @@ def sign_up_to_join(*, org: dict, join_org_id: int, message: str, person: dict, 
     return user, join
 
 
+def ask_to_join_found(*, org: dict, join_org_id: int, message: str, user: User) -> JoinRequest:
+    """A signed-in person's /orgs/new found the organization: their request to join the one chosen, which
+    must still be one that what was typed matches (JoinChoiceGone)."""
+    matches = matching_organizations(org["name_th"], org["province_code"], org.get("tax_id"))
+    if join_org_id not in {m.id for m in matches}:
+        raise JoinChoiceGone()
+    return ask_to_join(db.session.get(Organization, join_org_id), user, message)
+
+
 def decide(join: JoinRequest, actor: User, accept: bool) -> None:
     """Accept (the person becomes a member, not a manager) or refuse; once (two managers at the same moment:
     the second is told it was answered). The person is mailed either way."""

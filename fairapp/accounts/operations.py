@@ -119,6 +119,23 @@ def register_organization(*, org: dict, person: dict, password: str, locale: str
     if matches:
         raise OrganizationExists.of(matches)
     user = create_user(password=password, locale=locale, **person)
+    _create_organization(org, user)
+    _queue_confirmation(user)
+    return user
+
+
+def add_organization(user: User, org: dict) -> Organization:
+    """A signed-in person registers an organization they represent (one whose join request was refused, or
+    who works for a second one): the same checks as sign-up (OrganizationExists: ask to join it instead);
+    they become its owner."""
+    _lock_name(org["name_th"], org["province_code"])
+    matches = matching_organizations(org["name_th"], org["province_code"], org.get("tax_id"))
+    if matches:
+        raise OrganizationExists.of(matches)
+    return _create_organization(org, user)
+
+
+def _create_organization(org: dict, owner: User) -> Organization:
     organization = Organization(**org)
     try:
         with savepoint():
@@ -126,13 +143,12 @@ def register_organization(*, org: dict, person: dict, password: str, locale: str
             db.session.flush()
     except IntegrityError:  # another sign-up took the tax ID at the same moment
         raise TaxIdTaken() from None
-    db.session.add(Membership(user=user, organization=organization, role="owner"))
+    db.session.add(Membership(user=owner, organization=organization, role="owner"))
     db.session.flush()
-    audit.record("organization.registered", organization, actor=user,
+    audit.record("organization.registered", organization, actor=owner,
                  after={"name_th": organization.name_th, "sector": organization.sector.value,
-                        "province_code": organization.province_code, "owner": user.email})
-    _queue_confirmation(user)
-    return user
+                        "province_code": organization.province_code, "owner": owner.email})
+    return organization
 
 
 _NAME_LOCK = 72_2564  # PostgreSQL advisory lock (key, name) held while a sign-up checks and creates

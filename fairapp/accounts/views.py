@@ -21,7 +21,7 @@ from . import joining, operations as ops, queries
 from .home import panels_for
 from .access import Menu, can_decide_join_requests, can_manage_organization, invitation_or_404, \
     join_request_or_404, managed_organization_or_404, organization_or_404
-from .forms import ActionForm, ForgotForm, InviteForm, JoinForm, LoginForm, ResetForm, SignupForm
+from .forms import ActionForm, ForgotForm, InviteForm, JoinForm, LoginForm, OrganizationForm, ResetForm, SignupForm
 from .models import TITLE_SUGGESTIONS, Sector
 
 
@@ -69,9 +69,7 @@ def signup():
     form = SignupForm()
     matches = None  # the organizations already registered that what was typed matches
     if form.validate_on_submit():
-        org = {"name_th": form.org_name_th.data.strip(), "name_en": (form.org_name_en.data or "").strip() or None,
-               "sector": Sector(form.sector.data), "province_code": form.province.data,
-               "district_code": form.district.data, "tax_id": form.tax_id.data or None}
+        org = form.organization()
         person = {"email": form.email.data, **_person(form)}
         joins = form.join_org.data is not None  # a match's "ask to join" button was pressed
         # EmailTaken -> the email field; OrganizationExists, JoinChoiceGone -> above the form (matches below)
@@ -97,6 +95,38 @@ def signup():
     if matches is None:
         matches = _matches(form)
     return render_template("accounts/signup.html", form=form, titles=TITLE_SUGGESTIONS, matches=matches)
+
+
+@bp.route("/orgs/new", methods=["GET", "POST"])
+@form_csrf
+@login_required
+def new_organization():
+    """A signed-in person registers an organization they represent (one whose join request was refused
+    has none; a person may represent a second one), or asks to join it when it is already registered
+    (the same rules as sign-up)."""
+    form = OrganizationForm()
+    matches = None
+    if form.validate_on_submit():
+        org = form.organization()
+        joins = form.join_org.data is not None  # a match's "ask to join" button was pressed
+        with attempt(form) as done:
+            if joins:
+                made = joining.ask_to_join_found(org=org, join_org_id=form.join_org.data,
+                                                 message=form.join_message.data or "", user=current_user)
+            else:
+                made = ops.add_organization(current_user, org)
+        if done:
+            if joins:
+                flash(_("ส่งคำขอเข้าร่วมถึงผู้ดูแลองค์กรแล้ว คุณจะได้รับอีเมลเมื่อผู้ดูแลตอบ"), "success")
+                return redirect(url_for("accounts.dashboard"))
+            flash(_("ลงทะเบียน %(org)s แล้ว คุณเป็นผู้ดูแลองค์กรนี้", org=made.name(locale_code())), "success")
+            return redirect(url_for("accounts.organization", org_id=made.id))
+        if isinstance(done.error, ops.OrganizationExists):
+            matches = done.error.matches
+    if matches is None:
+        matches = _matches(form)
+    return render_template("accounts/new_organization.html", form=form, matches=matches,
+                           has_org=bool(current_user.memberships))
 
 
 def _matches(form) -> list:

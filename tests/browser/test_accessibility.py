@@ -39,7 +39,7 @@ PAGES = {
     "culture@fairapp.local": ["/dashboard", "/orgs/{culture}", "/fairs/{fair}/booths/apply",
                               "/booths/{application}", "/fairs/{fair}/nominations", "/nominations/{nomination}",
                               "/fairs/{fair}/nominations/new/{category}", "/my/certificates", "/my/data"],
-    "judge@fairapp.local": ["/dashboard", "/fairs/{fair}/judging", "/judging/assignments/{assignment}"],
+    "judge@fairapp.local": ["/dashboard", "/fairs/{fair}/judging", "/judging/assignments/{assignment}", "/orgs/new"],
     "chair@fairapp.local": ["/judging/categories/{category}/chair", "/judging/categories/{category}/assignments",
                             "/judging/fairs/{fair}/judges"],  # with the invite form and a pending invitation
     "staff@fairapp.local": ["/fairs/{fair}", "/fairs/{fair}/booths/review", "/fairs/{fair}/booths/plan",
