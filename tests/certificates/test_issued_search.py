@@ -153,3 +153,30 @@ def test_the_searched_list_reads_a_constant_number_of_queries(app, client, login
         counts.append(n[0])
     print(f"issued certificates searched, all selected: {counts} queries with 3 and 43 matching rows")
     assert counts[0] == counts[1], counts
+
+
+def test_a_page_of_the_list_reads_one_page_of_rows_at_five_times_the_fair(app, client, login_as, w, db):
+    """The list is read in its order from an index (migration 0029), not sorted whole for each page: the
+    database's work for the first page (counts aside) is the same for a fair of about 100 certificates and
+    one of about 500 (issue 14)."""
+    from sqlalchemy import insert
+
+    from fairapp.certificates.models import Certificate
+    from tests.core.db_work import db_work
+
+    login_as(w.staff)
+    model = _db.session.get(Certificate, w.malee)
+    base = {c.key: getattr(model, c.key) for c in Certificate.__table__.columns if c.key != "id"}
+    url = f"/fairs/{w.fair.id}/certificates/issued"
+    work, made = [], 0
+    for size in (100, 500):
+        _db.session.execute(insert(Certificate), [
+            {**base, "serial": f"MCTEST{i:06d}", "subject_key": f"participant:bulk:{i}", "stage_order": 1000 + i}
+            for i in range(made, size)])
+        _db.session.commit()
+        made = size
+        client.get(url)
+        with db_work() as measured:
+            assert client.get(url).status_code == 200
+        work.append(measured.rows(skip=("count(",)))
+    assert work[1] < work[0] * 1.5, work  # sorted whole: about 5x
