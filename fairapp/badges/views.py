@@ -102,13 +102,19 @@ def credential_json(compact: str) -> str | None:
     return body
 
 
-@bp.route("/verify/<serial>/credential.json")
-@limiter.limit(_limit)
-def credential_file(serial: str):
+def _credential_or_404(serial: str) -> tuple[str, str]:
+    """(the compact serial, its credential's JSON), or 404 for a serial that is not a certificate."""
     compact = _compact_or_404(serial)
     body = credential_json(compact)
     if body is None:
         abort(404)
+    return compact, body
+
+
+@bp.route("/verify/<serial>/credential.json")
+@limiter.limit(_limit)
+def credential_file(serial: str):
+    compact, body = _credential_or_404(serial)
     response = send_bytes(body.encode("utf-8"), f"certificate-{serials.grouped(compact)}.json",
                           mimetype=JSON_TYPE, inline=False)
     response.headers["Access-Control-Allow-Origin"] = "*"
@@ -118,10 +124,7 @@ def credential_file(serial: str):
 @bp.route("/verify/<serial>/badge.png")
 @limiter.limit(_limit)
 def badge_png(serial: str):
-    compact = _compact_or_404(serial)
-    body = credential_json(compact)
-    if body is None:
-        abort(404)
+    compact, body = _credential_or_404(serial)
     data = baking.bake(baking.picture(public_page.certificate(compact)), body)
     return send_bytes(data, f"badge-{serials.grouped(compact)}.png", mimetype="image/png", inline=False)
 

@@ -14,24 +14,8 @@ from fairapp.certificates.candidates import search_norm
 from fairapp.certificates.folding import folded
 from fairapp.extensions import db
 from tests.booths.factories import create_application, create_booth, create_booth_type
-from tests.factories import create_fair, create_org, create_user, grant
-
-
-@pytest.fixture
-def fair(db):
-    return create_fair("ตลาดนัดคุณธรรม จังหวัดเชียงราย")
-
-
-@pytest.fixture
-def standard(fair):
-    return create_booth_type(fair, capacity=500, name_th="บูธมาตรฐาน", sort_order=0)
-
-
-@pytest.fixture
-def staff(fair):
-    user = create_user("staff@example.org")
-    grant(fair, user, "staff")
-    return user
+from tests.booths.test_review_pages import fair, staff, standard  # noqa: F401  (the review pages' fixtures)
+from tests.factories import create_fair, create_org, create_user
 
 
 def _ids(html: str) -> list[int]:
