@@ -45,7 +45,8 @@ def test_kiosk_search_then_print_in_two_clicks_and_ask_before_a_second_copy(page
     page.fill("#kiosk-q", "กมลทองดี")  # no space: still found
     with page.expect_navigation():
         page.press("#kiosk-q", "Enter")
-    page.click("text=ผศ.ดร.กมล ทองดี")                      # click 1: the name
+    with page.expect_navigation():                          # the page's script is wired when it has loaded
+        page.click("text=ผศ.ดร.กมล ทองดี")                  # click 1: the name
     expect(page.locator(".kiosk-pick img")).to_be_visible()
     expect(page.locator("#kiosk-confirm")).to_be_hidden()
     page.click("#kiosk-print button[type=submit]")         # click 2: print
