@@ -49,9 +49,14 @@ def users_query():
                                 selectinload(User.fair_roles)).order_by(thai_order(User.first_name), User.id)
 
 
-def users() -> Page:
-    """One page (?page=N) of the users (core.pagination; a Page iterates over its rows)."""
-    return paginate(users_query())
+def users() -> tuple[Page, dict]:
+    """One page (?page=N) of the users (core.pagination; a Page iterates over its rows) and how many there
+    are: counted while few; once many, PostgreSQL's estimate ("about", as on the admin home, _how_many) and
+    the page is read without a count (previous / next), so the page costs the same at any size."""
+    number, estimated = _how_many(User)
+    total, about = db.session.execute(select(number, estimated)).one()
+    page = paginate(users_query(), count=not about, total=None if about else total)
+    return page, {"total": total, "about": bool(about)}
 
 
 def audit_page(page: int, size: int) -> tuple[list[AuditEntry], dict[int, User]]:

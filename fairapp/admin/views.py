@@ -22,7 +22,8 @@ def home():
 @bp.get("/users")
 @admin_required
 def users():
-    return render_template("admin/users.html", users=queries.users())
+    page, how_many = queries.users()
+    return render_template("admin/users.html", users=page, how_many=how_many)
 
 
 @bp.get("/mail")

@@ -133,6 +133,19 @@ class Assignment(db.Model):
     scores: Mapped[list["Score"]] = relationship(back_populates="assignment", cascade="all, delete-orphan")
 
 
+class JudgeLoad(db.Model):
+    """How many nominations of a category a judge is assigned: kept by the database itself (triggers on
+    judge_assignments, migration 0030), so that the assignment page reads the fair's loads from one row per
+    judge and category instead of counting every assignment of the fair. Never written by the app."""
+
+    __tablename__ = "judge_loads"
+
+    category_id: Mapped[int] = mapped_column(ForeignKey("award_categories.id", ondelete="CASCADE"), primary_key=True)
+    judge_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    fair_id: Mapped[int] = mapped_column(ForeignKey("fairs.id", ondelete="CASCADE"), index=True)
+    assignments: Mapped[int] = mapped_column(Integer, server_default="0")
+
+
 class Conflict(db.Model):
     """A conflict of interest: declared by the judge, or detected and confirmed by the chair."""
 

@@ -10,29 +10,28 @@ from ..core.pagination import paginate
 from ..extensions import db
 from ..fairs.models import FairRole
 from ..nominations.models import Category, Nomination, NominationStatus
-from .models import Assignment, Conflict, Rubric
+from .models import Assignment, Conflict, JudgeLoad, Rubric
 from .queries import _like, detected_conflicts, judges_query, nominations_by_id
 
 
-def _loads(fair_id: int, category_id: int, judge_ids=None) -> tuple[dict[int, int], dict[int, int]]:
-    """(load in the category, load in the fair) per judge, counted in SQL (of `judge_ids` when given)."""
-    query = (select(Assignment.judge_id, func.count(Assignment.id),
-                    func.sum(case((Nomination.category_id == category_id, 1), else_=0)))
-             .join(Nomination, Nomination.id == Assignment.nomination_id)
-             .where(Nomination.fair_id == fair_id).group_by(Assignment.judge_id))
-    if judge_ids is not None:
-        query = query.where(Assignment.judge_id.in_(judge_ids))
+def _loads(fair_id: int, category_id: int, judge_ids) -> tuple[dict[int, int], dict[int, int]]:
+    """(load in the category, load in the fair) of each of `judge_ids`, from the judges' load counters
+    (JudgeLoad: one row per category and judge, kept by the database)."""
+    query = (select(JudgeLoad.judge_id, func.sum(JudgeLoad.assignments),
+                    func.sum(case((JudgeLoad.category_id == category_id, JudgeLoad.assignments), else_=0)))
+             .where(JudgeLoad.fair_id == fair_id, JudgeLoad.judge_id.in_(judge_ids))
+             .group_by(JudgeLoad.judge_id))
     here, fair = {}, {}
     for judge_id, in_fair, in_category in db.session.execute(query):
-        here[judge_id], fair[judge_id] = int(in_category or 0), in_fair
+        here[judge_id], fair[judge_id] = int(in_category or 0), int(in_fair or 0)
     return here, fair
 
 
 def _short(rubric: Rubric | None):
-    """SQL: the nomination has fewer assignments than the rubric's judges per nomination."""
+    """SQL: the nomination has fewer judges assigned than the rubric's judges per nomination (its counter,
+    Nomination.judges_assigned, kept by the database)."""
     needed = rubric.judges_per_nomination if rubric is not None else 0
-    return (select(func.count(Assignment.id)).where(Assignment.nomination_id == Nomination.id)
-            .scalar_subquery() < needed)
+    return Nomination.judges_assigned < needed
 
 
 def assignment_overview(category: Category, rubric: Rubric | None, *, view: str = "nominations", q: str = "",
@@ -41,17 +40,17 @@ def assignment_overview(category: Category, rubric: Rubric | None, *, view: str 
     nominations (?q= a name or #number, ?short=1 those still short of judges) with their judges, or
     (view="judges") the fair's judges with their loads here and across the fair. Totals (nominations,
     short ones, the fair's lowest and highest load) are SQL aggregates; detected conflicts are found in
-    SQL; nothing is loaded for the rows of other pages."""
+    SQL; nothing is loaded for the rows of other pages. Loads and judge counts are read from the counters
+    the database keeps (JudgeLoad, Nomination.judges_assigned), not counted from the fair's assignments."""
     fair_id = category.fair_id
     eligible = (Nomination.category_id == category.id) & (Nomination.status == NominationStatus.eligible)
     totals = db.session.execute(select(func.count(Nomination.id), func.coalesce(func.sum(case((_short(rubric), 1),
                                                                                                 else_=0)), 0))
                                 .where(eligible)).one()
-    is_judge = (FairRole.user_id == Assignment.judge_id) & (FairRole.fair_id == fair_id) & (FairRole.role == "judge")
-    per_judge = (select(Assignment.judge_id, func.count(Assignment.id).label("n"))
-                 .join(Nomination, Nomination.id == Assignment.nomination_id)
-                 .where(Nomination.fair_id == fair_id, select(FairRole.id).where(is_judge).exists())
-                 .group_by(Assignment.judge_id).subquery())
+    is_judge = (FairRole.user_id == JudgeLoad.judge_id) & (FairRole.fair_id == fair_id) & (FairRole.role == "judge")
+    per_judge = (select(JudgeLoad.judge_id, func.sum(JudgeLoad.assignments).label("n"))
+                 .where(JudgeLoad.fair_id == fair_id, select(FairRole.id).where(is_judge).exists())
+                 .group_by(JudgeLoad.judge_id).subquery())
     n_judges = (select(func.count(FairRole.id)).where(FairRole.fair_id == fair_id, FairRole.role == "judge")
                 .scalar_subquery())
     load_min, load_max, busy, judges_count = db.session.execute(

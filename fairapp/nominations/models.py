@@ -118,6 +118,9 @@ class Nomination(db.Model):
     # (none until ticked; changed at any time, audited: operations.publication).
     public_sections: Mapped[list] = mapped_column(JSON, server_default="[]")
     review_note: Mapped[str | None] = mapped_column(Text)         # the latest return comment or reason
+    # How many judges are assigned: kept by the database (triggers on judge_assignments, migration 0030),
+    # never written by the app; the chair's "short of judges" is read from it.
+    judges_assigned: Mapped[int] = mapped_column(Integer, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
