@@ -173,7 +173,7 @@ def run_scale(scale: float, url: str, repeat: int) -> tuple[dict, dict]:
             db.session.remove()
         results = {}
         for name, who, path in pages(ids):
-            if not has_route(app, path.split("?")[0].split(NEXT)[0]):
+            if not has_route(app, path.split("?")[0].split(NEXT)[0].removesuffix(COLD)):
                 results[name] = {"status": "no route"}
                 continue
             results[name] = measure(clients[who], follow(clients[who], path), repeat, engine)
