@@ -28,6 +28,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..core.audit import AuditEntry
+from ..core.gc_pause import paused_gc
 from ..extensions import db
 from .finalizing import ranking
 from .models import Rubric
@@ -85,7 +86,8 @@ def of(rubric: Rubric) -> Standings:
         if found is not None and found[0] == key:
             kept.move_to_end(rubric.id)
             return found[1]
-    standings = _compute(rubric)
+    with paused_gc():  # tens of thousands of short-lived objects at national scale, none in cycles
+        standings = _compute(rubric)
     with _LOCK:
         kept[rubric.id] = (key, standings)
         kept.move_to_end(rubric.id)

@@ -135,3 +135,24 @@ def test_a_score_saved_by_the_operation_is_on_the_next_view(client, login_as, db
     ops.record_score(sheet, w.c1, 1, "ยังไม่มีหลักฐาน", w.judge1)
     db.session.commit()
     assert _table(client.get(url).get_data(as_text=True)) != first
+
+
+def test_the_standings_and_the_minutes_are_computed_with_the_collector_paused(client, login_as, db,
+                                                                             monkeypatch):
+    """Tens of thousands of short-lived objects at national scale: the cyclic collector's runs found
+    nothing and took half of the first view's time (core.gc_pause)."""
+    import gc
+
+    from fairapp.judging import minutes
+    seen = []
+    compute, render = standings._compute, minutes._render_minutes
+    monkeypatch.setattr(standings, "_compute", lambda r: seen.append(("standings", gc.isenabled())) or compute(r))
+    monkeypatch.setattr(minutes, "_render_minutes", lambda r: seen.append(("minutes", gc.isenabled())) or render(r))
+    w = build_world(db)
+    score_all(db, w)
+    login_as(w.chair)
+    standings.forget()
+    assert client.get(f"/judging/categories/{w.category.id}/chair").status_code == 200
+    assert client.get(f"/judging/categories/{w.category.id}/minutes.pdf").status_code == 200
+    assert seen == [("standings", False), ("minutes", False)]
+    assert gc.isenabled()
