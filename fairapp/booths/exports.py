@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import case, select
 
 from ..accounts.models import Organization, Sector
+from ..core.gc_pause import paused_gc
 from ..core.i18n import locale_code
 from ..core.tables import Table
 from ..core.pagination import rows_on_own_session, thai_order
@@ -114,7 +115,13 @@ def _ramp(application: Application) -> bool:
 
 
 def allocations_rows(fair: Fair) -> Table:
-    """Every booth of the fair's plan, in zone and code order, with who is in it."""
+    """Every booth of the fair's plan, in zone and code order, with who is in it (read and sorted whole,
+    with the garbage collector paused: core.gc_pause)."""
+    with paused_gc():
+        return _allocations(fair)
+
+
+def _allocations(fair: Fair) -> Table:
     lang = locale_code()
     result = db.session.execute(
         select(Booth, BoothType, Application, Organization, BoothPerson.title, BoothPerson.first_name,

@@ -10,7 +10,9 @@ counting still frees everything as usual while the collector is paused.
 
 The collector is process-wide, so pauses are counted: it is turned off by the first of concurrent pauses
 (other threads of the process then run without it too, for that moment) and back on by the last to end,
-only if it was on when the first began; an exception ends a pause like a return does.
+only if it was on when the first began; an exception ends a pause like a return does. Only around work
+that ends inside the `with` (never across a `yield`: a streamed answer that is abandoned would keep the
+collector off until the generator is closed).
 """
 from __future__ import annotations
 

@@ -193,3 +193,15 @@ def test_tables_without_http(app, db, fair, booked):
         assert len(table.header) == len(rows[0]) and len(rows) == 2
         assert tables.display_width("ผู้ใหญ่ที่นี่") == 6
         assert tables.to_csv(tables.Table("t", ["a"], [["-1+1"]])).decode("utf-8-sig") == "a\r\n'-1+1\r\n"
+
+
+def test_the_allocations_are_built_with_the_collector_paused(client, login_as, fair, staff, booked, monkeypatch):
+    """Read and sorted whole: thousands of ORM rows at national scale, whose collections took half the time
+    (core.gc_pause; 10x: 591 -> 269 ms)."""
+    import gc
+    seen = []
+    build = exports._allocations
+    monkeypatch.setattr(exports, "_allocations", lambda f: seen.append(gc.isenabled()) or build(f))
+    login_as(staff)
+    assert len(_csv(client.get(f"/fairs/{fair.id}/booths/export/allocations.csv"))) == 4
+    assert seen == [False] and gc.isenabled()
