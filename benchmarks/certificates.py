@@ -363,6 +363,25 @@ def _store_sizes(app) -> dict[str, int]:
         return {key: path.stat().st_size for key, path in local_storage().keys()}
 
 
+POLL = None
+
+
+def _poll(conn, batch_id: int) -> tuple[str, str | None, str | None]:
+    """(status, error, first chunk's PDF key when it is done) of the batch: one statement on the polling
+    connection, its read transaction ended at once (the next poll sees what the jobs committed). The
+    measuring must not take the real path's CPU: the session and ORM cost about ten times as much a poll."""
+    global POLL
+    from sqlalchemy import text
+    if POLL is None:
+        POLL = text("SELECT b.status, b.error, (SELECT c.pdf_key FROM certificate_batch_chunks c "
+                    "WHERE c.batch_id = b.id AND c.\"index\" = 0 AND c.status = 'done') "
+                    "FROM certificate_batches b WHERE b.id = :id")
+    try:
+        return tuple(conn.execute(POLL, {"id": batch_id}).one())
+    finally:
+        conn.rollback()
+
+
 def real_path(app, ids, workers: int) -> dict:
     """printing.create_batch for the category's awardees in one unit of work, then the chunk jobs as `make
     run` runs them (job threads, the render pool), until the batch is done; timings, queries, sizes, memory."""
@@ -385,6 +404,7 @@ def real_path(app, ids, workers: int) -> dict:
 
     with app.app_context():
         engine = db.engine
+    poll = engine.connect()  # the batch's state read on one connection, one statement (not the session's ORM)
     start_mb = RssSampler._rss(os.getpid()) or 0.0  # this process before the batch (the world, the app)
     sampler = RssSampler()
     sampler.start()
@@ -399,13 +419,7 @@ def real_path(app, ids, workers: int) -> dict:
         first = None
         polling[0] = True
         while True:
-            with app.app_context():
-                row = db.session.get(PrintBatch, batch_id)
-                status, error = row.status, row.error
-                first_key = db.session.scalar(select(PrintBatchChunk.pdf_key).where(
-                    PrintBatchChunk.batch_id == batch_id, PrintBatchChunk.index == 0,
-                    PrintBatchChunk.status == "done"))
-                db.session.remove()
+            status, error, first_key = _poll(poll, batch_id)
             now = time.perf_counter()
             if first is None and ((chunk_printing and first_key) or status == "done"):
                 first = now - start
@@ -418,6 +432,7 @@ def real_path(app, ids, workers: int) -> dict:
     finally:
         event.remove(engine, "before_cursor_execute", count)
         memory = sampler.stop()
+        poll.close()
     with app.app_context():
         row = db.session.get(PrintBatch, batch_id)
         result_key = row.result_key
@@ -700,6 +715,25 @@ class TreeRssSampler(threading.Thread):
         return out
 
 
+def _tree_cpu(roots: dict[str, int]) -> dict[str, float]:
+    """CPU seconds (user + system) used so far by each process tree (a cluster's role: its process and its
+    children, e.g. a Celery worker's pool processes; children that ended are counted by their parent)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out: dict[str, float] = {}
+    for role, root in roots.items():
+        total = 0.0
+        for pid in TreeRssSampler._tree(root):
+            try:
+                with open(f"/proc/{pid}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += sum(int(v) for v in fields[11:15]) / tick  # utime, stime, cutime, cstime
+        out[role] = total
+    out["this process (the batch asked, polled)"] = sum(os.times()[:2])
+    return out
+
+
 def _bucket_sizes(store) -> dict[str, int]:
     sizes, token = {}, None
     while True:
@@ -745,6 +779,8 @@ def cluster_run(count: int) -> dict:
             before = _bucket_sizes(storage())
         floor = fair_floor(design, faces, 2)[0]
         workers = {name: int((run_dir / "pids" / f"{name}.pid").read_text()) for name in ("worker-1", "worker-2")}
+        roles = {path.stem: int(path.read_text()) for path in (run_dir / "pids").glob("*.pid")}
+        cpu_before = _tree_cpu(roles)
         sampler = TreeRssSampler(workers)
         sampler.start()
         try:
@@ -755,14 +791,10 @@ def cluster_run(count: int) -> dict:
                     batch = printing.create_batch(fair, "awardee", staff, category=category)
                 batch_id = batch.id
             first = None
+            with app.app_context():
+                poll = db.engine.connect()
             while True:
-                with app.app_context():
-                    row = db.session.get(PrintBatch, batch_id)
-                    status, error = row.status, row.error
-                    first_key = db.session.scalar(select(PrintBatchChunk.pdf_key).where(
-                        PrintBatchChunk.batch_id == batch_id, PrintBatchChunk.index == 0,
-                        PrintBatchChunk.status == "done"))
-                    db.session.remove()
+                status, error, first_key = _poll(poll, batch_id)
                 now = time.perf_counter()
                 if first is None and (first_key or status == "done"):
                     first = now - start
@@ -774,8 +806,10 @@ def cluster_run(count: int) -> dict:
                 if now - start > 3600:
                     raise RuntimeError("the batch did not finish on the cluster within an hour")
                 time.sleep(0.1)
+            poll.close()
         finally:
             memory = sampler.stop()
+        cpu = {role: seconds - cpu_before.get(role, 0.0) for role, seconds in _tree_cpu(roles).items()}
         floor = min(floor, fair_floor(design, faces, 2)[0])
         with app.app_context():
             chunks = db.session.execute(select(PrintBatchChunk.pdf_key, PrintBatchChunk.pages).where(
@@ -793,12 +827,16 @@ def cluster_run(count: int) -> dict:
         out = {"count": count, "real_s": seconds, "real_pages_s": rate, "fair_floor_2p_pages_s": floor_rate,
                "real_vs_fair_floor": rate / floor_rate, "first_printable_s": first,
                "stored_bytes_per_certificate": sum(added.values()) / max(1, issued), "merged_bytes": merged,
-               "worker_peak_rss_mb": memory, "peak_rss_mb": max(memory.values(), default=0.0)}
+               "worker_peak_rss_mb": memory, "peak_rss_mb": max(memory.values(), default=0.0),
+               "cpu_s_by_process": cpu}
         print(f"  cluster (2 Celery workers x 2 processes, PostgreSQL, Redis, S3), {count} certificates: "
               f"{seconds:.2f} s, {rate:.1f} pages/s = x{out['real_vs_fair_floor']:.2f} of the 2-process floor "
               f"({floor_rate:.1f} pages/s, {'; '.join(FLOOR_CHECK[-2:])}); first printable after {first:.2f} s; "
               f"stored {out['stored_bytes_per_certificate'] / 1024:.1f} KB per certificate")
         print("  peak RSS: " + ", ".join(f"{k} {v:.0f} MB" for k, v in sorted(memory.items())))
+        print(f"  CPU seconds while the batch ran (each of the cluster's processes and its children; {2 * seconds:.1f} "
+              "CPU seconds were there on 2 cores): " + ", ".join(f"{k} {v:.1f}" for k, v in
+                                                                   sorted(cpu.items(), key=lambda kv: -kv[1])))
         return out
     finally:
         os.environ.clear()

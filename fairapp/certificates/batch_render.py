@@ -58,12 +58,39 @@ def own_pages(jobs: list[tuple[Design, Face, bool]], merged: bytes) -> list[byte
         source = PlainPdf(merged)
         if len(source.pages) != len(jobs):
             raise ValueError("one page per job")
-        return [source.page_pdf(index, face.title or face.holder, design.issuer)
+        return [_own_pdf(source, source.page_pdf(index, face.title or face.holder, design.issuer))
                 for index, (design, face, new) in enumerate(jobs) if new]
     except (ValueError, KeyError, AttributeError, IndexError):
         reader = PdfReader(io.BytesIO(merged))
         return [single_page(page, face.title or face.holder, design.issuer)
                 for (design, face, new), page in zip(jobs, reader.pages) if new]
+
+
+class OwnPdf(bytes):
+    """A certificate's own PDF copied out of its chunk's PDF by PlainPdf: its bytes, and `streams`, where its
+    big streams are ((at, length, SHA-256) of each stream of at least SHARE_MIN bytes, hashed once per chunk
+    in the chunk's PDF), so packing it (`stored_forms`) neither searches it nor hashes its streams again."""
+
+    streams: tuple[tuple[int, int, str], ...] | None = None
+
+
+def _own_pdf(source: PlainPdf, data: bytes) -> OwnPdf:
+    """page_pdf's bytes as an OwnPdf: its objects are the source's, byte for byte under the same numbers
+    (page_pdf copies them), so each stream's place is its object's place in this file plus where the stream
+    starts in the object, and its SHA-256 the one the source computed (once for the whole chunk)."""
+    own = OwnPdf(data)
+    try:
+        copy = PlainPdf(data)
+        cuts = []
+        for n, (start, end) in copy.spans.items():
+            span = source.spans.get(n)
+            stream = source.stream(n) if span is not None and span[1] - span[0] == end - start else None
+            if stream is not None:
+                cuts.append((start + stream[0], stream[1], stream[2]))
+        own.streams = tuple(sorted(cuts))
+    except (ValueError, KeyError, AttributeError, IndexError):
+        own.streams = None  # packed by searching (pack_known)
+    return own
 
 
 class Stored(NamedTuple):
@@ -74,15 +101,31 @@ class Stored(NamedTuple):
     sha256: str
 
 
-def stored_forms(jobs: list[tuple[Design, Face, bool]], own: list[bytes], packed: bool) -> list[Stored]:
+def stored_forms(jobs: list[tuple[Design, Face, bool]], own: list[bytes], packed: bool,
+                 shared: dict[str, bytes] | None = None) -> list[Stored]:
     """The new certificates' PDFs (`own`, from render_chunk) as they are stored: hashed, and packed when
     `packed` (the artwork every certificate shows cut out: `pack`). Runs where the chunk rendered (a render
     process), so the process that stores them only writes."""
     if not packed:
-        return [Stored(data, hashlib.sha256(data).hexdigest()) for data in own]
-    streams = artwork_streams({design for design, _, new in jobs if new})
-    shared = frozenset(hashlib.sha256(stream).hexdigest() for stream in streams)
-    return [Stored(pack_known(data, shared, streams), hashlib.sha256(data).hexdigest()) for data in own]
+        return [Stored(bytes(data), hashlib.sha256(data).hexdigest()) for data in own]
+    shared = shared_streams(jobs) if shared is None else shared
+    streams, digests = list(shared.values()), frozenset(shared)
+    return [Stored(_pack_own(data, digests, streams), hashlib.sha256(data).hexdigest()) for data in own]
+
+
+def _pack_own(data: bytes, shared: frozenset[str], streams: list[bytes]) -> bytes:
+    """pack_known(data, ...), from where an OwnPdf's streams are (nothing searched, nothing hashed again)."""
+    known = getattr(data, "streams", None)
+    if known is None:
+        return pack_known(data, shared, streams)
+    return _packed(bytes(data), [[at, length, digest] for at, length, digest in known if digest in shared])
+
+
+def shared_streams(jobs: list[tuple[Design, Face, bool]]) -> dict[str, bytes]:
+    """The artwork streams the new certificates' packs leave out, by SHA-256: what the storing process saves
+    once (save_packed), handed over by the render process so that it never builds them itself."""
+    return {hashlib.sha256(stream).hexdigest(): stream
+            for stream in artwork_streams({design for design, _, new in jobs if new})}
 
 
 def pack_known(data: bytes, shared: frozenset[str], streams: list[bytes]) -> bytes:
@@ -100,11 +143,14 @@ def pack_known(data: bytes, shared: frozenset[str], streams: list[bytes]) -> byt
     return _packed(data, cuts)
 
 
-def render_for_store(jobs: list[tuple[Design, Face, bool]], packed: bool) -> tuple[list[Stored], bytes | None]:
-    """render_chunk, the new certificates in their stored form (stored_forms): what a render process
-    gives back for a chunk."""
+def render_for_store(jobs: list[tuple[Design, Face, bool]], packed: bool
+                     ) -> tuple[list[Stored], bytes | None, dict[str, bytes] | None]:
+    """render_chunk, the new certificates in their stored form (stored_forms), and with `packed` the
+    artwork their packs leave out (shared_streams, for save_packed): what a render process gives back for a
+    chunk, so the process that stores it only writes."""
     own, merged = render_chunk(jobs)
-    return stored_forms(jobs, own, packed), merged
+    shared = shared_streams(jobs) if packed and own else None
+    return stored_forms(jobs, own, packed, shared), merged, shared
 
 
 def pool(workers: int) -> Executor | None:
@@ -223,10 +269,11 @@ def read_certificate(store, key: str) -> bytes:
     return unpack(store.read(key), read_blob)
 
 
-def save_blobs(store, streams: list[bytes]) -> None:
-    """Store each shared stream once, under its SHA-256 (kept: certificates of any batch may name it)."""
-    for stream in streams:
-        digest = hashlib.sha256(stream).hexdigest()
+def save_blobs(store, streams: list[bytes] | dict[str, bytes]) -> None:
+    """Store each shared stream once, under its SHA-256 (kept: certificates of any batch may name it);
+    `streams` may come by their SHA-256 already (shared_streams)."""
+    for digest, stream in (streams.items() if isinstance(streams, dict)
+                           else ((hashlib.sha256(stream).hexdigest(), stream) for stream in streams)):
         marker = (str(getattr(store, "root", "") or getattr(store, "bucket", "") or store.kind), digest)
         if marker in _known_blobs:
             continue
@@ -236,10 +283,11 @@ def save_blobs(store, streams: list[bytes]) -> None:
         _known_blobs.add(marker)
 
 
-def save_packed(planned, pdfs: list[bytes | Stored], actor, fair):
+def save_packed(planned, pdfs: list[bytes | Stored], actor, fair, shared: dict[str, bytes] | None = None):
     """ops.save_new with each certificate stored small (batch_render.pack: the artwork every certificate
     shows stored once), packed here or already (a Stored of stored_forms); the row's SHA-256 is of the
-    PDF itself, which batch_render.read_certificate gives back byte for byte."""
+    PDF itself, which batch_render.read_certificate gives back byte for byte. `shared`: the artwork the
+    packs leave out, by SHA-256, as the render process gave it (shared_streams); else built here."""
     from ..core import audit
     from ..core.storage import storage
     from ..extensions import db
@@ -248,8 +296,12 @@ def save_packed(planned, pdfs: list[bytes | Stored], actor, fair):
     new = [p for p in planned if p.new is not None]
     if len(new) != len(pdfs):
         raise ValueError("one PDF for each new certificate")
-    streams = artwork_streams({p.design for p in new})
-    save_blobs(store, streams)
+    if shared is not None and all(isinstance(data, Stored) for data in pdfs):
+        save_blobs(store, shared)
+        streams: list[bytes] = []
+    else:
+        streams = artwork_streams({p.design for p in new})
+        save_blobs(store, streams)
     for item, data in zip(new, pdfs):
         stored = data if isinstance(data, Stored) else Stored(pack(data, streams), hashlib.sha256(data).hexdigest())
         item.new.pdf_key = store.save(stored.data, "pdf")

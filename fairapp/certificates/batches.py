@@ -57,7 +57,7 @@ from .models import PrintBatch, PrintBatchChunk
 from .batch_rows import (SWEEP_AFTER, WAITING, _due, _merge_due, _pending, certificate_ids,  # noqa: F401
                          chunk_of, finished_chunks, printed_chunks, stalled, unfinished)
 from .batch_render import (Stored, merge_pdfs, ping, pool, render_chunk, render_for_store,  # noqa: F401
-                           save_packed, shutdown_pool, stored_forms)
+                           save_packed, shared_streams, shutdown_pool, stored_forms)
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=30)         # the batch is being worked on until then (renewed by every chunk)
@@ -210,15 +210,21 @@ def _prepare(chunk_id: int):
     return planned, skipped, [(p.design, p.face, p.new is not None) for p in planned]
 
 
-def _render_here(render_jobs) -> tuple[list[Stored], bytes | None]:
+Rendered = tuple[list[Stored], "bytes | None", "dict[str, bytes] | None"]
+
+
+def _render_here(render_jobs) -> Rendered:
+    """render_for_store in this process (batches.render_chunk: what a test may replace)."""
     own, merged = render_chunk(render_jobs)
-    return stored_forms(render_jobs, own, bool(current_app.config.get("CERTIFICATE_PACKED"))), merged
+    packed = bool(current_app.config.get("CERTIFICATE_PACKED"))
+    shared = shared_streams(render_jobs) if packed and own else None
+    return stored_forms(render_jobs, own, packed, shared), merged, shared
 
 
-def _render(render_jobs) -> tuple[list[Stored], bytes | None]:
+def _render(render_jobs) -> Rendered:
     """Render a chunk and hash (and pack) its new certificates: in the process pool when this process may
     have one (a Celery worker's process may not: it renders itself, and its siblings share the work), else
-    here."""
+    here. Returns (the new certificates as stored, the chunk's PDF, the artwork their packs leave out)."""
     workers = int(current_app.config.get("CERTIFICATE_WORKERS", 2))
     if jobs.mode() == "celery" or multiprocessing.current_process().daemon:
         workers = 0
@@ -233,15 +239,16 @@ def _render(render_jobs) -> tuple[list[Stored], bytes | None]:
         return _render_here(render_jobs)
 
 
-def _store(planned, own: list[Stored], merged, batch: PrintBatch):  # (the chunk's PDF key, its certificates)
+def _store(planned, rendered: Rendered, batch: PrintBatch):  # (the chunk's PDF key, its certificates)
+    own, merged, shared = rendered
     if current_app.config.get("CERTIFICATE_PACKED"):  # small: batch_render
-        certificates = save_packed(planned, own, batch.created_by, batch.fair)
+        certificates = save_packed(planned, own, batch.created_by, batch.fair, shared)
     else:
         certificates = ops.save_new(planned, [o.data for o in own], batch.created_by, batch.fair)
     return (storage().save(merged, "pdf") if merged else ""), certificates
 
 
-def _finish_chunk(chunk_id: int, batch_id: int, planned, skipped: int, own, merged, *, merge: bool) -> str:
+def _finish_chunk(chunk_id: int, batch_id: int, planned, skipped: int, rendered: Rendered, *, merge: bool) -> str:
     """Store the rendered chunk (one unit of work, under the chunk's and the batch's locks): its new
     certificates, its PDF and the batch's progress, unless another worker stored it first. The last chunk
     asks for the merge (`merge`) once this commits."""
@@ -252,13 +259,12 @@ def _finish_chunk(chunk_id: int, batch_id: int, planned, skipped: int, own, merg
             return "duplicate"  # another worker stored it (its lease had run out): nothing twice
         try:
             with savepoint():
-                key, certificates = _store(planned, own, merged, batch)
+                key, certificates = _store(planned, rendered, batch)
         except IntegrityError:
             # Another batch issued some of these subjects meanwhile: the savepoint undid our rows and
             # deleted the files it stored; plan again (finding theirs) and render again, here.
             planned, skipped, render_jobs = _prepare(chunk_id)
-            own, merged = _render_here(render_jobs)
-            key, certificates = _store(planned, own, merged, batch)
+            key, certificates = _store(planned, _render_here(render_jobs), batch)
         now = utcnow()
         chunk.pdf_key, chunk.certificate_ids = key, [c.id for c in certificates]
         chunk.pages = len(chunk.certificate_ids)
@@ -328,8 +334,8 @@ def do_chunk(chunk_id: int, *, attempt: int = 0, task=None, merge: bool = True) 
         try:
             with unit_of_work(write=False):  # what the chunk issues is read in one transaction
                 planned, skipped, render_jobs = _prepare(chunk_id)
-            own, merged = _render(render_jobs)
-            return _finish_chunk(chunk_id, batch_id, planned, skipped, own, merged, merge=merge)
+            rendered = _render(render_jobs)
+            return _finish_chunk(chunk_id, batch_id, planned, skipped, rendered, merge=merge)
         except Exception as error:  # noqa: BLE001  (told on the chunk and, after its last try, the batch)
             log.exception("certificate batch %s, chunk %s failed", batch_id, index)
             return _chunk_failed(chunk_id, error, attempt, task)

@@ -137,6 +137,31 @@ def test_an_own_pdf_copied_by_bytes_is_the_page_pypdf_copies(app, w, db, tmp_pat
         assert (tmp_path / "bytes-1.png").read_bytes() == (tmp_path / "pypdf-1.png").read_bytes()
 
 
+def test_a_render_process_packs_from_where_the_chunk_put_the_artwork(app, w, db, monkeypatch):
+    """The packs a render process gives back are pack_known's, found from the chunk's PDF (its streams hashed
+    once for the chunk), not by reading and hashing every certificate's PDF again; with the artwork they
+    leave out, by SHA-256, so the storing process never builds it."""
+    _batch(app, w, db, art=True)
+    with app.test_request_context():
+        planned, _ = ops.plan(w.fair, ops.participant_candidates(w.fair, NAMES)[:5], w.staff)
+        jobs = [(p.design, p.face, i != 2) for i, p in enumerate(planned)]  # one found already: not new
+        db.session.rollback()
+    expected_own, _ = batch_render.render_chunk(jobs)
+    shared = batch_render.shared_streams(jobs)
+    expected = [batch_render.pack_known(d, frozenset(shared), list(shared.values())) for d in expected_own]
+
+    def searched(*args):
+        raise AssertionError("a certificate's PDF read and hashed again")
+    monkeypatch.setattr(batch_render, "pack_known", searched)
+    stored, merged, given = batch_render.render_for_store(jobs, True)
+    assert given == shared and len(shared) >= 2 and len(PdfReader(io.BytesIO(merged)).pages) == 5
+    assert [s.data for s in stored] == expected and all(len(s.data) < len(d) / 3 for s, d in zip(stored, expected_own))
+    assert [s.sha256 for s in stored] == [hashlib.sha256(d).hexdigest() for d in expected_own]
+    assert all(batch_render.unpack(s.data, shared.__getitem__) == d for s, d in zip(stored, expected_own))
+    plain, _, none = batch_render.render_for_store(jobs, False)
+    assert none is None and [s.data for s in plain] == expected_own and type(plain[0].data) is bytes
+
+
 def test_a_pdf_it_cannot_read_by_bytes_falls_back_to_pypdf(app, w, db):
     with app.test_request_context():
         planned, _ = ops.plan(w.fair, ops.participant_candidates(w.fair, NAMES)[:2], w.staff)
