@@ -226,15 +226,26 @@ def _floor_warm(_: int = 0) -> int:
     return os.getpid()
 
 
-def _floor_part(design, faces) -> tuple[int, float, float, float, int]:
+def _floor_part(design, faces) -> tuple[int, float, float, float, int, float]:
     """One process's share of the floor: (its pid, when it started and ended (wall clock), its seconds,
-    bytes), so the parent can check the shares really ran at once, in as many processes."""
-    started = time.time()
+    bytes, its CPU seconds), so the parent can check the shares really ran at once, in as many processes."""
+    started, cpu = time.time(), time.process_time()
     seconds, size = fair_floor_pages(design, faces)
-    return os.getpid(), started, time.time(), seconds, size
+    return os.getpid(), started, time.time(), seconds, size, time.process_time() - cpu
 
 
 FLOOR_CHECK: list[str] = []  # what the N-process floors' check found, printed with the figures
+FLOOR_CPU: list[float] = []  # each floor's CPU seconds (all its processes)
+
+
+def _cpu_of(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def fair_floor(design, faces, processes: int) -> tuple[float, int]:
@@ -249,6 +260,7 @@ def fair_floor(design, faces, processes: int) -> tuple[float, int]:
         parts = list(ex.map(_floor_part, [design] * processes,
                             [faces[i * share:(i + 1) * share] for i in range(processes)]))
         seconds = time.perf_counter() - start
+    FLOOR_CPU.append(sum(p[5] for p in parts))
     if processes > 1:
         pids = {p[0] for p in parts}
         overlap = min(p[2] for p in parts) - max(p[1] for p in parts)
@@ -366,20 +378,34 @@ def _store_sizes(app) -> dict[str, int]:
 POLL = None
 
 
-def _poll(conn, batch_id: int) -> tuple[str, str | None, str | None]:
-    """(status, error, first chunk's PDF key when it is done) of the batch: one statement on the polling
-    connection, its read transaction ended at once (the next poll sees what the jobs committed). The
-    measuring must not take the real path's CPU: the session and ORM cost about ten times as much a poll."""
+def _poll(conn, batch_id: int) -> tuple:
+    """(status, error, first chunk's PDF key when it is done, when that chunk finished, when the batch
+    finished) of the batch: one statement on the polling connection, its read transaction ended at once (the
+    next poll sees what the jobs committed). The measuring must not take the real path's CPU: the session
+    and ORM cost about ten times as much a poll."""
     global POLL
     from sqlalchemy import text
     if POLL is None:
-        POLL = text("SELECT b.status, b.error, (SELECT c.pdf_key FROM certificate_batch_chunks c "
-                    "WHERE c.batch_id = b.id AND c.\"index\" = 0 AND c.status = 'done') "
-                    "FROM certificate_batches b WHERE b.id = :id")
+        POLL = text("SELECT b.status, b.error, c.pdf_key, c.finished_at, b.finished_at FROM certificate_batches b "
+                    "LEFT JOIN certificate_batch_chunks c ON c.batch_id = b.id AND c.\"index\" = 0 "
+                    "AND c.status = 'done' WHERE b.id = :id")
     try:
         return tuple(conn.execute(POLL, {"id": batch_id}).one())
     finally:
         conn.rollback()
+
+
+def _since(start_epoch: float, stamp, polled: float) -> float:
+    """Seconds from `start_epoch` (time.time()) to a row's finished_at (the job's own clock, written as it
+    committed), so the figure does not carry the polling's 100 ms steps; the polled time if the row has none
+    (never more than it)."""
+    from datetime import datetime, timezone
+    if stamp is None:
+        return polled
+    when = stamp if isinstance(stamp, datetime) else datetime.fromisoformat(str(stamp))
+    when = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    seconds = when.timestamp() - start_epoch
+    return seconds if polled - 0.25 <= seconds <= polled else polled  # (a clock that disagrees: the polled time)
 
 
 def real_path(app, ids, workers: int) -> dict:
@@ -412,19 +438,22 @@ def real_path(app, ids, workers: int) -> dict:
     try:
         with app.test_request_context(base_url="https://fair.example.org"):
             fair, category, staff = _load(*ids)
-            start = time.perf_counter()
+            renderers = [p.pid for p in batches.pool(workers)._processes.values()] if workers > 1 else []
+            cpu_start = (sum(os.times()[:2]), sum(_cpu_of(pid) for pid in renderers))
+            start, start_epoch = time.perf_counter(), time.time()
             with unit_of_work():
                 batch = printing.create_batch(fair, "awardee", staff, category=category)
             batch_id = batch.id
         first = None
         polling[0] = True
         while True:
-            status, error, first_key = _poll(poll, batch_id)
+            status, error, first_key, first_at, done_at = _poll(poll, batch_id)
             now = time.perf_counter()
             if first is None and ((chunk_printing and first_key) or status == "done"):
-                first = now - start
+                first = _since(start_epoch, first_at if first_key else done_at, now - start)
             if status == "done":
-                seconds = now - start
+                seconds = _since(start_epoch, done_at, now - start)
+                cpu = (sum(os.times()[:2]) - cpu_start[0], sum(_cpu_of(pid) for pid in renderers) - cpu_start[1])
                 break
             if status == "failed":
                 raise RuntimeError(f"the batch failed: {error}")
@@ -455,6 +484,7 @@ def real_path(app, ids, workers: int) -> dict:
     return {"seconds": seconds, "first_printable_s": first, "pages": pages, "issued": issued,
             "merged_bytes": merged, "print_files_bytes": print_files,
             "stored_bytes": sum(added.values()), "queries": queries[0], "batch_id": batch_id,
+            "cpu_web_process_s": cpu[0], "cpu_render_processes_s": cpu[1],
             "web_process_start_mb": start_mb, **memory}
 
 
@@ -500,17 +530,21 @@ def run_scale(count: int, workers: int | None, *, old: bool, packed: bool = Fals
     gc.collect()
     floor1, floor_bytes = fair_floor(design, faces, 1)
     floorn, _ = fair_floor(design, faces, workers)
+    floor_cpu = FLOOR_CPU[-1]
     try:
         real = real_path(app, ids, workers)
     finally:
         batches.shutdown_pool()
     # Again after the real path, the faster of the two counts: a floor slowed by the machine's other load
     # would flatter the real path.
-    floorn = min(floorn, fair_floor(design, faces, workers)[0])
+    again = fair_floor(design, faces, workers)[0]
+    floor_cpu = FLOOR_CPU[-1] if again < floorn else floor_cpu  # the CPU of the floor that counts
+    floorn = min(floorn, again)
     real["one_render_bytes"] = one_render_bytes(app, ids)
     with app.app_context():
         db.engine.dispose()
     return {"count": count, "workers": workers, "packed": packed, "floor_1p_s": floor1, "floor_np_s": floorn, "floor_bytes": floor_bytes,
+            "floor_np_cpu_s": floor_cpu,
             "old_floor_s": old_seconds, "app": app, "ids": ids, **real}
 
 
@@ -529,7 +563,13 @@ def report_scale(r: dict) -> dict:
            "queries": r["queries"], "queries_per_certificate": r["queries"] / max(1, r["issued"]),
            "peak_rss_mb": max(r["web_process_mb"], r["render_processes_mb"]),
            "web_process_rss_mb": r["web_process_mb"], "render_process_rss_mb": r["render_processes_mb"],
-           "web_process_before_batch_mb": r["web_process_start_mb"]}
+           "web_process_before_batch_mb": r["web_process_start_mb"],
+           "floor_np_cpu_s": r["floor_np_cpu_s"], "real_cpu_s": r["cpu_web_process_s"] + r["cpu_render_processes_s"],
+           "real_cpu_web_process_s": r["cpu_web_process_s"],
+           "real_cpu_render_processes_s": r["cpu_render_processes_s"]}
+    # CPU seconds, all processes: what a loaded machine does not distort as much as wall time (the cores
+    # are shared with whatever else runs; the real path's own processes still do only their work).
+    out["floor_cpu_vs_real_cpu"] = out["floor_np_cpu_s"] / out["real_cpu_s"] if out["real_cpu_s"] else None
     if r.get("old_floor_s"):
         out["old_floor_pages_s"] = n / r["old_floor_s"]
         out["fair_vs_old_floor_1p"] = r["old_floor_s"] / r["floor_1p_s"]
@@ -552,6 +592,9 @@ def report_scale(r: dict) -> dict:
           f"({r['one_render_bytes'] / 1e6:.2f} MB); peak RSS {out['web_process_rss_mb']:.0f} MB (web/job process; "
           f"{r['web_process_start_mb']:.0f} MB before the batch), "
           f"{out['render_process_rss_mb']:.0f} MB (a render process)")
+    print(f"  CPU seconds: real path {out['real_cpu_s']:.2f} (web/job process {out['real_cpu_web_process_s']:.2f}, its "
+          f"job threads, the polling; render processes {out['real_cpu_render_processes_s']:.2f}), the {workers}-process "
+          f"floor {out['floor_np_cpu_s']:.2f}: the floor's CPU x{out['floor_cpu_vs_real_cpu']:.2f} of the real path's")
     return out
 
 
@@ -786,7 +829,7 @@ def cluster_run(count: int) -> dict:
         try:
             with app.test_request_context(base_url=settings["BASE_URL"]):
                 fair, category, staff = _load(*ids)
-                start = time.perf_counter()
+                start, start_epoch = time.perf_counter(), time.time()
                 with unit_of_work():
                     batch = printing.create_batch(fair, "awardee", staff, category=category)
                 batch_id = batch.id
@@ -794,12 +837,12 @@ def cluster_run(count: int) -> dict:
             with app.app_context():
                 poll = db.engine.connect()
             while True:
-                status, error, first_key = _poll(poll, batch_id)
+                status, error, first_key, first_at, done_at = _poll(poll, batch_id)
                 now = time.perf_counter()
                 if first is None and (first_key or status == "done"):
-                    first = now - start
+                    first = _since(start_epoch, first_at if first_key else done_at, now - start)
                 if status == "done":
-                    seconds = now - start
+                    seconds = _since(start_epoch, done_at, now - start)
                     break
                 if status == "failed":
                     raise RuntimeError(f"the batch failed on the cluster: {error}")
