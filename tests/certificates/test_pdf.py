@@ -156,3 +156,18 @@ def test_the_qr_read_from_the_page_verifies_online_and_offline(issued, tmp_path,
                                    "ที่นี่".encode(), "ที่โน่น".encode())))
     result = runner.invoke(args=["certificates", "verify-qr", tampered, "--public-key", str(key_file)])
     assert result.exit_code == 1 and "INVALID" in result.output
+
+
+def test_the_qr_operators_are_the_runs_of_dark_modules():
+    """qr_ops finds each row's runs with a regular expression: exactly the rectangles the runs of qr.runs
+    make (the same bytes a certificate always had: its stored SHA-256 stays checkable by a re-render)."""
+    from fairapp.certificates.render import qr_ops
+    from fairapp.core import qr
+
+    for data in ("https://fair.example.org/verify/TH57-2568-0001", "x" * 300, "เกียรติบัตร " * 9):
+        x, y, size = 53.858, 76.535, 73.7
+        matrix = qr.matrix(data, border=0, mask=2)
+        cell = size / len(matrix)
+        expected = ["q 0 g"] + [f"{x + col * cell:.3f} {y + size - (row + 1) * cell:.3f} {length * cell:.3f} "
+                                f"{cell:.3f} re" for row, col, length in qr.runs(matrix)] + ["f Q"]
+        assert qr_ops(data, x, y, size) == "\n".join(expected)
