@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
+from ..core.counting import page_of_all
 from ..core.pagination import Page, paginate, thai_order
 from ..core.thai import sort_thai
 from ..extensions import db
@@ -31,12 +32,16 @@ def parse_sector(value: str | None) -> Sector | None:
     return Sector(value) if value in {s.value for s in Sector} else None
 
 
-def organizations(sector: Sector | None = None) -> Page:
-    """One page of every organization (of one sector, if given), in Thai dictionary order (in SQL)."""
+def organizations(sector: Sector | None = None) -> tuple[Page, dict]:
+    """One page of every organization (of one sector, if given), in Thai dictionary order (in SQL), and
+    how many there are ({"total", "about"}): all of them are not counted once they are many (PostgreSQL's
+    estimate, "about", and the page read without a count: core.counting); one sector's are counted."""
     query = select(Organization)
-    if sector is not None:
-        query = query.where(Organization.sector == sector)
-    return paginate(query.order_by(thai_order(Organization.name_th), Organization.id))
+    if sector is None:
+        return page_of_all(query.order_by(thai_order(Organization.name_th), Organization.id), Organization)
+    page = paginate(query.where(Organization.sector == sector)
+                    .order_by(thai_order(Organization.name_th), Organization.id))
+    return page, {"total": page.total, "about": False}
 
 
 def dashboard_fairs(user: User) -> list[tuple]:

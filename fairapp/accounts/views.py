@@ -249,8 +249,8 @@ def dashboard():
 def organizations():
     """Fair staff: every organization, in Thai dictionary order, with a filter by sector; pages of 50."""
     sector = queries.parse_sector(request.args.get("sector"))
-    page = queries.organizations(sector)
-    return render_template("accounts/organizations.html", page=page, orgs=page.items,
+    page, how_many = queries.organizations(sector)
+    return render_template("accounts/organizations.html", page=page, orgs=page.items, how_many=how_many,
                            sector=sector.value if sector else None, sectors=list(Sector))
 
 

@@ -1,41 +1,25 @@
 """Read-only queries of the admin pages."""
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Float, case, column, func, literal, literal_column, select, table
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.models import Membership, Organization, User
 from ..core.audit import AuditEntry
+from ..core.counting import how_many, page_of_all
 from ..core.mail import MailMessage
-from ..core.pagination import Page, paginate, thai_order
+from ..core.pagination import Page, thai_order
 from ..extensions import db
 from ..fairs.models import Fair
-
-
-EXACT_UP_TO = 20_000  # users and organizations are counted exactly up to here; beyond, PostgreSQL's estimate
-PG_CLASS = table("pg_class", column("oid"), column("reltuples", Float))
-
-
-def _how_many(model) -> tuple:
-    """(how many rows, whether it is an estimate): counted (count(*) reads every row) while the table is
-    small; on PostgreSQL, once the planner's statistics say it is over EXACT_UP_TO rows, their figure
-    (pg_class.reltuples, kept by autovacuum: one row read whatever the table's size)."""
-    counted = select(func.count()).select_from(model.__table__).scalar_subquery()
-    if db.session.get_bind().dialect.name != "postgresql":
-        return counted, literal(False)
-    estimate = select(PG_CLASS.c.reltuples).where(
-        PG_CLASS.c.oid == literal_column(f"'{model.__tablename__}'::regclass")).scalar_subquery()
-    big = func.coalesce(estimate, 0) >= EXACT_UP_TO
-    return case((big, func.round(estimate).cast(BigInteger)), else_=counted), big
 
 
 def counts() -> dict:
     """How many users, organizations and fairs there are, and the audit log's latest entry number, in one
     query whose work does not grow with the data: users and organizations counted while few, PostgreSQL's
-    estimate ("about") once many (_how_many), the fairs counted (a few dozen), the audit log's latest
+    estimate ("about") once many (core.counting.how_many), the fairs counted (a few dozen), the audit log's latest
     number (an index's last key; it is never deleted from and grows by the million, so it is shown, not
     counted)."""
-    (users, users_about), (organizations, organizations_about) = _how_many(User), _how_many(Organization)
+    (users, users_about), (organizations, organizations_about) = how_many(User), how_many(Organization)
     row = db.session.execute(select(
         users, users_about, organizations, organizations_about,
         select(func.count(Fair.id)).scalar_subquery(), select(func.max(AuditEntry.id)).scalar_subquery())).one()
@@ -50,13 +34,9 @@ def users_query():
 
 
 def users() -> tuple[Page, dict]:
-    """One page (?page=N) of the users (core.pagination; a Page iterates over its rows) and how many there
-    are: counted while few; once many, PostgreSQL's estimate ("about", as on the admin home, _how_many) and
-    the page is read without a count (previous / next), so the page costs the same at any size."""
-    number, estimated = _how_many(User)
-    total, about = db.session.execute(select(number, estimated)).one()
-    page = paginate(users_query(), count=not about, total=None if about else total)
-    return page, {"total": total, "about": bool(about)}
+    """One page (?page=N) of the users and how many there are: counted while few, PostgreSQL's estimate
+    ("about", as on the admin home) once many, and then the page is read without a count (core.counting)."""
+    return page_of_all(users_query(), User)
 
 
 def audit_page(page: int, size: int) -> tuple[list[AuditEntry], dict[int, User]]:
