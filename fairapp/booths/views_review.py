@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..accounts.models import Sector
-from ..core.forms import form_csrf
+from ..core.forms import confirmed, form_csrf
 from ..core.geo import province_choices
 from ..core.i18n import locale_code, safe_next, use_thai_digits
 from ..core.pagination import SEEK_ARGS
@@ -50,7 +50,7 @@ def _chosen(fair, form: ReviewForm):
     chosen = queries.review_matching(fair, request.args)
     if form.action.data == "reject" and not (form.reason.data or "").strip():
         return chosen, None  # refused at once (the reason is asked for), not after a confirmation
-    if request.form.get("confirmed") != "1" or request.form.get("expected") != str(len(chosen)):
+    if not confirmed(len(chosen)):
         return None, len(chosen)
     return chosen, None
 

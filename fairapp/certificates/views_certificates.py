@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..core.errors import envelope, wants_json
-from ..core.forms import form_csrf
+from ..core.forms import confirmed, form_csrf
 from ..core.http import safe_id
 from ..core.i18n import use_thai_digits
 from ..core.pagination import SEEK_ARGS
@@ -100,7 +100,7 @@ def print_issued(fair_id: int):
         if not certificates:
             flash(_("กรุณาเลือกเกียรติบัตรอย่างน้อยหนึ่งฉบับ"), "error")
             return redirect(back)
-    if request.form.get("confirmed") != "1" or (matching and request.form.get("expected") != str(len(certificates))):
+    if not confirmed(len(certificates) if matching else None):
         return _confirm_print(fair, certificates, matching=matching)
     with attempt() as done:
         made, chosen = reprint.reprint(fair, certificates, current_user)

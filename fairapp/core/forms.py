@@ -10,6 +10,7 @@ import re
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from stdnum.th import tin as th_tin
@@ -90,6 +91,12 @@ class CheckboxesField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+def confirmed(count: int | None = None) -> bool:
+    """The person confirmed on the confirmation page (its "confirmed" field) and, with `count`, for exactly
+    the number it showed (its "expected" field): a list that changed since is asked about again."""
+    return request.form.get("confirmed") == "1" and (count is None or request.form.get("expected") == str(count))
 
 
 def choices(pairs, placeholder=None) -> list[SelectChoice]:

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from wtforms import SelectMultipleField
 
 from ..accounts.models import Sector
-from ..core.forms import form_csrf
+from ..core.forms import confirmed, form_csrf
 from ..core.geo import province_choices
 from ..core.http import safe_id
 from ..core.i18n import locale_code, use_thai_digits
@@ -66,7 +66,7 @@ def _chosen(fair, form: BulkDecisionForm):
     chosen = queries.review_matching(fair.id, request.args)
     if form.action.data != "eligible" and not (form.comment.data or "").strip():
         return chosen, None  # refused at once (the comment is asked for), not after a confirmation
-    if request.form.get("confirmed") != "1" or request.form.get("expected") != str(len(chosen)):
+    if not confirmed(len(chosen)):
         return None, len(chosen)
     return chosen, None
 
