@@ -9,6 +9,7 @@ import io
 import json
 import multiprocessing
 import os
+import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -20,6 +21,8 @@ from .pdf_copy import SHARE_MIN, PlainPdf, merge_pdfs, single_page  # noqa: F401
 from .render import Design, Face, render_pages
 
 _pool: Executor | None = None
+_CONTENTS = re.compile(rb"/Contents\s*(\d+ 0 R|\[[^\]]*\])")
+_REFS = re.compile(rb"(\d+) 0 R")
 _pool_lock = threading.Lock()
 
 
@@ -149,8 +152,37 @@ def render_for_store(jobs: list[tuple[Design, Face, bool]], packed: bool
     artwork their packs leave out (shared_streams, for save_packed): what a render process gives back for a
     chunk, so the process that stores it only writes."""
     own, merged = render_chunk(jobs)
-    shared = shared_streams(jobs) if packed and own else None
+    shared = left_out(jobs, merged) if packed and own else None
     return stored_forms(jobs, own, packed, shared), merged, shared
+
+
+def left_out(jobs: list[tuple[Design, Face, bool]], merged: bytes) -> dict[str, bytes]:
+    """What the packs of a chunk's new certificates leave out, by SHA-256: every stream of the chunk's PDF
+    but the pages' own (resource_streams), else the artwork (shared_streams)."""
+    return resource_streams(merged) or shared_streams(jobs)
+
+
+def resource_streams(merged: bytes) -> dict[str, bytes]:
+    """The streams of a chunk's PDF that are not a page's own contents, by SHA-256: the artwork, the fonts
+    and each design's fixed part, the same bytes in every chunk (core.pdf.prime makes the fonts so), which
+    the new certificates' packs leave out and the store keeps once. Empty for a file PlainPdf cannot
+    read (left_out then takes the artwork only)."""
+    try:
+        source = PlainPdf(merged)
+        contents: set[int] = set()
+        for page in source.pages:
+            found = _CONTENTS.search(source._head(page))
+            if found is None:
+                raise ValueError("a page without contents")
+            contents.update(int(n) for n in _REFS.findall(found.group(1)))
+        streams = {}
+        for n, (start, _) in source.spans.items():
+            stream = source.stream(n) if n not in contents else None
+            if stream is not None:
+                streams[stream[2]] = merged[start + stream[0]:start + stream[0] + stream[1]]
+        return streams
+    except (ValueError, KeyError, AttributeError, IndexError):
+        return {}
 
 
 def pool(workers: int) -> Executor | None:

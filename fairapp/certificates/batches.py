@@ -56,7 +56,7 @@ from . import operations as ops
 from .models import PrintBatch, PrintBatchChunk
 from .batch_rows import (SWEEP_AFTER, WAITING, _due, _merge_due, _pending, certificate_ids,  # noqa: F401
                          chunk_of, finished_chunks, printed_chunks, stalled, unfinished)
-from .batch_render import (Stored, merge_pdfs, ping, pool, render_chunk, render_for_store,  # noqa: F401
+from .batch_render import (Stored, left_out, merge_pdfs, ping, pool, render_chunk, render_for_store,  # noqa: F401
                            save_packed, shared_streams, shutdown_pool, stored_forms)
 
 log = logging.getLogger(__name__)
@@ -217,7 +217,7 @@ def _render_here(render_jobs) -> Rendered:
     """render_for_store in this process (batches.render_chunk: what a test may replace)."""
     own, merged = render_chunk(render_jobs)
     packed = bool(current_app.config.get("CERTIFICATE_PACKED"))
-    shared = shared_streams(render_jobs) if packed and own else None
+    shared = left_out(render_jobs, merged) if packed and own else None
     return stored_forms(render_jobs, own, packed, shared), merged, shared
 
 

@@ -20,6 +20,7 @@ _REF = re.compile(rb"(\d+) 0 R\b")
 _PARENT = re.compile(rb"/Parent (\d+) 0 R\b")
 _LENGTH = re.compile(rb"/Length (\d+)\b")
 _STREAM = re.compile(rb">>\s*stream\r?\n")
+_UNSHARED = re.compile(rb"/Type\s*/(Page|Annot)\b")  # objects that belong to one place in a file
 
 
 class PlainPdf:
@@ -277,13 +278,12 @@ class _Merger:
         head, rest = (obj[start:match.start() + 2], obj[match.start() + 2:]) if match else (obj[start:], b"")
         head = _REF.sub(lambda m: b"%d 0 R" % ids.get(int(m.group(1)), 0), head)
         key = None
-        if self.share and rest:
-            stream = source.stream(n)
-            if stream is not None:
-                key = hashlib.sha256(head + b"\0" + stream[2].encode()).digest()
-                if key in self.shared and n not in ids:
-                    ids[n] = self.shared[key]
-                    return ids[n]
+        if self.share and n not in ids and not _UNSHARED.search(head):
+            stream = source.stream(n) if rest else None
+            key = hashlib.sha256(head + b"\0" + (stream[2].encode() if stream else rest)).digest()
+            if key in self.shared:
+                ids[n] = self.shared[key]
+                return ids[n]
         number = ids.get(n) or self._new_id()
         ids[n] = number
         if key is not None:

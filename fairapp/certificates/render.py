@@ -298,6 +298,7 @@ def _canvas(out, design: Design, title: str) -> Canvas:
     c.setTitle(title)
     c.setAuthor(design.issuer)
     c.setCreator("fairapp")
+    pdf.prime(c)
     return c
 
 

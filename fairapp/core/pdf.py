@@ -65,19 +65,78 @@ def register_fonts() -> None:
         addMapping("Sarabun", 1, 0, "Sarabun-Bold")
         addMapping("Sarabun", 0, 1, "Sarabun")
         addMapping("Sarabun", 1, 1, "Sarabun-Bold")
+        for name in FONTS:
+            _fix_private_codes(pdfmetrics.getFont(name))
+            _keep_subsets(pdfmetrics.getFont(name))
         _registered = True
 
 
+def _fix_private_codes(font: TTFont) -> None:
+    """Give each glyph that no character maps to (Thai marks lowered or narrowed by shaping, ligatures) its
+    private-use code now, in glyph order. ReportLab gives them one when shaping first meets them, so two
+    processes that shaped different texts first would write the same glyph under different codes, and
+    their PDFs' font subsets could never be the same bytes (see `prime`)."""
+    hb_font = font.hbFont(10)
+    face = font.face
+    for gid in range(font.hbFace.glyph_count):
+        if gid not in face.glyphToChar:
+            font.hbAddPrivate(hb_font.glyph_to_string(gid), gid, hb_font.get_glyph_h_advance(gid))
+
+
+def _keep_subsets(font: TTFont) -> None:
+    """Build each font subset once per process: `prime` makes most documents ask for the same one."""
+    build = font.face.makeSubset
+    kept = lru_cache(maxsize=32)(lambda codes: build(list(codes)))
+    font.face.makeSubset = lambda subset: kept(tuple(subset))
+
+
+def _prime_codes(font: TTFont) -> str:
+    """What `prime` puts first in a subset: Thai, the Thai glyphs shaping picks (in glyph order) and the
+    punctuation of names and dates; ASCII has its fixed codes already."""
+    face, hb_font = font.face, font.hbFont(10)
+    thai = [c for c in range(0x0E01, 0x0E5C) if c in face.charToGlyph]
+    shaped = []
+    for code in sorted((c for c in face.charToGlyph if 0xE000 <= c < 0xF900), key=face.charToGlyph.get):
+        glyph = hb_font.glyph_to_string(face.charToGlyph[code])
+        if "thai" in glyph or glyph.startswith("uni0E"):
+            shaped.append(code)
+    punctuation = [c for c in (0x2013, 0x2014, 0x2018, 0x2019, 0x201C, 0x201D, 0x2026) if c in face.charToGlyph]
+    return "".join(map(chr, thai + shaped + punctuation))
+
+
+@lru_cache(maxsize=None)
+def _prime_text(name: str) -> str:
+    register_fonts()
+    return _prime_codes(pdfmetrics.getFont(name))
+
+
+def prime(canvas, fonts: tuple[str, ...] = tuple(FONTS)) -> None:
+    """Give every Thai character and glyph its code in the canvas' font subsets before anything is drawn,
+    in one fixed order: every PDF so made carries byte-identical subsets whatever its names, so a merged
+    file (and the store) keeps one copy of each font instead of one per chunk. Characters beyond these
+    (a name in another script) are added after them, as usual."""
+    doc = canvas._doc
+    for name in fonts:
+        font = pdfmetrics.getFont(name)
+        font.splitString(_prime_text(name), doc)
+        font.getSubsetInternalName(0, doc)  # the font is written even when no page uses it
+
+
 @lru_cache(maxsize=8192)
-def _shaped(text: str, font: str, size: float) -> str:
+def _shaped(text: str, font: str) -> str:
     """The string as HarfBuzz shaped it (a ShapedStr), or the string itself when shaping changes nothing.
 
     Cached: a certificate batch draws the same wording on every page, and wrapping and fitting measure
-    the same pieces again and again. A ShapedStr carries glyph ids and advances only; each canvas maps
-    the glyphs into its own font subset when it draws them, so one shaped string serves any document.
+    the same pieces again and again, at several sizes. A ShapedStr carries glyph ids and advances per
+    1,000 units of size only, the same at any size (Sarabun has no size-dependent tables), so one shaping
+    serves every size; and each canvas maps the glyphs into its own font subset when it draws them, so
+    one shaped string serves any document.
     """
     register_fonts()
-    return shapeStr(text, font, size) if text else text
+    return shapeStr(text, font, _SHAPING_SIZE) if text else text
+
+
+_SHAPING_SIZE = 12
 
 
 def _width(shaped: str, font: str, size: float) -> float:
@@ -88,7 +147,7 @@ def _width(shaped: str, font: str, size: float) -> float:
 
 def text_width(text: str, font: str = "Sarabun", size: float = 12) -> float:
     """The width in points of the text as drawn by draw_text (shaped: marks take no room)."""
-    return _width(_shaped(text, font, size), font, size)
+    return _width(_shaped(text, font), font, size)
 
 
 def actual_text(text: str) -> str:
@@ -107,7 +166,7 @@ def draw_text(canvas, x: float, y: float, text: str, font: str = "Sarabun", size
         raise ValueError(f"align must be left, center or right, not {align!r}")
     if not text:
         return 0.0
-    shaped = _shaped(text, font, size)
+    shaped = _shaped(text, font)
     canvas.setFont(font, size)
     # A marked-content span around the text object: /ActualText gives extractors the real characters.
     canvas.addLiteral(f"/Span <</ActualText {actual_text(text)}>> BDC")

@@ -146,16 +146,17 @@ def test_a_render_process_packs_from_where_the_chunk_put_the_artwork(app, w, db,
         planned, _ = ops.plan(w.fair, ops.participant_candidates(w.fair, NAMES)[:5], w.staff)
         jobs = [(p.design, p.face, i != 2) for i, p in enumerate(planned)]  # one found already: not new
         db.session.rollback()
-    expected_own, _ = batch_render.render_chunk(jobs)
-    shared = batch_render.shared_streams(jobs)
+    expected_own, chunk = batch_render.render_chunk(jobs)
+    shared = batch_render.resource_streams(chunk)  # the artwork, the fonts, the fixed part
+    assert set(batch_render.shared_streams(jobs)) < set(shared)
     expected = [batch_render.pack_known(d, frozenset(shared), list(shared.values())) for d in expected_own]
 
     def searched(*args):
         raise AssertionError("a certificate's PDF read and hashed again")
     monkeypatch.setattr(batch_render, "pack_known", searched)
     stored, merged, given = batch_render.render_for_store(jobs, True)
-    assert given == shared and len(shared) >= 2 and len(PdfReader(io.BytesIO(merged)).pages) == 5
-    assert [s.data for s in stored] == expected and all(len(s.data) < len(d) / 3 for s, d in zip(stored, expected_own))
+    assert given == shared and merged == chunk and len(PdfReader(io.BytesIO(merged)).pages) == 5
+    assert [s.data for s in stored] == expected and all(len(s.data) < len(d) / 10 for s, d in zip(stored, expected_own))
     assert [s.sha256 for s in stored] == [hashlib.sha256(d).hexdigest() for d in expected_own]
     assert all(batch_render.unpack(s.data, shared.__getitem__) == d for s, d in zip(stored, expected_own))
     plain, _, none = batch_render.render_for_store(jobs, False)

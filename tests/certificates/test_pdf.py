@@ -78,7 +78,7 @@ def test_the_tolerance_catches_a_lost_or_displaced_mark(tmp_path, monkeypatch):
     moved = replace(SAMPLES["marks"], holder_org="น้ำ ฐู ก๋วยเตียว")
     moved_diff = _different_pixels(_png(render_one(DESIGN, moved), tmp_path, "moved"), reference)
     # No shaping at all: marks drawn where ReportLab puts them by itself (floating, colliding).
-    monkeypatch.setattr(pdf, "_shaped", lambda text, font, size: text)
+    monkeypatch.setattr(pdf, "_shaped", lambda text, font: text)
     unshaped_diff = _different_pixels(_png(render_one(DESIGN, SAMPLES["marks"]), tmp_path, "unshaped"), reference)
     print("worst tile: lost", lost_diff, "moved", moved_diff, "unshaped", unshaped_diff)
     assert min(lost_diff, moved_diff, unshaped_diff) > 3 * MAX_DIFFERENT_PIXELS, (lost_diff, moved_diff, unshaped_diff)

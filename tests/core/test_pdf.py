@@ -85,6 +85,23 @@ def test_text_width_is_the_shaped_width_and_scales():
     assert pdf.text_width("ผู้ใหญ่", "Sarabun-Bold", 12) > pdf.text_width("ผู้ใหญ่", "Sarabun", 12)
 
 
+def test_one_shaping_serves_every_size(monkeypatch):
+    """Shaping is cached by text and font only: HarfBuzz gives the same glyphs and advances (per 1,000
+    units of size) at any size, so fitting a line over several sizes shapes it once."""
+    from reportlab.pdfbase.ttfonts import shapeStr
+    for font in pdf.FONTS:
+        for text in HARD + [LONG_ORG]:
+            shaped = [shapeStr(text, font, size) for size in (6, 12, 40, 1000)]
+            assert len({str(s) for s in shaped}) == 1
+            assert all(s.__shapeData__ == shaped[0].__shapeData__ for s in shaped)
+    pdf._shaped.cache_clear()
+    calls = []
+    real = pdf.shapeStr
+    monkeypatch.setattr(pdf, "shapeStr", lambda *args: calls.append(args) or real(*args))
+    width = pdf.text_width(LONG_ORG, "Sarabun", 10)
+    assert pdf.fit_text_size(LONG_ORG, "Sarabun", width, 20, 6) < 20 and len(calls) == 1
+
+
 def test_fit_text_size():
     width = pdf.text_width(LONG_ORG, "Sarabun", 10)
     assert pdf.fit_text_size(LONG_ORG, "Sarabun", width * 3, 20, 6) == 20       # fits as asked
