@@ -4,16 +4,18 @@ its JSON, once per state and language).
 On fair day the public scans the same few hundred QR codes again and again; rendering `verify.html` (the
 site's layout, its translations, the check form) is most of the work of `/verify/<serial>`. The page of a
 found certificate is a function of what its key holds, so it is kept (an LRU of MAX_PAGES pages per
-process and app, each for at most TTL seconds) and served again with only the check form's CSRF token put in:
+process and app, each for at most TTL seconds) and served again as it is:
 - the key holds every fact the page shows that can change: the certificate's status, revocation (when,
   the public reason), its successor, the holder, organization, role, date, PDF hash, the fair's names;
   plus the language, the host and the whole path with its query (the QR's signed token, so the QR
   verdict is part of the page). A revoked or reissued certificate therefore has another key: the public
-  sees the change at once, on every server (the certificate row is read on every request).
+  sees the change at once, on every server (the certificate row is read on every request, by a statement
+  built once).
 - only pages for visitors: a signed-in person's page has their own menu, and a page with a message
   (flash) waiting is never kept nor served from here.
-- the CSRF token is the only per-person part of such a page; it is stored as a marker and replaced by the
-  token of the visitor's own session (flask_wtf's generate_csrf) when served.
+- a visitor's page has nothing of theirs: its form looks up another serial by GET, with no CSRF token, so
+  serving it neither reads nor writes a session (no cookie). A page rendered with a CSRF token (none today)
+  would be kept with a marker in its place, and served with the token of the visitor's own session.
 The TTL bounds what the key cannot see (a translation or template changed by a deploy restarts the
 process anyway).
 """
@@ -23,11 +25,11 @@ import threading
 import time
 from collections import OrderedDict
 
-from flask import current_app, request, session
+from flask import current_app, g, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from ..core.i18n import locale_code
@@ -62,10 +64,13 @@ _FACTS = (Certificate.id, Certificate.revoked_at, Certificate.revoked_public_rea
 _FAIR_FACTS = (Fair.name_th, Fair.name_en)
 
 
+_FACTS_OF_SERIAL = (select(*_FACTS, *_FAIR_FACTS).join(Fair, Fair.id == Certificate.fair_id)
+                    .where(Certificate.serial == bindparam("serial")))  # built once: every view runs it
+
+
 def facts(compact: str) -> tuple | None:
     """The facts of the certificate with this serial (see key_of), or None when there is none."""
-    row = db.session.execute(select(*_FACTS, *_FAIR_FACTS).join(Fair, Fair.id == Certificate.fair_id)
-                             .where(Certificate.serial == compact)).first()
+    row = db.session.connection().execute(_FACTS_OF_SERIAL, {"serial": compact}).first()
     return None if row is None else tuple(row)
 
 
@@ -102,14 +107,14 @@ def get(key: tuple) -> str | None:
             del pages[key]
             return None
         pages.move_to_end(key)
-    return body if _is_json(key) else body.replace(MARKER, generate_csrf())
+    return body if MARKER not in body else body.replace(MARKER, generate_csrf())
 
 
 def put(key: tuple, body: str) -> None:
     """Keep a page just rendered (an HTML page's CSRF token, this visitor's, becomes the marker; the JSON is
     the same for everyone)."""
-    if not _is_json(key):
-        token = generate_csrf()  # the token the page was rendered with (kept in g for the request)
+    token = g.get(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))  # one the page was rendered with
+    if token and not _is_json(key):
         if token not in body:
             return  # not the page we know how to personalize: never keep it
         body = body.replace(token, MARKER)

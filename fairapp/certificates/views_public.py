@@ -83,7 +83,10 @@ def _qr_check(cert: Certificate | None, token: str | None) -> dict | None:
     return {"signature": "valid", "matches_record": matches}
 
 
-def _page(state: str, *, cert=None, serial_typed="", error=None, qr=None, pdf_check=None, status=200):
+def _page(state: str, *, cert=None, serial_typed="", error=None, qr=None, pdf_check=None, status=200,
+          lookup_only=False):
+    """The check's page (or JSON) in this state. `lookup_only` (a certificate's own page): its form looks up
+    another serial by GET, with no CSRF token, so a visitor's view sets no session and no cookie."""
     if cert is not None:
         use_thai_digits(False)
     if wants_json():
@@ -97,9 +100,10 @@ def _page(state: str, *, cert=None, serial_typed="", error=None, qr=None, pdf_ch
         if pdf_check is not None:
             body["pdf_matches"] = pdf_check
         return jsonify(body), status
+    form = CheckForm(formdata=None, data={"serial": serial_typed}, meta={"csrf": False} if lookup_only else {})
     return render_template("certificates/verify.html", state=state, cert=cert, serial_typed=serial_typed,
-                           error=error, qr=qr, pdf_check=pdf_check, form=CheckForm(formdata=None,
-                           data={"serial": serial_typed}), lang=locale_code()), status
+                           error=error, qr=qr, pdf_check=pdf_check, form=form, lookup_only=lookup_only,
+                           lang=locale_code()), status
 
 
 @bp.route("/verify/<serial>")
@@ -109,7 +113,8 @@ def verify(serial: str):
     try:
         compact = serials.normalize(serial[:80])
     except serials.SerialError as error:
-        return _page("invalid", serial_typed=serial[:40], error=SERIAL_ERRORS[error.reason](error), status=404)
+        return _page("invalid", serial_typed=serial[:40], error=SERIAL_ERRORS[error.reason](error), status=404,
+                     lookup_only=True)
     grouped = serials.grouped(compact)
     if serial != grouped and not wants_json():
         return redirect(url_for("certificates.verify", serial=grouped, **({"q": token} if token else {})), 301)
@@ -126,8 +131,9 @@ def verify(serial: str):
             return current_app.response_class(body, mimetype="application/json" if as_json else "text/html")
     cert = public_page.certificate(compact)
     if cert is None:
-        return _page("not_found", serial_typed=grouped, qr=_qr_check(None, token), status=404)
-    response, status = _page(cert.status, cert=cert, serial_typed=grouped, qr=_qr_check(cert, token))
+        return _page("not_found", serial_typed=grouped, qr=_qr_check(None, token), status=404, lookup_only=True)
+    response, status = _page(cert.status, cert=cert, serial_typed=grouped, qr=_qr_check(cert, token),
+                             lookup_only=True)
     if keep:
         key = public_page.key_of(public_page.facts_of(cert), as_json)  # what it was rendered from
         public_page.put(key, response.get_data(as_text=True) if as_json else response)
@@ -163,15 +169,23 @@ def _check_pdf(form: CheckForm, typed: str):
 def check():
     form = CheckForm()
     if request.method == "GET":
+        if "serial" in request.args:  # a certificate's page looks up another serial by GET
+            return _look_up(form, request.args.get("serial", "")[:60].strip())
         return _form_page(form)
     if not form.validate():
         return _form_page(form, 400)
     typed = (form.serial.data or "").strip()
     if form.pdf.data:
         return _check_pdf(form, typed)
+    return _look_up(form, typed)
+
+
+def _look_up(form: CheckForm, typed: str):
+    """To the typed serial's page; the form again with what was typed and why, when it is not a serial."""
     try:
         compact = serials.normalize(typed)
     except serials.SerialError as error:
+        form.serial.data = typed
         form.serial.errors = [SERIAL_ERRORS[error.reason](error)]
         return _form_page(form, 400)
     return redirect(url_for("certificates.verify", serial=serials.grouped(compact)))
