@@ -249,14 +249,16 @@ def _store(planned, rendered: Rendered, batch: PrintBatch):  # (the chunk's PDF 
 
 
 def _finish_chunk(chunk_id: int, batch_id: int, planned, skipped: int, rendered: Rendered, *, merge: bool) -> str:
-    """Store the rendered chunk (one unit of work, under the chunk's and the batch's locks): its new
-    certificates, its PDF and the batch's progress, unless another worker stored it first. The last chunk
-    asks for the merge (`merge`) once this commits."""
+    """Store the rendered chunk (one unit of work, under the chunk's lock): its new certificates and its PDF,
+    unless another worker stored it first; then, under the batch's lock too, the batch's progress. The
+    files are written before the batch is locked, so the chunks of a batch store at once (on S3, a
+    chunk's uploads took the batch's lock from every other worker for a quarter of a second). The last
+    chunk asks for the merge (`merge`) once this commits."""
     with unit_of_work():
         chunk = _locked(PrintBatchChunk, chunk_id)
-        batch = _locked(PrintBatch, batch_id)
         if chunk.status == "done":
             return "duplicate"  # another worker stored it (its lease had run out): nothing twice
+        batch = db.session.get(PrintBatch, batch_id)  # who asked, the fair: never change
         try:
             with savepoint():
                 key, certificates = _store(planned, rendered, batch)
@@ -265,6 +267,7 @@ def _finish_chunk(chunk_id: int, batch_id: int, planned, skipped: int, rendered:
             # deleted the files it stored; plan again (finding theirs) and render again, here.
             planned, skipped, render_jobs = _prepare(chunk_id)
             key, certificates = _store(planned, _render_here(render_jobs), batch)
+        batch = _locked(PrintBatch, batch_id)  # the progress, as the other chunks left it
         now = utcnow()
         chunk.pdf_key, chunk.certificate_ids = key, [c.id for c in certificates]
         chunk.pages = len(chunk.certificate_ids)

@@ -133,3 +133,33 @@ def test_a_failing_batch_says_so(app, w, db, monkeypatch):
         batches.run(batch_id)
         batch = db.session.get(PrintBatch, batch_id)
         assert batch.status == "failed" and "disk full" in batch.error and Certificate.query.count() == 0
+
+
+def test_a_chunk_stores_its_files_without_holding_the_batch(app, w, db, monkeypatch):
+    """The chunks of a batch store at once: while one writes its certificates and PDF (on S3, 25 uploads),
+    the batch's row is not locked, so the other workers' chunks are not kept waiting; the progress is
+    still written under the batch's lock, after."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only (row locks)")
+    import sqlalchemy
+    batch_id = _participant_batch(w, app, size=30)
+    seen = []
+    real_store = batches._store
+
+    def store_and_look(planned, rendered, batch):
+        with db.engine.connect() as other:  # another worker's connection
+            try:
+                other.execute(sqlalchemy.select(PrintBatch.id).where(PrintBatch.id == batch_id)
+                              .with_for_update(nowait=True))
+                seen.append("free")
+            except sqlalchemy.exc.OperationalError:
+                seen.append("locked")
+            other.rollback()
+        return real_store(planned, rendered, batch)
+
+    monkeypatch.setattr(batches, "_store", store_and_look)
+    with app.test_request_context():
+        assert batches.claim(batch_id)
+        batches.run(batch_id)
+        batch = db.session.get(PrintBatch, batch_id)
+        assert batch.status == "done" and batch.done == 60 and seen == ["free", "free"]
