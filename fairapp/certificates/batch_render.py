@@ -334,9 +334,10 @@ def save_packed(planned, pdfs: list[bytes | Stored], actor, fair, shared: dict[s
     else:
         streams = artwork_streams({p.design for p in new})
         save_blobs(store, streams)
-    for item, data in zip(new, pdfs):
-        stored = data if isinstance(data, Stored) else Stored(pack(data, streams), hashlib.sha256(data).hexdigest())
-        item.new.pdf_key = store.save(stored.data, "pdf")
+    forms = [data if isinstance(data, Stored) else Stored(pack(data, streams), hashlib.sha256(data).hexdigest())
+             for data in pdfs]
+    for item, stored, key in zip(new, forms, store.save_many([f.data for f in forms], "pdf")):
+        item.new.pdf_key = key
         item.new.pdf_sha256 = stored.sha256
         db.session.add(item.new)
         item.certificate = item.new

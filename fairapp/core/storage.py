@@ -139,6 +139,12 @@ class Storage:
             g.setdefault("storage_stored", []).append(key)
         return key
 
+    def save_many(self, datas: list[bytes], ext: str) -> list[str]:
+        """`save` of each, in order (a store over the network writes them several at a time: S3Storage).
+        All or nothing for each file; when one is refused, the ones stored are recorded for the unit of
+        work (a rollback deletes them) and StorageSaveFailed is raised."""
+        return [self.save(data, ext) for data in datas]
+
     def save_file(self, fileobj: BinaryIO, ext: str) -> str:
         """Store a file's content (from its current position to its end) under a new random key, streamed:
         read and written a piece at a time, never whole in memory (a local file copied; S3: a multipart

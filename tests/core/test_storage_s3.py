@@ -181,6 +181,26 @@ def test_the_unit_of_work_deletes_what_a_failed_unit_stored_and_deletes_after_th
         assert s3["keys"]() == set()
 
 
+def test_many_files_are_uploaded_at_once_all_or_nothing_for_the_unit(s3_app, s3, monkeypatch):
+    """save_many (a batch chunk's certificates): several uploads at a time, the keys in order, each file
+    whole; a refused upload raises, and the unit of work's rollback deletes the ones that went."""
+    datas = [b"%%PDF-1.4 certificate %d" % i for i in range(20)]
+    with _in_app(s3_app):
+        with unit_of_work():
+            keys = storage().save_many(datas, "pdf")
+        assert len(set(keys)) == 20 and [storage().read(k) for k in keys] == datas and s3["keys"]() == set(keys)
+        real = S3Storage._put
+
+        def refuse_one(self, key, data):
+            if data.endswith(b" 7"):
+                raise StorageSaveFailed()
+            return real(self, key, data)
+        monkeypatch.setattr(S3Storage, "_put", refuse_one)
+        with pytest.raises(StorageSaveFailed), unit_of_work():
+            storage().save_many(datas, "pdf")
+        assert s3["keys"]() == set(keys)  # the 19 that went were deleted with the unit
+
+
 def test_the_store_down_raises_a_named_error_and_a_cleanup_never_hides_it(s3_app, s3):
     with _in_app(s3_app):
         store = storage()
