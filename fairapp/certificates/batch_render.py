@@ -107,8 +107,8 @@ class Stored(NamedTuple):
 def stored_forms(jobs: list[tuple[Design, Face, bool]], own: list[bytes], packed: bool,
                  shared: dict[str, bytes] | None = None) -> list[Stored]:
     """The new certificates' PDFs (`own`, from render_chunk) as they are stored: hashed, and packed when
-    `packed` (the artwork every certificate shows cut out: `pack`). Runs where the chunk rendered (a render
-    process), so the process that stores them only writes."""
+    `packed` (the streams `shared` names cut out, by default the artwork: `pack`). Runs where the chunk
+    rendered (a render process), so the process that stores them only writes."""
     if not packed:
         return [Stored(bytes(data), hashlib.sha256(data).hexdigest()) for data in own]
     shared = shared_streams(jobs) if shared is None else shared
@@ -146,12 +146,12 @@ def pack_known(data: bytes, shared: frozenset[str], streams: list[bytes]) -> byt
     return _packed(data, cuts)
 
 
-def render_for_store(jobs: list[tuple[Design, Face, bool]], packed: bool
+def render_for_store(jobs: list[tuple[Design, Face, bool]], packed: bool, render=None
                      ) -> tuple[list[Stored], bytes | None, dict[str, bytes] | None]:
-    """render_chunk, the new certificates in their stored form (stored_forms), and with `packed` the
-    artwork their packs leave out (shared_streams, for save_packed): what a render process gives back for a
-    chunk, so the process that stores it only writes."""
-    own, merged = render_chunk(jobs)
+    """render_chunk (or `render`), the new certificates in their stored form (stored_forms), and with
+    `packed` what their packs leave out (left_out, for save_packed): what a render process gives back for
+    a chunk, so the process that stores it only writes."""
+    own, merged = (render or render_chunk)(jobs)
     shared = left_out(jobs, merged) if packed and own else None
     return stored_forms(jobs, own, packed, shared), merged, shared
 
@@ -318,8 +318,8 @@ def save_blobs(store, streams: list[bytes] | dict[str, bytes]) -> None:
 def save_packed(planned, pdfs: list[bytes | Stored], actor, fair, shared: dict[str, bytes] | None = None):
     """ops.save_new with each certificate stored small (batch_render.pack: the artwork every certificate
     shows stored once), packed here or already (a Stored of stored_forms); the row's SHA-256 is of the
-    PDF itself, which batch_render.read_certificate gives back byte for byte. `shared`: the artwork the
-    packs leave out, by SHA-256, as the render process gave it (shared_streams); else built here."""
+    PDF itself, which batch_render.read_certificate gives back byte for byte. `shared`: what the packs
+    leave out, by SHA-256, as the render process gave it (left_out); else the artwork, built here."""
     from ..core import audit
     from ..core.storage import storage
     from ..extensions import db

@@ -56,8 +56,8 @@ from . import operations as ops
 from .models import PrintBatch, PrintBatchChunk
 from .batch_rows import (SWEEP_AFTER, WAITING, _due, _merge_due, _pending, certificate_ids,  # noqa: F401
                          chunk_of, finished_chunks, printed_chunks, stalled, unfinished)
-from .batch_render import (Stored, left_out, merge_pdfs, ping, pool, render_chunk, render_for_store,  # noqa: F401
-                           save_packed, shared_streams, shutdown_pool, stored_forms)
+from .batch_render import (Stored, merge_pdfs, ping, pool, render_chunk, render_for_store,  # noqa: F401
+                           save_packed, shutdown_pool, stored_forms)
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=30)         # the batch is being worked on until then (renewed by every chunk)
@@ -214,11 +214,8 @@ Rendered = tuple[list[Stored], "bytes | None", "dict[str, bytes] | None"]
 
 
 def _render_here(render_jobs) -> Rendered:
-    """render_for_store in this process (batches.render_chunk: what a test may replace)."""
-    own, merged = render_chunk(render_jobs)
-    packed = bool(current_app.config.get("CERTIFICATE_PACKED"))
-    shared = left_out(render_jobs, merged) if packed and own else None
-    return stored_forms(render_jobs, own, packed, shared), merged, shared
+    """render_for_store in this process (with batches.render_chunk: what a test may replace)."""
+    return render_for_store(render_jobs, bool(current_app.config.get("CERTIFICATE_PACKED")), render_chunk)
 
 
 def _render(render_jobs) -> Rendered:

@@ -15,7 +15,6 @@ signatories across the foot; the QR and the serial in the bottom left corner.
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -144,17 +143,13 @@ def qr_ops(data: str, x: float, y: float, size: float) -> str:
     n = len(matrix)
     cell = size / n
     side = f"{cell:.3f} re"
-    ops = ["q 0 g"]
-    for row, modules in enumerate(matrix):  # the runs of dark modules found by a regular expression (C), the
-        top = f" {y + size - (row + 1) * cell:.3f} "  # row's height written once: the same operators, faster
-        for run in _DARK_RUN.finditer(bytes(modules)):
-            start, end = run.span()
-            ops.append(f"{x + start * cell:.3f}{top}{(end - start) * cell:.3f} {side}")
+    ops, row_at, top = ["q 0 g"], -1, ""
+    for row, col, length in qr.runs(matrix):
+        if row != row_at:  # each row's height written once: the same operators, faster
+            row_at, top = row, f" {y + size - (row + 1) * cell:.3f} "
+        ops.append(f"{x + col * cell:.3f}{top}{length * cell:.3f} {side}")
     ops.append("f Q")
     return "\n".join(ops)
-
-
-_DARK_RUN = re.compile(rb"\x01+")  # a run of dark modules in a row (bytes of its booleans)
 
 
 class _Layout:

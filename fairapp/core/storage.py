@@ -126,6 +126,17 @@ class _ChunkReader:
         pass
 
 
+def new_key(ext: str) -> str:
+    """A new random key for a file of this extension."""
+    return check_key(f"{secrets.token_hex(16)}.{ext}")
+
+
+def record_stored(*keys: str) -> None:
+    """Files stored for this unit of work: one that rolls back deletes them (core.transaction)."""
+    if has_app_context():
+        g.setdefault("storage_stored", []).extend(keys)
+
+
 class Storage:
     """What every backend offers; `save` records each key for the unit of work (identical for all)."""
 
@@ -133,10 +144,9 @@ class Storage:
 
     def save(self, data: bytes, ext: str) -> str:
         """Store bytes under a new random key, all or nothing; raises StorageSaveFailed when the store is down."""
-        key = check_key(f"{secrets.token_hex(16)}.{ext}")
+        key = new_key(ext)
         self._put(key, data)
-        if has_app_context():  # a unit of work that rolls back deletes what it stored (core.transaction)
-            g.setdefault("storage_stored", []).append(key)
+        record_stored(key)
         return key
 
     def save_many(self, datas: list[bytes], ext: str) -> list[str]:
@@ -150,10 +160,9 @@ class Storage:
         read and written a piece at a time, never whole in memory (a local file copied; S3: a multipart
         upload in parts of PART bytes when bigger, with its SHA-256 as metadata as `save` gives it). All or
         nothing and recorded for the unit of work, as `save`; raises StorageSaveFailed when the store is down."""
-        key = check_key(f"{secrets.token_hex(16)}.{ext}")
+        key = new_key(ext)
         self._put_file(key, fileobj)
-        if has_app_context():
-            g.setdefault("storage_stored", []).append(key)
+        record_stored(key)
         return key
 
     def put_shared(self, key: str, data: bytes) -> None:

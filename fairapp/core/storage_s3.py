@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-import secrets
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from flask import g, has_app_context
-
 from .errors import DomainError
-from .storage import CHUNK, Storage, StorageSaveFailed, StorageUnavailable, StoredFile, check_key, log
+from .storage import (CHUNK, Storage, StorageSaveFailed, StorageUnavailable, StoredFile, check_key, log,
+                      new_key, record_stored)
 
 # Fail fast when the store is down (a page waits seconds, not minutes), retry a little when it blinks.
 CONNECT_TIMEOUT = 2.0
@@ -72,14 +70,13 @@ class S3Storage(Storage):
         """`save` of each, PARALLEL_PUTS at a time on this client's connection pool (boto3's clients are
         thread-safe): a batch chunk's 25 certificates wait for one round trip's worth of uploads, not 25.
         Every key stored is recorded for the unit of work, also when one upload is refused (then raised)."""
-        keys = [check_key(f"{secrets.token_hex(16)}.{ext}") for _ in datas]
         if len(datas) < 2:
             return [self.save(data, ext) for data in datas]
+        keys = [new_key(ext) for _ in datas]
         with ThreadPoolExecutor(max_workers=min(PARALLEL_PUTS, len(datas))) as pool:
             futures = [pool.submit(self._put, key, data) for key, data in zip(keys, datas)]
         errors = [f.exception() for f in futures]
-        if has_app_context():
-            g.setdefault("storage_stored", []).extend(k for k, e in zip(keys, errors) if e is None)
+        record_stored(*(k for k, e in zip(keys, errors) if e is None))
         refused = next((e for e in errors if e is not None), None)
         if refused is not None:
             raise refused
