@@ -1,7 +1,8 @@
 """Rendering a print batch's chunk: one merged PDF for the chunk and each new certificate's own PDF taken out
 of it, in this process or in a pool of processes (CERTIFICATE_WORKERS) when this process may have one;
 joining the chunks into the batch's file, streamed (`merge_pdfs`); and small stored certificates (`pack`:
-a certificate's PDF with the artwork every certificate shares cut out and stored once)."""
+a certificate's PDF with the artwork every certificate shares cut out and stored once; a chunk's packs are
+one stored file, certificates.bundles)."""
 from __future__ import annotations
 
 import hashlib
@@ -284,8 +285,9 @@ def unpack(stored: bytes, read_blob: Callable[[str], bytes]) -> bytes:
 
 
 def read_certificate(store, key: str) -> bytes:
-    """A stored certificate's PDF, byte for byte as issued (a pack is put back together; its shared
-    streams are kept in memory once read: a few pieces of artwork per fair)."""
+    """A stored certificate's PDF, byte for byte as issued, from its `pdf_key` (its own file or its part of
+    a bundle: certificates.bundles); a pack is put back together, its shared streams kept in memory once
+    read (a few pieces of artwork, fonts and fixed parts per fair)."""
     def read_blob(digest: str) -> bytes:
         with _blob_lock:
             data = _blob_cache.get(digest)
@@ -298,7 +300,9 @@ def read_certificate(store, key: str) -> bytes:
                     _blob_cache.clear()
                 _blob_cache[digest] = data
         return data
-    return unpack(store.read(key), read_blob)
+    from . import bundles
+
+    return unpack(bundles.read(store, key), read_blob)
 
 
 def save_blobs(store, streams: list[bytes] | dict[str, bytes]) -> None:
@@ -336,7 +340,9 @@ def save_packed(planned, pdfs: list[bytes | Stored], actor, fair, shared: dict[s
         save_blobs(store, streams)
     forms = [data if isinstance(data, Stored) else Stored(pack(data, streams), hashlib.sha256(data).hexdigest())
              for data in pdfs]
-    for item, stored, key in zip(new, forms, store.save_many([f.data for f in forms], "pdf")):
+    from . import bundles
+
+    for item, stored, key in zip(new, forms, bundles.save(store, [f.data for f in forms])):
         item.new.pdf_key = key
         item.new.pdf_sha256 = stored.sha256
         db.session.add(item.new)

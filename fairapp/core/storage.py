@@ -149,12 +149,6 @@ class Storage:
         record_stored(key)
         return key
 
-    def save_many(self, datas: list[bytes], ext: str) -> list[str]:
-        """`save` of each, in order (a store over the network writes them several at a time: S3Storage).
-        All or nothing for each file; when one is refused, the ones stored are recorded for the unit of
-        work (a rollback deletes them) and StorageSaveFailed is raised."""
-        return [self.save(data, ext) for data in datas]
-
     def save_file(self, fileobj: BinaryIO, ext: str) -> str:
         """Store a file's content (from its current position to its end) under a new random key, streamed:
         read and written a piece at a time, never whole in memory (a local file copied; S3: a multipart
@@ -174,6 +168,11 @@ class Storage:
     def read(self, key: str) -> bytes:
         with self.open(key) as fh:
             return fh.read()
+
+    def read_range(self, key: str, start: int, length: int) -> bytes:
+        """`length` bytes of the stored file from byte `start` (a part of a bundle: certificates.bundles);
+        FileNotFoundError when the key is not stored or the file is shorter."""
+        raise NotImplementedError
 
     def send(self, key: str, name: str, **options):
         """The stored file as a streamed response (core.responses.send_stream: the one header policy).
@@ -269,6 +268,14 @@ class LocalStorage(Storage):
 
     def size(self, key: str) -> int:
         return self._path(key).stat().st_size
+
+    def read_range(self, key: str, start: int, length: int) -> bytes:
+        with open(self._path(key), "rb") as fh:
+            fh.seek(start)
+            data = fh.read(length)
+        if len(data) != length:
+            raise FileNotFoundError(f"{key} holds no {length} bytes from {start}")
+        return data
 
     def exists(self, key: str) -> bool:
         try:

@@ -11,19 +11,16 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from .errors import DomainError
-from .storage import (CHUNK, Storage, StorageSaveFailed, StorageUnavailable, StoredFile, check_key, log,
-                      new_key, record_stored)
+from .storage import CHUNK, Storage, StorageSaveFailed, StorageUnavailable, StoredFile, check_key, log
 
 # Fail fast when the store is down (a page waits seconds, not minutes), retry a little when it blinks.
 CONNECT_TIMEOUT = 2.0
 READ_TIMEOUT = 10.0
 MAX_ATTEMPTS = 2
-PARALLEL_PUTS = 8  # uploads at once in save_many (botocore's pool keeps 10 connections)
 
 
 class S3Storage(Storage):
@@ -66,22 +63,6 @@ class S3Storage(Storage):
                 log.warning("storage: S3 object %s may be left without a row: %s", key, again)
             raise self._down(error, "put", key, StorageSaveFailed) from error
 
-    def save_many(self, datas: list[bytes], ext: str) -> list[str]:
-        """`save` of each, PARALLEL_PUTS at a time on this client's connection pool (boto3's clients are
-        thread-safe): a batch chunk's 25 certificates wait for one round trip's worth of uploads, not 25.
-        Every key stored is recorded for the unit of work, also when one upload is refused (then raised)."""
-        if len(datas) < 2:
-            return [self.save(data, ext) for data in datas]
-        keys = [new_key(ext) for _ in datas]
-        with ThreadPoolExecutor(max_workers=min(PARALLEL_PUTS, len(datas))) as pool:
-            futures = [pool.submit(self._put, key, data) for key, data in zip(keys, datas)]
-        errors = [f.exception() for f in futures]
-        record_stored(*(k for k, e in zip(keys, errors) if e is None))
-        refused = next((e for e in errors if e is not None), None)
-        if refused is not None:
-            raise refused
-        return keys
-
     def put_file(self, key: str, path: Path, sha256: str) -> None:
         """Copy a local file under `key` (flask storage migrate); a single PUT, so its ETag is its MD5."""
         with open(path, "rb") as fh:
@@ -105,6 +86,26 @@ class S3Storage(Storage):
                 raise FileNotFoundError(key) from error
             raise self._down(error, "get", key) from error
         return StoredFile(answer["Body"], answer.get("ContentLength"), self._down_errors)
+
+    def read_range(self, key: str, start: int, length: int) -> bytes:
+        """One ranged GET (or the copy local_path downloaded, when there is one)."""
+        cached = self._cached(check_key(key))
+        if cached is not None and cached.is_file():
+            with open(cached, "rb") as fh:
+                fh.seek(start)
+                data = fh.read(length)
+        else:
+            try:
+                answer = self.client.get_object(Bucket=self.bucket, Key=self._object(key),
+                                                Range=f"bytes={start}-{start + length - 1}")
+                data = answer["Body"].read()
+            except self._down_errors as error:
+                if self._missing(error) or "InvalidRange" in str(error):
+                    raise FileNotFoundError(key) from error
+                raise self._down(error, "get", key) from error
+        if len(data) != length:
+            raise FileNotFoundError(f"{key} holds no {length} bytes from {start}")
+        return data
 
     def size(self, key: str) -> int:
         answer = self.head(key)

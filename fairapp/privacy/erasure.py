@@ -10,7 +10,8 @@ What erasing a person does:
   to their address (queued or sent) goes, with its outbox files;
 - their own certificates (a judge's) stay, with their serial and public check, but the name is withheld
   "at the holder's request" (`holder_withheld_at`); the certificate's PDF and the print batches that held
-  it are deleted with their files (durably: core.storage.delete_after_commit);
+  it are deleted with their files (durably: core.storage.delete_after_commit; a certificate stored in its
+  chunk's bundle is cut out of it: certificates.bundles.drop);
 - their requests keep their decision and clock, under the pseudonym;
 - the audit log: the personal part (names, emails, free text: core.audit.PERSONAL_KEYS) of every entry
   about them is removed with its salt (core.audit.erase_personal); the chains still verify, and the
@@ -35,6 +36,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select
 
 from ..accounts.models import EndedSession, Invitation, JoinRequest, Membership, User
+from ..certificates import bundles
 from ..certificates.batch_rows import WAITING
 from ..certificates.models import Certificate, PrintBatch, PrintBatchChunk
 from ..core import audit
@@ -235,10 +237,10 @@ def erase(user: User, actor: User, request: PrivacyRequest | None = None) -> Eff
     now = utcnow()
     certificates = _certificates(user)
     batches = _batches(certificates)
+    bundles.drop(certificates)  # their files; a chunk's bundle is stored again with the others only
     for certificate in certificates:
         certificate.holder_name, certificate.search_key, certificate.holder_withheld_at = "", "", now
         certificate.token = ""  # the QR's signed payload names them (the printed QR still checks: name withheld)
-        delete_after_commit(certificate.pdf_key)
     for batch in batches:
         keys = db.session.scalars(select(PrintBatchChunk.pdf_key).where(PrintBatchChunk.batch_id == batch.id)).all()
         delete_after_commit(*[k for k in (*keys, batch.result_key) if k])

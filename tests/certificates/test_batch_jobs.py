@@ -13,6 +13,7 @@ the instance folder in the environment), or in a thread of this process.
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 import os
@@ -32,6 +33,7 @@ from pypdf import PdfReader
 from fairapp import create_app
 from fairapp.accounts.models import User
 from fairapp.certificates import batches, printing
+from fairapp.certificates.batch_render import read_certificate
 from fairapp.certificates.models import Certificate, PrintBatch, PrintBatchChunk
 from fairapp.core import jobs
 from fairapp.core.storage import storage
@@ -187,7 +189,7 @@ def _assert_issued_and_merged_once(batch_id: int) -> None:
         assert by_id[cert_id].grouped_serial in text
     for cert in certificates:
         assert sum(cert.grouped_serial in text for text in pages) == 1
-        assert storage().exists(cert.pdf_key)
+        assert hashlib.sha256(read_certificate(storage(), cert.pdf_key)).hexdigest() == cert.pdf_sha256
     assert all(c.status == "done" for c in _chunks(batch_id))
 
 

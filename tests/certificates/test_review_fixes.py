@@ -12,7 +12,8 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from fairapp.certificates import batches, operations as ops, signing
+from fairapp.certificates import batches, bundles, operations as ops, signing
+from fairapp.certificates.batch_render import read_certificate
 from fairapp.certificates.models import Certificate, CertificatePrint, PrintBatch
 from fairapp.core.storage import storage
 from fairapp.core.transaction import unit_of_work
@@ -100,7 +101,8 @@ def test_two_batches_issuing_the_same_people_both_finish_without_duplicates(app,
     assert batches.certificate_ids(db.session.get(PrintBatch, a)) == batches.certificate_ids(db.session.get(PrintBatch, b))
     # B's first try (its own PDFs and chunk) was undone by its savepoint: no file is left without a row.
     files = _files() - before
-    owned = {c.pdf_key for c in Certificate.query} | {db.session.get(PrintBatch, i).result_key for i in (a, b)}
+    owned = {(bundles.part_of(c.pdf_key) or [c.pdf_key])[0] for c in Certificate.query}  # a bundle or its own
+    owned |= {db.session.get(PrintBatch, i).result_key for i in (a, b)}
     owned |= {k for i in (a, b) for k in db.session.get(PrintBatch, i).chunk_keys.values() if k}  # printable chunks
     assert files == owned
 
@@ -132,7 +134,7 @@ def test_a_resumed_batch_keeps_the_site_its_qr_codes_name(app, w, db, tmp_path):
         assert db.session.get(PrintBatch, batch_id).base_url == "https://certs.example.go.th"
         assert batches.run_waiting(app) == 1  # as `flask certificates work` runs it, with no request
         path = tmp_path / "c.pdf"
-        path.write_bytes(storage().read(Certificate.query.first().pdf_key))
+        path.write_bytes(read_certificate(storage(), Certificate.query.first().pdf_key))
         text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
         assert "certs.example.go.th/verify" in text and "127.0.0.1" not in text
         subprocess.run(["pdftoppm", "-png", "-r", "150", "-singlefile", str(path), str(tmp_path / "c")], check=True)

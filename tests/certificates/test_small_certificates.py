@@ -10,7 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 from fairapp import demo_art
-from fairapp.certificates import batch_render, batches, operations as ops, printing
+from fairapp.certificates import batch_render, batches, bundles, operations as ops, printing
 from fairapp.certificates.models import Certificate
 from fairapp.core.storage import local_storage, storage
 
@@ -54,19 +54,34 @@ def test_a_packed_certificate_is_small_and_reads_back_as_issued(app, w, db, monk
     added = {k: v for k, v in _files().items() if k not in before}
     with app.test_request_context():
         for cert in certificates:
-            assert added[cert.pdf_key] <= 60 * 1024, added[cert.pdf_key]
+            key, _, size = bundles.part_of(cert.pdf_key)  # a chunk's certificates: parts of one file
+            assert key in added and size <= 60 * 1024, size
             data = printing.certificate_pdf(cert)
             assert data.startswith(b"%PDF") and hashlib.sha256(data).hexdigest() == cert.pdf_sha256
             assert len(data) > 150 * 1024  # the artwork is in the PDF served
             assert PdfReader(io.BytesIO(data)).metadata["/Title"] == f"เกียรติบัตร {cert.grouped_serial}"
-        # The artwork is stored once, not once per certificate: a second batch adds none.
-        blobs = {k for k in added if k.endswith(".pdf") and storage().read(k)[:4] != b"%PDF"
-                 and not storage().read(k).startswith(batch_render.PACK_MAGIC)}
-        assert 1 <= len(blobs) <= 8
+        # The artwork, fonts and fixed parts are stored once, not once per certificate (the same few for
+        # every pack, whichever test stored them first), and a second batch adds none of them.
+        blobs = _named_blobs(certificates)
+        assert 1 <= len(blobs) <= 16 and all(storage().exists(k) for k in blobs)  # images, masks, fonts, fixed part
     again = _files()
     more = _run_batch(app, w, db, names="นายใหม่ มาทีหลัง | ชุมชนใหม่")
     new_files = set(_files()) - set(again)
+    with app.test_request_context():
+        assert _named_blobs(more) == blobs
     assert not (new_files & blobs) and len(more) == 13
+
+
+def _named_blobs(certificates) -> set[str]:
+    """The keys of the shared streams the certificates' packs leave out."""
+    import json
+    keys = set()
+    for cert in certificates:
+        stored = bundles.read(storage(), cert.pdf_key)
+        assert stored.startswith(batch_render.PACK_MAGIC)
+        header = stored[len(batch_render.PACK_MAGIC):stored.index(b"\n", len(batch_render.PACK_MAGIC))]
+        keys |= {batch_render.blob_key(digest) for _, _, digest in json.loads(header)}
+    return keys
 
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils missing")

@@ -56,3 +56,15 @@ def test_put_shared_keeps_its_file_when_the_unit_of_work_rolls_back(app, db):
         assert storage().read(key) == data  # other rows may name it: never deleted by a rollback
         with pytest.raises(ValueError):
             storage().put_shared("../../etc/passwd", data)
+
+
+def test_a_part_of_a_local_file(app, db):
+    data = bytes(range(256)) * 10
+    with unit_of_work():
+        key = storage().save(data, "pdf")
+    assert storage().read_range(key, 300, 700) == data[300:1000]
+    for start, length in ((len(data) - 1, 2), (len(data) + 5, 1)):
+        with pytest.raises(FileNotFoundError):
+            storage().read_range(key, start, length)
+    with pytest.raises(FileNotFoundError):
+        storage().read_range("0" * 32 + ".pdf", 0, 1)

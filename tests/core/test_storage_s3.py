@@ -163,6 +163,27 @@ def test_save_read_size_exists_open_local_path_delete(s3_app, s3):
         store.delete(key)  # gone already: nothing to do
 
 
+def test_a_part_of_an_object_is_one_ranged_read(s3_app, s3, monkeypatch):
+    data = bytes(range(256)) * 40
+    with _in_app(s3_app):
+        store = storage()
+        key = store.save(data, "pdf")
+        asked = []
+        real = store.client.get_object
+        monkeypatch.setattr(store.client, "get_object", lambda **kw: asked.append(kw.get("Range")) or real(**kw))
+        assert store.read_range(key, 1000, 3000) == data[1000:4000] and asked == ["bytes=1000-3999"]
+        assert store.read_range(key, 0, len(data)) == data
+        for start, length in ((len(data) - 10, 11), (len(data), 5)):  # past the end: not there, never short
+            with pytest.raises(FileNotFoundError):
+                store.read_range(key, start, length)
+        store.local_path(key)  # a copy on this machine: read from it, no request
+        asked.clear()
+        assert store.read_range(key, 7, 9) == data[7:16] and asked == []
+        store.delete(key)
+        with pytest.raises(FileNotFoundError):
+            store.read_range(key, 0, 1)
+
+
 def test_the_unit_of_work_deletes_what_a_failed_unit_stored_and_deletes_after_the_commit(s3_app, s3):
     with _in_app(s3_app):
         with pytest.raises(RuntimeError), unit_of_work():
@@ -179,26 +200,6 @@ def test_the_unit_of_work_deletes_what_a_failed_unit_stored_and_deletes_after_th
             delete_after_commit(kept)
             assert s3["keys"]() == {kept}  # not before the commit
         assert s3["keys"]() == set()
-
-
-def test_many_files_are_uploaded_at_once_all_or_nothing_for_the_unit(s3_app, s3, monkeypatch):
-    """save_many (a batch chunk's certificates): several uploads at a time, the keys in order, each file
-    whole; a refused upload raises, and the unit of work's rollback deletes the ones that went."""
-    datas = [b"%%PDF-1.4 certificate %d" % i for i in range(20)]
-    with _in_app(s3_app):
-        with unit_of_work():
-            keys = storage().save_many(datas, "pdf")
-        assert len(set(keys)) == 20 and [storage().read(k) for k in keys] == datas and s3["keys"]() == set(keys)
-        real = S3Storage._put
-
-        def refuse_one(self, key, data):
-            if data.endswith(b" 7"):
-                raise StorageSaveFailed()
-            return real(self, key, data)
-        monkeypatch.setattr(S3Storage, "_put", refuse_one)
-        with pytest.raises(StorageSaveFailed), unit_of_work():
-            storage().save_many(datas, "pdf")
-        assert s3["keys"]() == set(keys)  # the 19 that went were deleted with the unit
 
 
 def test_the_store_down_raises_a_named_error_and_a_cleanup_never_hides_it(s3_app, s3):

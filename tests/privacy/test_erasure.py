@@ -3,17 +3,20 @@ files, keeps the fair's record without their name, and the audit log still verif
 tampering) without keeping what was erased."""
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
 from sqlalchemy import func, select, text
 
 from fairapp.accounts.models import Invitation, Membership, User
+from fairapp.certificates import bundles
+from fairapp.certificates.batch_render import read_certificate
 from fairapp.certificates.models import Certificate, PrintBatch
 from fairapp.core import audit
 from fairapp.core.audit import AuditEntry
 from fairapp.core.mail import MailMessage
-from fairapp.core.storage import storage
+from fairapp.core.storage import local_storage, storage
 from fairapp.fairs import operations as fair_ops
 from fairapp.judging.models import Score
 from fairapp.privacy import erasure
@@ -71,7 +74,10 @@ def test_granting_an_erasure_pseudonymizes_the_judge_and_withholds_the_name_on_t
     other = db.session.scalar(select(Certificate).where(Certificate.subject_key == f"judge:{w.judge2.id}"))
     batch = db.session.scalar(select(PrintBatch).where(PrintBatch.kind == "judge"))
     pdf_key, result_key, batch_id = cert.pdf_key, batch.result_key, batch.id
-    assert storage().exists(pdf_key) and storage().exists(result_key)
+    bundle, _, _ = bundles.part_of(pdf_key)  # the chunk's certificates are parts of one file
+    assert bundles.part_of(other.pdf_key)[0] == bundle
+    erased_part, other_sha = bundles.read(storage(), pdf_key), other.pdf_sha256
+    assert storage().exists(bundle) and storage().exists(result_key)
     scores = db.session.scalar(select(func.count()).select_from(Score))
     assert judge.email in _all_audit_text(db) and "กมล ทองดี" in _all_audit_text(db)
 
@@ -110,7 +116,11 @@ def test_granting_an_erasure_pseudonymizes_the_judge_and_withholds_the_name_on_t
     cert, other = db.session.get(Certificate, cert.id), db.session.get(Certificate, other.id)
     assert cert.holder_withheld_at is not None and cert.holder_name == "" and cert.token == ""
     assert db.session.scalar(select(func.count()).select_from(PrintBatch)) == 0
-    assert not storage().exists(pdf_key) and not storage().exists(result_key)
+    assert not storage().exists(bundle) and not storage().exists(result_key)
+    # the other judge's certificate is stored again, byte for byte, and nothing stored holds the erased one
+    assert other.pdf_key != cert.pdf_key and bundles.part_of(other.pdf_key) is None
+    assert hashlib.sha256(read_certificate(storage(), other.pdf_key)).hexdigest() == other_sha
+    assert not any(erased_part in path.read_bytes() for _, path in local_storage().keys())
     client.get("/logout")
     html = client.get(f"/verify/{cert.grouped_serial}").get_data(as_text=True)
     assert "ไม่เปิดเผยชื่อตามคำขอของผู้ถือเกียรติบัตร" in html and "กมล" not in html
