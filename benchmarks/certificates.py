@@ -765,7 +765,10 @@ def _tree_cpu(roots: dict[str, int]) -> dict[str, float]:
                     fields = fh.read().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            total += sum(int(v) for v in fields[11:15]) / tick  # utime, stime, cutime, cstime
+            used = sum(int(v) for v in fields[11:15]) / tick  # utime, stime, cutime, cstime
+            total += used
+            if pid == root and role.startswith("worker"):  # a Celery worker's own share (not in the sums)
+                out[f"{role}: of it, its main process"] = used
         out[role] = total
     out["this process (the batch asked, polled)"] = sum(os.times()[:2])
     out["postgresql (the whole server: every process named postgres)"] = _postgres_cpu(tick)
