@@ -36,6 +36,7 @@ import multiprocessing
 import os
 import socket
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import timedelta
 from functools import partial
@@ -214,8 +215,16 @@ Rendered = tuple[list[Stored], "bytes | None", "dict[str, bytes] | None"]
 
 
 def _render_here(render_jobs) -> Rendered:
-    """render_for_store in this process (with batches.render_chunk: what a test may replace)."""
-    return render_for_store(render_jobs, bool(current_app.config.get("CERTIFICATE_PACKED")), render_chunk)
+    """render_for_store in this process (with batches.render_chunk: what a test may replace). In a Celery
+    worker, on a thread of its own: a task runs deep in Celery's and Flask's frames, and there CPython 3.11
+    gave the QR encoder's recursion a new 16 KB frame-stack chunk (mmap) and took it back (munmap) on
+    almost every call, at a chunk's edge (python/cpython#142183, fixed in 3.13): 16,000 mappings and a
+    third more CPU a chunk. A new thread's frames start at the bottom of a stack of their own."""
+    packed = bool(current_app.config.get("CERTIFICATE_PACKED"))
+    if jobs.mode() != "celery":
+        return render_for_store(render_jobs, packed, render_chunk)
+    with ThreadPoolExecutor(1, thread_name_prefix="render") as own_stack:
+        return own_stack.submit(render_for_store, render_jobs, packed, render_chunk).result()
 
 
 def _render(render_jobs) -> Rendered:

@@ -66,13 +66,13 @@ def drop(certificates: Iterable[Certificate]) -> None:
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SELECT pg_advisory_xact_lock(:k, 0)"), {"k": _LOCK})
     # read again under the lock: an erasure that committed while this one waited may have moved them
-    db.session.execute(select(Certificate).where(Certificate.id.in_([c.id for c in bundled]))
-                       .execution_options(populate_existing=True))
+    db.session.scalars(select(Certificate).where(Certificate.id.in_([c.id for c in bundled]))
+                       .execution_options(populate_existing=True)).all()
     leaving = {c.id for c in certificates}
     store = storage()
     for key in sorted({part_of(c.pdf_key)[0] for c in bundled if part_of(c.pdf_key)}):
         rows = db.session.scalars(select(Certificate).where(Certificate.pdf_key.startswith(f"{key}@"))
-                                  .order_by(Certificate.id)).all()
+                                  .order_by(Certificate.id).execution_options(populate_existing=True)).all()
         staying = [row for row in rows if row.id not in leaving]
         if staying:
             try:

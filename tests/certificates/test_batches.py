@@ -1,6 +1,7 @@
 """Print batches: chunked, resumable without redoing finished chunks, rendered by a process pool on
 both cores, run in a background thread with progress, merged into one PDF in set order."""
 import io
+import threading
 import time
 
 import pytest
@@ -163,3 +164,19 @@ def test_a_chunk_stores_its_files_without_holding_the_batch(app, w, db, monkeypa
         batches.run(batch_id)
         batch = db.session.get(PrintBatch, batch_id)
         assert batch.status == "done" and batch.done == 60 and seen == ["free", "free"]
+
+
+def test_in_a_celery_worker_a_chunk_renders_on_a_thread_of_its_own(app, monkeypatch):
+    """Under CPython 3.11 a task's deep stack made the QR encoder map and unmap a frame-stack chunk on
+    almost every call (batches._render_here): a Celery worker renders on a new thread, the others here."""
+    seen = []
+
+    def render(jobs):
+        seen.append(threading.current_thread())
+        return [], None
+    monkeypatch.setattr(batches, "render_chunk", render)
+    with app.app_context():
+        for mode, elsewhere in (("celery", True), ("inline", False), ("thread", False)):
+            monkeypatch.setitem(app.config, "JOBS_MODE", mode)
+            assert batches._render_here([]) == ([], None, None)
+            assert (seen[-1] is not threading.current_thread()) is elsewhere, mode
