@@ -16,24 +16,25 @@ at once never both rewrite one bundle from what it held before the other.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable
 
 from sqlalchemy import select, text
 
-from ..core.storage import delete_after_commit, storage
+from ..core.storage import delete_after_commit, is_key, storage
 from ..extensions import db
 from .models import Certificate
 
-_PART = re.compile(r"^([a-z0-9]{32}\.pdf)@(\d+)\+(\d+)$")
 log = logging.getLogger(__name__)
 _LOCK = 72_2565  # PostgreSQL advisory lock (key, 0) held while an erasure rewrites bundles (core.audit: 72_2563)
 
 
 def part_of(ref: str) -> tuple[str, int, int] | None:
     """(bundle key, start, length) of a certificate stored in a bundle; None for a file of its own."""
-    found = _PART.match(ref or "")
-    return (found.group(1), int(found.group(2)), int(found.group(3))) if found else None
+    key, at, span = (ref or "").partition("@")
+    start, plus, length = span.partition("+")
+    if at and plus and is_key(key) and start.isdigit() and length.isdigit():  # is_key: storage's own rule
+        return key, int(start), int(length)
+    return None
 
 
 def save(store, parts: list[bytes]) -> list[str]:
