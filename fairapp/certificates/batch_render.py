@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from pypdf import PdfReader
 
-from .pdf_copy import SHARE_MIN, PlainPdf, merge_pdfs, single_page  # noqa: F401 (merge_pdfs: re-exported)
+from .pdf_copy import SHARE_MIN, PageSet, PlainPdf, merge_pdfs, single_page  # noqa: F401 (merge_pdfs: re-exported)
 from .render import Design, Face, render_pages
 
 _pool: Executor | None = None
@@ -44,7 +44,7 @@ def render_chunk(jobs: list[tuple[Design, Face, bool]]) -> tuple[list[bytes], by
     """(the own PDFs of the jobs marked new, in order; the chunk's print PDF or None when empty).
 
     The chunk is rendered once, as the print PDF (each design's fixed part drawn once); each new
-    certificate's own PDF is its page copied out of it (`single_page`: the images, fonts and fixed part it
+    certificate's own PDF is its page copied out of it (PageSet: the images, fonts and fixed part it
     uses, written as they are). That is much less work than drawing every certificate twice.
     """
     if not jobs:
@@ -54,15 +54,13 @@ def render_chunk(jobs: list[tuple[Design, Face, bool]]) -> tuple[list[bytes], by
 
 
 def own_pages(jobs: list[tuple[Design, Face, bool]], merged: bytes) -> list[bytes]:
-    """The own PDFs of the jobs marked new, out of their chunk's PDF `merged`: PlainPdf's copy (the
+    """The own PDFs of the jobs marked new, out of their chunk's PDF `merged`: PageSet's copies (the
     objects' bytes as they are), else pypdf's (single_page)."""
     if not any(new for _, _, new in jobs):
         return []
     try:
-        source = PlainPdf(merged)
-        if len(source.pages) != len(jobs):
-            raise ValueError("one page per job")
-        return [_own_pdf(source, source.page_pdf(index, face.title or face.holder, design.issuer))
+        pages = _page_set(jobs, PlainPdf(merged))
+        return [pages.start() + pages.rest(index, face.title or face.holder, design.issuer)[0]
                 for index, (design, face, new) in enumerate(jobs) if new]
     except (ValueError, KeyError, AttributeError, IndexError):
         reader = PdfReader(io.BytesIO(merged))
@@ -70,31 +68,10 @@ def own_pages(jobs: list[tuple[Design, Face, bool]], merged: bytes) -> list[byte
                 for (design, face, new), page in zip(jobs, reader.pages) if new]
 
 
-class OwnPdf(bytes):
-    """A certificate's own PDF copied out of its chunk's PDF by PlainPdf: its bytes, and `streams`, where its
-    big streams are ((at, length, SHA-256) of each stream of at least SHARE_MIN bytes, hashed once per chunk
-    in the chunk's PDF), so packing it (`stored_forms`) neither searches it nor hashes its streams again."""
-
-    streams: tuple[tuple[int, int, str], ...] | None = None
-
-
-def _own_pdf(source: PlainPdf, data: bytes) -> OwnPdf:
-    """page_pdf's bytes as an OwnPdf: its objects are the source's, byte for byte under the same numbers
-    (page_pdf copies them), so each stream's place is its object's place in this file plus where the stream
-    starts in the object, and its SHA-256 the one the source computed (once for the whole chunk)."""
-    own = OwnPdf(data)
-    try:
-        copy = PlainPdf(data)
-        cuts = []
-        for n, (start, end) in copy.spans.items():
-            span = source.spans.get(n)
-            stream = source.stream(n) if span is not None and span[1] - span[0] == end - start else None
-            if stream is not None:
-                cuts.append((start + stream[0], stream[1], stream[2]))
-        own.streams = tuple(sorted(cuts))
-    except (ValueError, KeyError, AttributeError, IndexError):
-        own.streams = None  # packed by searching (pack_known)
-    return own
+def _page_set(jobs: list[tuple[Design, Face, bool]], source: PlainPdf) -> PageSet:
+    if len(source.pages) != len(jobs):
+        raise ValueError("one page per job")
+    return PageSet(source, [index for index, (_, _, new) in enumerate(jobs) if new])
 
 
 class Stored(NamedTuple):
@@ -107,22 +84,13 @@ class Stored(NamedTuple):
 
 def stored_forms(jobs: list[tuple[Design, Face, bool]], own: list[bytes], packed: bool,
                  shared: dict[str, bytes] | None = None) -> list[Stored]:
-    """The new certificates' PDFs (`own`, from render_chunk) as they are stored: hashed, and packed when
-    `packed` (the streams `shared` names cut out, by default the artwork: `pack`). Runs where the chunk
-    rendered (a render process), so the process that stores them only writes."""
+    """The new certificates' PDFs (`own`, from a render_chunk) as they are stored: hashed, and packed when
+    `packed` (the streams `shared` names cut out, by default the artwork: `pack_known`)."""
     if not packed:
         return [Stored(bytes(data), hashlib.sha256(data).hexdigest()) for data in own]
     shared = shared_streams(jobs) if shared is None else shared
     streams, digests = list(shared.values()), frozenset(shared)
-    return [Stored(_pack_own(data, digests, streams), hashlib.sha256(data).hexdigest()) for data in own]
-
-
-def _pack_own(data: bytes, shared: frozenset[str], streams: list[bytes]) -> bytes:
-    """pack_known(data, ...), from where an OwnPdf's streams are (nothing searched, nothing hashed again)."""
-    known = getattr(data, "streams", None)
-    if known is None:
-        return pack_known(data, shared, streams)
-    return _packed(bytes(data), [[at, length, digest] for at, length, digest in known if digest in shared])
+    return [Stored(pack_known(data, digests, streams), hashlib.sha256(data).hexdigest()) for data in own]
 
 
 def shared_streams(jobs: list[tuple[Design, Face, bool]]) -> dict[str, bytes]:
@@ -147,12 +115,59 @@ def pack_known(data: bytes, shared: frozenset[str], streams: list[bytes]) -> byt
     return _packed(data, cuts)
 
 
+def _stored_pages(jobs: list[tuple[Design, Face, bool]], merged: bytes, packed: bool
+                  ) -> tuple[list[Stored], dict[str, bytes] | None]:
+    """stored_forms of the chunk's own PDFs, and with `packed` what their packs leave out (resource_streams),
+    without writing the PDFs out one by one: each is the PageSet's shared start (hashed once, its streams
+    cut once) and the page's own rest, so a page costs its few kilobytes, not the 300 KB of artwork and
+    fonts it carries. The same bytes, hashes and packs as stored_forms(own_pages(...))."""
+    source = PlainPdf(merged)
+    pages = _page_set(jobs, source)
+    if not pages.objects:
+        return [], None
+    shared = resource_streams(source) if packed else None
+    if shared is not None and not shared:
+        raise ValueError("no streams to leave out")  # the artwork then, found by searching
+    head_cuts = [cut for cut in pages.streams(pages.offsets) if cut[2] in shared] if packed else []
+    head_body = _without(pages.start(), head_cuts, 0)
+    stored = []
+    for index, (design, face, new) in enumerate(jobs):
+        if not new:
+            continue
+        rest, own = pages.rest(index, face.title or face.holder, design.issuer)
+        digest = pages.sha256(rest)
+        if not packed:
+            stored.append(Stored(pages.start() + rest, digest))
+            continue
+        cuts = [cut for cut in pages.streams(own) if cut[2] in shared]
+        stored.append(Stored(_pack_of(head_cuts + cuts, head_body + _without(rest, cuts, pages.start_size)), digest))
+    return stored, shared
+
+
+def _without(data: bytes, cuts: list, at: int) -> bytes:
+    """`data` (which starts at `at` of its PDF) without the cuts' bytes (cuts: where in the PDF, length)."""
+    body, last = [], 0
+    for where, length, _ in sorted(cuts):
+        body.append(data[last:where - at])
+        last = where - at + length
+    body.append(data[last:])
+    return b"".join(body)
+
+
 def render_for_store(jobs: list[tuple[Design, Face, bool]], packed: bool, render=None
                      ) -> tuple[list[Stored], bytes | None, dict[str, bytes] | None]:
-    """render_chunk (or `render`), the new certificates in their stored form (stored_forms), and with
-    `packed` what their packs leave out (left_out, for save_packed): what a render process gives back for
-    a chunk, so the process that stores it only writes."""
-    own, merged = (render or render_chunk)(jobs)
+    """The chunk's PDF, its new certificates in their stored form (stored_forms) and, with `packed`, what
+    their packs leave out (left_out, for save_packed): what a render process gives back for a chunk, so the
+    process that stores it only writes. `render`: another render_chunk (a test's)."""
+    if render in (None, render_chunk) and jobs:
+        merged = render_pages([(design, face) for design, face, _ in jobs])
+        try:
+            stored, shared = _stored_pages(jobs, merged, packed)
+            return stored, merged, shared
+        except (ValueError, KeyError, AttributeError, IndexError):
+            own = own_pages(jobs, merged)  # a file PlainPdf cannot read: pypdf's copies
+    else:
+        own, merged = (render or render_chunk)(jobs)
     shared = left_out(jobs, merged) if packed and own else None
     return stored_forms(jobs, own, packed, shared), merged, shared
 
@@ -160,30 +175,29 @@ def render_for_store(jobs: list[tuple[Design, Face, bool]], packed: bool, render
 def left_out(jobs: list[tuple[Design, Face, bool]], merged: bytes) -> dict[str, bytes]:
     """What the packs of a chunk's new certificates leave out, by SHA-256: every stream of the chunk's PDF
     but the pages' own (resource_streams), else the artwork (shared_streams)."""
-    return resource_streams(merged) or shared_streams(jobs)
+    try:
+        return resource_streams(PlainPdf(merged)) or shared_streams(jobs)
+    except (ValueError, KeyError, AttributeError, IndexError):
+        return shared_streams(jobs)
 
 
-def resource_streams(merged: bytes) -> dict[str, bytes]:
+def resource_streams(source: PlainPdf) -> dict[str, bytes]:
     """The streams of a chunk's PDF that are not a page's own contents, by SHA-256: the artwork, the fonts
     and each design's fixed part, the same bytes in every chunk (core.pdf.prime makes the fonts so), which
-    the new certificates' packs leave out and the store keeps once. Empty for a file PlainPdf cannot
-    read (left_out then takes the artwork only)."""
-    try:
-        source = PlainPdf(merged)
-        contents: set[int] = set()
-        for page in source.pages:
-            found = _CONTENTS.search(source._head(page))
-            if found is None:
-                raise ValueError("a page without contents")
-            contents.update(int(n) for n in _REFS.findall(found.group(1)))
-        streams = {}
-        for n, (start, _) in source.spans.items():
-            stream = source.stream(n) if n not in contents else None
-            if stream is not None:
-                streams[stream[2]] = merged[start + stream[0]:start + stream[0] + stream[1]]
-        return streams
-    except (ValueError, KeyError, AttributeError, IndexError):
-        return {}
+    the new certificates' packs leave out and the store keeps once. Raises ValueError for a page without
+    contents."""
+    contents: set[int] = set()
+    for page in source.pages:
+        found = _CONTENTS.search(source._head(page))
+        if found is None:
+            raise ValueError("a page without contents")
+        contents.update(int(n) for n in _REFS.findall(found.group(1)))
+    streams = {}
+    for n, (start, _) in source.spans.items():
+        stream = source.stream(n) if n not in contents else None
+        if stream is not None:
+            streams[stream[2]] = source.data[start + stream[0]:start + stream[0] + stream[1]]
+    return streams
 
 
 def pool(workers: int) -> Executor | None:
@@ -254,16 +268,15 @@ def pack(data: bytes, streams: list[bytes]) -> bytes:
 
 def _packed(data: bytes, cuts: list) -> bytes:
     """The pack of `data` with these cuts ([at, length, SHA-256] of streams of it, not overlapping)."""
+    return _pack_of(cuts, _without(data, cuts, 0)) if cuts else data
+
+
+def _pack_of(cuts: list, body: bytes) -> bytes:
+    """A pack: its cuts ([where in the PDF, length, SHA-256], in order) and the PDF's bytes without them."""
     if not cuts:
-        return data
-    cuts = sorted(cuts)
-    body, last = [], 0
-    for at, length, _ in cuts:
-        body.append(data[last:at])
-        last = at + length
-    body.append(data[last:])
-    header = json.dumps([[at, length, digest] for at, length, digest in cuts], separators=(",", ":")).encode()
-    return PACK_MAGIC + header + b"\n" + b"".join(body)
+        return body
+    header = json.dumps([[at, length, digest] for at, length, digest in sorted(cuts)], separators=(",", ":"))
+    return PACK_MAGIC + header.encode() + b"\n" + body
 
 
 def unpack(stored: bytes, read_blob: Callable[[str], bytes]) -> bytes:

@@ -108,8 +108,8 @@ class PlainPdf:
             self._streams[n] = found
         return self._streams[n]
 
-    def page_pdf(self, index: int, title: str, author: str) -> bytes:
-        """Page `index`'s own one-page PDF. Deterministic: the same chunk gives the same bytes."""
+    def page_objects(self, index: int) -> set[int]:
+        """The objects page `index` uses (itself and what it refers to, all the way down; not its tree)."""
         page = self.pages[index]
         todo, seen = [page], {page}
         while todo:
@@ -117,21 +117,61 @@ class PlainPdf:
                 if ref not in seen and ref in self.spans:
                     seen.add(ref)
                     todo.append(ref)
-        parent = self.refs(page)[1]
-        if parent is None or {parent, self.root, self.info} & seen:
+        if {self.refs(page)[1], self.root, self.info} & seen or self.refs(page)[1] is None:
             raise ValueError("a page that refers to its tree")
-        out = [b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"]
-        size = len(out[0])
-        offsets: dict[int, int] = {}
-        for n in sorted(seen):
-            obj = self._object(n)
-            offsets[n] = size
+        return seen
+
+    def page_pdf(self, index: int, title: str, author: str) -> bytes:
+        """Page `index`'s own one-page PDF. Deterministic: the same chunk gives the same bytes."""
+        pages = PageSet(self, [index])
+        return pages.start() + pages.rest(index, title, author)[0]
+
+
+HEADER = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"
+
+
+class PageSet:
+    """The own PDFs of some pages of one PlainPdf, written so that each starts with the same bytes: the header
+    and the objects all of them use (the artwork, the fonts, the fixed part: nearly all of each file), in
+    number order; then the page's own objects (its page and contents), its page tree, catalog and info, the
+    xref table. So the shared start is copied, hashed (`sha256`: each PDF's hash goes on from a copy of its
+    state) and cut (batch_render's packs) once for all of them, where page by page it was each time."""
+
+    def __init__(self, source: PlainPdf, indexes: Iterable[int]):
+        self.source = source
+        self.objects = {index: source.page_objects(index) for index in indexes}
+        self.common = sorted(set.intersection(*self.objects.values())) if self.objects else []
+        self.offsets: dict[int, int] = {}  # where each shared object starts, in every PDF of the set
+        size = len(HEADER)
+        for n in self.common:
+            self.offsets[n] = size
+            size += source.spans[n][1] - source.spans[n][0]
+        self.start_size = size
+        self._start: bytes | None = None
+        self._hash = None
+
+    def start(self) -> bytes:
+        """The bytes every PDF of the set starts with."""
+        if self._start is None:
+            self._start = HEADER + b"".join(self.source._object(n) for n in self.common)
+        return self._start
+
+    def rest(self, index: int, title: str, author: str) -> tuple[bytes, dict[int, int]]:
+        """(page `index`'s PDF after the shared start, where each of its own objects starts in the PDF)."""
+        source, out, size = self.source, [], self.start_size
+        own: dict[int, int] = {}
+        for n in sorted(self.objects[index].difference(self.common)):
+            obj = source._object(n)
+            own[n] = size
             out.append(obj)
             size += len(obj)
-        info = self.info if self.info is not None else max(self.spans) + 1
+        page = source.pages[index]
+        parent = source.refs(page)[1]
+        offsets = {**self.offsets, **own}
+        info = source.info if source.info is not None else max(source.spans) + 1
         meta = b"/Title " + _text(title) + b" /Creator (fairapp)" + (b" /Author " + _text(author) if author else b"")
         for n, body in ((parent, b"<< /Count 1 /Kids [ %d 0 R ] /Type /Pages >>" % page),
-                        (self.root, b"<< /Pages %d 0 R /Type /Catalog >>" % parent),
+                        (source.root, b"<< /Pages %d 0 R /Type /Catalog >>" % parent),
                         (info, b"<< " + meta + b" >>")):
             piece = b"%d 0 obj\n" % n + body + b"\nendobj\n"
             offsets[n] = size
@@ -147,8 +187,26 @@ class PlainPdf:
             if n is not None:
                 run.append(n)
         out.append(b"trailer\n<< /Size %d /Root %d 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n"
-                   % (max(numbers) + 1, self.root, info, size))
-        return b"".join(out)
+                   % (max(numbers) + 1, source.root, info, size))
+        return b"".join(out), own
+
+    def sha256(self, rest: bytes) -> str:
+        """The SHA-256 of the PDF that is the shared start and then `rest`."""
+        if self._hash is None:
+            self._hash = hashlib.sha256(self.start())
+        digest = self._hash.copy()
+        digest.update(rest)
+        return digest.hexdigest()
+
+    def streams(self, objects: dict[int, int]) -> list[tuple[int, int, str]]:
+        """(where in the PDF, length, SHA-256) of each big stream (PlainPdf.stream) of these objects, by
+        where each object starts in the PDF."""
+        found = []
+        for n, at in objects.items():
+            stream = self.source.stream(n)
+            if stream is not None:
+                found.append((at + stream[0], stream[1], stream[2]))
+        return found
 
 
 def _text(value: str) -> bytes:
@@ -182,7 +240,7 @@ class _Merger:
         self.shared: dict[bytes, int] = {}
         self.pages_id = self._new_id()
         self.kids: list[int] = []
-        out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+        out.write(HEADER)
 
     def _new_id(self) -> int:
         self.offsets.append(0)

@@ -118,6 +118,13 @@ def test_an_own_pdf_copied_by_bytes_is_the_page_pypdf_copies(app, w, db, tmp_pat
     by_pypdf = [batch_render.single_page(page, f.title or f.holder, d.issuer)
                 for (d, f, _), page in zip(jobs, PdfReader(io.BytesIO(merged)).pages)]
     assert len(own) == 4 and own == batch_render.own_pages(jobs, merged)  # deterministic
+    # Each starts with the same bytes, the artwork and fonts all four use (hashed and cut once for all),
+    # then its own page; on its own, a page is the PDF page_pdf writes.
+    pages = batch_render.PageSet(batch_render.PlainPdf(merged), range(4))
+    assert pages.start_size > 0.9 * len(own[0]) and all(d.startswith(pages.start()) for d in own)
+    assert [pages.sha256(d[pages.start_size:]) for d in own] == [hashlib.sha256(d).hexdigest() for d in own]
+    alone = batch_render.PlainPdf(merged).page_pdf(2, jobs[2][1].title or jobs[2][1].holder, jobs[2][0].issuer)
+    assert PdfReader(io.BytesIO(alone)).pages[0].extract_text() == PdfReader(io.BytesIO(own[2])).pages[0].extract_text()
     for data, other, (design, face, _) in zip(own, by_pypdf, jobs):
         reader = PdfReader(io.BytesIO(data))
         assert len(reader.pages) == 1 and reader.metadata.title == face.title
@@ -147,7 +154,7 @@ def test_a_render_process_packs_from_where_the_chunk_put_the_artwork(app, w, db,
         jobs = [(p.design, p.face, i != 2) for i, p in enumerate(planned)]  # one found already: not new
         db.session.rollback()
     expected_own, chunk = batch_render.render_chunk(jobs)
-    shared = batch_render.resource_streams(chunk)  # the artwork, the fonts, the fixed part
+    shared = batch_render.resource_streams(batch_render.PlainPdf(chunk))  # the artwork, the fonts, the fixed part
     assert set(batch_render.shared_streams(jobs)) < set(shared)
     expected = [batch_render.pack_known(d, frozenset(shared), list(shared.values())) for d in expected_own]
 
