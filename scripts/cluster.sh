@@ -5,7 +5,9 @@
 #   moto_server (S3)  127.0.0.1:$CLUSTER_PORT+3   bucket "fairapp" (MinIO or any S3 in production)
 #   gunicorn A, B     127.0.0.1:$CLUSTER_PORT+1, +2   two app servers, 2 workers each
 #   haproxy           127.0.0.1:$CLUSTER_PORT (8080)  round robin over A and B, adds X-Forwarded-For
-#   celery w1, w2     two workers on the mail, print and default queues; one celery beat
+#   celery w1, w2     two workers on the mail, print and default queues, each with WORKER_CONCURRENCY pool
+#                     processes (default: half this machine's cores, at least 1: the two share its cores,
+#                     one process a core, as Celery's own default); one celery beat
 # All of them share one environment ($RUN/env) and one run folder ($RUN: logs, pid files, secrets, the
 # instance folder). Usage: scripts/cluster.sh up [--fresh] | down | status | start NAME | stop NAME | env
 #   up       starts what is not running (idempotent), migrates, loads the demo into an empty database, and
@@ -14,7 +16,7 @@
 #   down     stops exactly what `up` started (the pid files), nothing else.
 #   start/stop NAME   one service (redis, s3, app-a, app-b, worker-1, worker-2, beat, balancer): the tests
 #            stop and restart the broker and the store this way.
-# Settings: CLUSTER_PORT (8080), CLUSTER_DIR (instance/cluster), CLUSTER_DB (fairapp_cluster),
+# Settings: CLUSTER_PORT (8080), CLUSTER_DIR (instance/cluster), CLUSTER_DB (fairapp_cluster), WORKER_CONCURRENCY,
 # PG_HOST/PG_PORT/PG_USER/PG_PASSWORD (127.0.0.1/5432/fairapp/fairapp); the app's MAIL_SWEEP_AFTER,
 # CELERY_VISIBILITY_TIMEOUT, CERTIFICATE_CHUNK_LEASE and SWEEP_EVERY (seconds) pass through (the test
 # cluster's are short).
@@ -26,6 +28,8 @@ CLUSTER_PORT=${CLUSTER_PORT:-8080}
 RUN=${CLUSTER_DIR:-$ROOT/instance/cluster}
 case $RUN in /*) ;; *) RUN=$ROOT/$RUN ;; esac
 CLUSTER_DB=${CLUSTER_DB:-fairapp_cluster}
+CORES=$(nproc)
+WORKER_CONCURRENCY=${WORKER_CONCURRENCY:-$(( CORES >= 2 ? CORES / 2 : 1 ))}
 PG_HOST=${PG_HOST:-127.0.0.1} PG_PORT=${PG_PORT:-5432}
 PG_USER=${PG_USER:-fairapp} PG_PASSWORD=${PG_PASSWORD:-fairapp}
 APP_A_PORT=$((CLUSTER_PORT + 1)) APP_B_PORT=$((CLUSTER_PORT + 2))
@@ -156,7 +160,7 @@ EOF
     app-a|app-b) launch "$1" "$BIN/gunicorn" -w 2 -b "127.0.0.1:$(port_of "$1")" --timeout 120 \
                    --access-logfile - --name "fairapp-$1" 'fairapp:create_app()' ;;
     worker-1|worker-2) launch "$1" "$BIN/celery" -A fairapp.worker worker -Q mail,print,default \
-                   -n "$1@%h" --concurrency 2 --loglevel INFO ;;
+                   -n "$1@%h" --concurrency "$WORKER_CONCURRENCY" --loglevel INFO ;;
     beat) launch beat "$BIN/celery" -A fairapp.worker beat --loglevel INFO \
             --schedule "$RUN/beat-schedule" --pidfile '' ;;
     balancer) launch balancer haproxy -db -f "$RUN/haproxy.cfg" ;;
