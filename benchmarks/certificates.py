@@ -883,8 +883,9 @@ def _warm_cluster(app, base_url: str) -> None:
 
 def _cluster_batch(app, base_url: str, ids, workers: dict[str, int], roles: dict[str, int]) -> dict:
     """Staff's batch for the world `ids` on the cluster, timed from the request to its merged file:
-    seconds, first printable, the workers' peak memory, each role's CPU, what it stored."""
-    from sqlalchemy import select
+    seconds, first printable, the workers' peak memory, each role's CPU, what it stored, the seconds from
+    the last chunk's end to the batch's (the merge)."""
+    from sqlalchemy import func, select
 
     from fairapp.certificates import printing
     from fairapp.certificates.models import PrintBatch, PrintBatchChunk
@@ -927,10 +928,13 @@ def _cluster_batch(app, base_url: str, ids, workers: dict[str, int], roles: dict
     with app.app_context():
         chunks = db.session.execute(select(PrintBatchChunk.pdf_key, PrintBatchChunk.pages).where(
             PrintBatchChunk.batch_id == batch_id)).all()
-        result_key = db.session.get(PrintBatch, batch_id).result_key
+        batch = db.session.get(PrintBatch, batch_id)
+        result_key = batch.result_key
+        last = db.session.scalar(select(func.max(PrintBatchChunk.finished_at)).where(PrintBatchChunk.batch_id == batch_id))
+        merge = (batch.finished_at - last).total_seconds() if last and batch.finished_at else None
         after = _bucket_sizes(storage())
         db.session.remove()
-    return {"seconds": seconds, "first": first, "memory": memory, "cpu": cpu, "result_key": result_key,
+    return {"seconds": seconds, "first": first, "memory": memory, "cpu": cpu, "result_key": result_key, "merge": merge,
             "chunk_keys": [key for key, _ in chunks], "issued": sum(p or 0 for _, p in chunks),
             "added": {k: v for k, v in after.items() if k not in before}}
 
@@ -985,14 +989,15 @@ def cluster_run(count: int, repeat: int = 2) -> dict:
                "real_vs_fair_floor": rate / floor_rate, "first_printable_s": first,
                "stored_bytes_per_certificate": sum(added.values()) / max(1, issued), "merged_bytes": merged,
                "worker_peak_rss_mb": memory, "peak_rss_mb": max(memory.values(), default=0.0),
-               "cpu_s_by_process": cpu, "real_runs_s": [r["seconds"] for r in runs]}
+               "cpu_s_by_process": cpu, "real_runs_s": [r["seconds"] for r in runs], "merge_s": run["merge"]}
         faster = "" if len(runs) < 2 else " (the faster of " + ", ".join(f"{r['seconds']:.2f} s" for r in runs) + ")"
         pool = len(TreeRssSampler._tree(workers["worker-1"])) - 1
         print(f"  cluster (2 Celery workers x {pool} pool process{'es' if pool > 1 else ''}, PostgreSQL, Redis, S3), "
               f"{count} certificates: "
               f"{seconds:.2f} s{faster}, {rate:.1f} pages/s = x{out['real_vs_fair_floor']:.2f} of the 2-process floor "
               f"({floor_rate:.1f} pages/s, {'; '.join(FLOOR_CHECK[-2:])}); first printable after {first:.2f} s; "
-              f"stored {out['stored_bytes_per_certificate'] / 1024:.1f} KB per certificate")
+              f"stored {out['stored_bytes_per_certificate'] / 1024:.1f} KB per certificate; "
+              f"the merge after the last chunk {run['merge'] or 0:.2f} s")
         print("  peak RSS: " + ", ".join(f"{k} {v:.0f} MB" for k, v in sorted(memory.items())))
         print(f"  CPU seconds while the batch ran (each of the cluster's processes and its children; {2 * seconds:.1f} "
               "CPU seconds were there on 2 cores): " + ", ".join(f"{k} {v:.1f}" for k, v in
