@@ -20,6 +20,7 @@ import binascii
 import hashlib
 import json
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -86,16 +87,24 @@ def _key_file(instance_path: str) -> Path:
 
 
 def generate_key_file(path: Path) -> None:
-    """Write a new private key to path, only if none is there (O_EXCL: two processes cannot both win)."""
+    """Write a new private key to path, only if none is there. The key is written whole to a file of its own
+    and then linked in place (os.link: atomic, and it fails if the path exists): a reader never meets a
+    key file half written, and of two processes or threads making one, one wins and both read its key."""
     pem = Ed25519PrivateKey.generate().private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     path.parent.mkdir(parents=True, exist_ok=True)
+    fd, written = tempfile.mkstemp(dir=path.parent, prefix=".signing-key-")  # mode 0600
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return
-    with os.fdopen(fd, "wb") as out:
-        out.write(pem)
+        with os.fdopen(fd, "wb") as out:
+            out.write(pem)
+            out.flush()
+            os.fsync(out.fileno())
+        try:
+            os.link(written, path)
+        except FileExistsError:
+            pass
+    finally:
+        os.unlink(written)
 
 
 _cache: dict[str, Ed25519PrivateKey] = {}

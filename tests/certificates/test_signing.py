@@ -81,3 +81,28 @@ def test_cli_verify_qr_offline(app, db, tmp_path):
     bad = runner.invoke(args=["certificates", "verify-qr", _tamper_holder(token), "--public-key", str(pem),
                               "--offline"])
     assert bad.exit_code == 1 and "INVALID" in bad.output
+
+
+def test_threads_making_the_key_file_at_once_all_read_one_whole_key(tmp_path):
+    """A fresh instance's first batch: its chunk threads sign at once. None may read the key file while
+    another is still writing it (a half-written file was "not a PEM key": the batch failed)."""
+    import threading
+    from types import SimpleNamespace
+
+    for round_ in range(20):
+        app = SimpleNamespace(config={}, instance_path=str(tmp_path / f"instance-{round_}"))
+        start, keys, errors = threading.Barrier(8), [], []
+
+        def sign_first():
+            start.wait()
+            try:
+                keys.append(signing.key_id(signing.signing_key(app).public_key()))
+            except Exception as error:  # noqa: BLE001
+                errors.append(error)
+        threads = [threading.Thread(target=sign_first) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert not errors and len(keys) == 8 and len(set(keys)) == 1
+        assert [p.name for p in (tmp_path / f"instance-{round_}").iterdir()] == ["certificate-signing-key.pem"]
