@@ -1,7 +1,7 @@
 """Certificates: the real path of printing a set against the fastest plain-ReportLab floor, in the same run.
 
 Run: .venv/bin/python benchmarks/certificates.py [--count 500] [--workers N] [--tenfold] [--old-floor]
-     [--packed] [--skip-kiosk] [--skip-load] [--verify-requests 2000] [--cluster]
+     [--packed] [--skip-kiosk] [--skip-load] [--verify-requests 2000] [--cluster] [--repeat N]
 
 1. The fair floor, no database: plain ReportLab drawing the same page `count` times, the fastest way we know:
    the fixed part (background, emblems, signatures, title, issuer, preamble, signatories, hint) drawn once
@@ -19,15 +19,19 @@ Run: .venv/bin/python benchmarks/certificates.py [--count 500] [--workers N] [--
    the first chunk's PDF when the batch page offers chunks, else the merged file), bytes stored per
    certificate (every file the batch added to the store but its print files, divided by the certificates),
    the merged PDF against one render_pages of the same pages, and the peak RSS of every process (this one
-   and the render processes, sampled every 50 ms). The batch's state is read every 100 ms (the batch page
-   asks every second): the measuring must not take the real path's CPU.
+   and the render processes: the kernel's high-water marks, reset before the batch, so nothing samples
+   while it runs). The batch's state is read every 100 ms (the batch page asks every second): the measuring
+   must not take the real path's CPU. --repeat N real-path runs, each in a fresh database (default 2 up to
+   2,000 certificates, else 1), the faster counting, as the faster of the two floors does: this machine is at
+   times 30-60% slower for a while, and the best of two on one side only would be biased.
 3. --tenfold: the real path again at 10x the count in a database of its own (time and query ratios).
 4. One kiosk print through the WSGI app against a bare `SELECT 1` route; /verify under load on gunicorn
    and PostgreSQL (skipped with --skip-load or without PostgreSQL).
 --cluster: instead of the above, the real path on a cluster of its own (scripts/cluster.sh up --fresh on port
 8380, database fairapp_bench_cluster, a temporary run folder; stopped, dropped and removed at the end): its
 two Celery workers issue and print the batch made as staff make it, against the 2-process floor in the same
-run; first printable chunk, pages/s, stored bytes, peak RSS of each worker process.
+run (the faster of --repeat batches, each for a world of its own, against the faster of two floors); first
+printable chunk, pages/s, stored bytes, peak RSS of each worker process, the merge's share.
 --old-floor: also the floor this file used to print (PNG QR with automatic masks, everything drawn on
 every page), for comparison.
 
