@@ -217,9 +217,10 @@ _timer: _Timer | None = None
 
 
 def start_timer(app: Flask) -> None:
-    """Start this process's schedule (once); `make run` calls it when it serves."""
+    """Start this process's schedule (once); `make run` calls it when it serves. Never for a test app: its
+    sweeps would run, once a minute, inside whichever tests come after, on their database."""
     global _timer
-    if _timer is None and app.config["JOBS_MODE"] == "thread":
+    if _timer is None and app.config["JOBS_MODE"] == "thread" and not app.testing:
         _timer = _Timer(app)
         _timer.start()
 

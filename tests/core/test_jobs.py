@@ -248,3 +248,21 @@ def test_run_here_runs_a_job_in_its_own_context_and_says_none_when_it_fails(app,
         assert seen["g"] != outer and "mark" not in g  # its own app context
         assert core_jobs.run_here(app, broken, 1) is None
     assert "job broken(1,) failed" in caplog.text
+
+
+def test_a_serving_process_runs_the_schedule_and_a_test_app_never_does(app, monkeypatch):
+    """`make run`'s schedule starts with the first request it serves (JOBS_MODE thread); a test app that
+    serves in thread mode (the browser tests) must not start it, or its sweeps would run inside later tests."""
+    started = []
+    monkeypatch.setattr(jobs, "_timer", None)
+    monkeypatch.setattr(jobs._Timer, "start", lambda self: started.append(self.app))
+    monkeypatch.setitem(app.config, "JOBS_MODE", "thread")
+    jobs.start_timer(app)
+    assert started == [] and jobs._timer is None
+    app.testing = False
+    try:
+        jobs.start_timer(app)
+        jobs.start_timer(app)  # once a process
+    finally:
+        app.testing = True
+    assert started == [app] and jobs._timer is not None
