@@ -12,8 +12,9 @@ import multiprocessing
 import os
 import re
 import threading
-from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import NamedTuple
 
 from pypdf import PdfReader
@@ -219,6 +220,25 @@ def shutdown_pool(wait: bool = True) -> None:
         if _pool is not None:
             _pool.shutdown(wait=wait, cancel_futures=not wait)
             _pool = None
+
+
+def prefetched(reads: list[Callable[[], bytes]], ahead: int = 2) -> Iterator[Callable[[], bytes]]:
+    """The reads, in order, each started `ahead` turns early on a thread of its own: while the merge copies
+    one chunk, the next ones come from the store (an S3 GET waits on the network and on the store's CPU, at
+    a batch's end where the other worker's core is idle). At most ahead + 1 chunks in memory; what is
+    still running is cancelled when the merge stops early."""
+    with ThreadPoolExecutor(ahead, thread_name_prefix="merge-read") as threads:
+        waiting: deque = deque()
+        try:
+            for read in reads:
+                waiting.append(threads.submit(read))
+                if len(waiting) > ahead:
+                    yield waiting.popleft().result
+            while waiting:
+                yield waiting.popleft().result
+        finally:
+            for future in waiting:
+                future.cancel()
 
 
 # ---- small stored certificates: the artwork once, shared by every certificate that shows it ----

@@ -57,8 +57,8 @@ from . import operations as ops
 from .models import PrintBatch, PrintBatchChunk
 from .batch_rows import (SWEEP_AFTER, WAITING, _due, _merge_due, _pending, certificate_ids,  # noqa: F401
                          chunk_of, finished_chunks, printed_chunks, stalled, unfinished)
-from .batch_render import (Stored, merge_pdfs, ping, pool, render_chunk, render_for_store,  # noqa: F401
-                           save_packed, shutdown_pool, stored_forms)
+from .batch_render import (Stored, merge_pdfs, ping, pool, prefetched, render_chunk,  # noqa: F401
+                           render_for_store, save_packed, shutdown_pool, stored_forms)
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=30)         # the batch is being worked on until then (renewed by every chunk)
@@ -371,16 +371,16 @@ def merge_batch(batch_id: int, *, attempt: int = 0, task=None) -> str:
 
 
 def _merge(batch: PrintBatch) -> None:
-    """Join the chunk PDFs into the result, streamed (one chunk in memory at a time, written to a temporary
-    file, each piece of artwork once, and that file to the store: Storage.save_file); the batch is done.
-    The chunk files stay: staff may have printed from them while the rest rendered, and may print a chunk
-    again. The batch's JSON maps of chunk keys and certificate ids are written here, once (readers of a
-    finished batch)."""
+    """Join the chunk PDFs into the result, streamed (a chunk merged while the next two are read: prefetched;
+    written to a temporary file, each piece of artwork once, that file to the store: Storage.save_file); the
+    batch is done. The chunk files stay: staff may have printed from them while the rest rendered, and may
+    print a chunk again. The batch's JSON maps of chunk keys and certificate ids are written here, once
+    (readers of a finished batch)."""
     store = storage()
     rows = db.session.execute(select(PrintBatchChunk.index, PrintBatchChunk.pdf_key, PrintBatchChunk.certificate_ids)
                               .where(PrintBatchChunk.batch_id == batch.id).order_by(PrintBatchChunk.index)).all()
     with tempfile.TemporaryFile() as out:
-        pages = merge_pdfs([partial(store.read, key) for _, key, _ in rows if key], out, batch.title)
+        pages = merge_pdfs(prefetched([partial(store.read, key) for _, key, _ in rows if key]), out, batch.title)
         if pages:
             out.seek(0)
             batch.result_key = store.save_file(out, "pdf")

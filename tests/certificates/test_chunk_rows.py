@@ -211,3 +211,38 @@ def test_the_merge_copies_chunks_by_bytes_as_pypdf_would(app, w, db, tmp_path, m
             subprocess.run(["pdftoppm", "-r", "20", "-f", "4", "-l", "4", "-png", str(tmp_path / f"{name}.pdf"),
                             str(tmp_path / name)], check=True)
         assert (tmp_path / "bytes-4.png").read_bytes() == (tmp_path / "pypdf-4.png").read_bytes()
+
+
+def test_the_merge_reads_the_next_chunks_while_it_copies_one():
+    """prefetched: the reads come back in order, at most `ahead` + 1 held at once; a read that fails fails
+    at its turn, and the merge that stops there starts no read beyond the ones already asked for."""
+    import threading
+    import time
+
+    lock, started, held, most = threading.Lock(), [], [0], [0]
+
+    def read(i):
+        def go():
+            with lock:
+                started.append(i)
+                held[0] += 1
+                most[0] = max(most[0], held[0])
+            time.sleep(0.01)
+            if i == 7:
+                raise OSError("the store is down")
+            return b"%d" % i
+        return go
+
+    got = []
+    for source in batch_render.prefetched([read(i) for i in range(6)], ahead=2):
+        got.append(source())
+        with lock:
+            held[0] -= 1
+    assert got == [b"%d" % i for i in range(6)] and most[0] == 3
+    started.clear()
+    reads = batch_render.prefetched([read(i) for i in range(20)], ahead=2)
+    with pytest.raises(OSError, match="store is down"):
+        for source in reads:
+            source()
+    reads.close()
+    assert max(started) <= 9 and sorted(started) == list(range(len(started)))
