@@ -117,7 +117,8 @@ class PlainPdf:
                 if ref not in seen and ref in self.spans:
                     seen.add(ref)
                     todo.append(ref)
-        if {self.refs(page)[1], self.root, self.info} & seen or self.refs(page)[1] is None:
+        parent = self.refs(page)[1]
+        if parent is None or {parent, self.root, self.info} & seen:
             raise ValueError("a page that refers to its tree")
         return seen
 
